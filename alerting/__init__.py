@@ -1,0 +1,1 @@
+"""Crisis detection and escalation through the crisis committee's contact chain."""

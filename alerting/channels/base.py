@@ -1,0 +1,67 @@
+"""The channel seam. Delivery goes through Apprise (90+ services); a contact is one URL.
+
+A send returns an outcome instead of raising, so one dead channel cannot
+silence the rest of the chain.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from escucha.config import mask
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    detail: str = ""
+
+
+class AppriseChannel:
+    """Sends one notification to one Apprise URL (mailto://, tgram://, json://, slack://...)."""
+
+    name = "apprise"
+
+    def __init__(self, url: str):
+        self.url = url
+
+    @property
+    def masked(self) -> str:
+        try:
+            import apprise
+
+            plugin = apprise.Apprise.instantiate(self.url)
+            if plugin is not None:
+                return plugin.url(privacy=True)
+        except Exception:  # a broken URL is still printed masked
+            pass
+        return mask(self.url)
+
+    def send(self, title: str, body: str) -> Outcome:
+        import apprise
+
+        # Apprise logs through the standard logger; keep its lines (which can hold
+        # URLs) out of our output, and capture what it says for the audit log.
+        logger = logging.getLogger("apprise")
+        records: list[str] = []
+
+        class _Keep(logging.Handler):
+            def emit(self, record):
+                records.append(record.getMessage())
+
+        handler = _Keep(logging.WARNING)
+        logger.addHandler(handler)
+        old = logger.propagate
+        logger.propagate = False
+        try:
+            ap = apprise.Apprise()
+            if not ap.add(self.url):
+                return Outcome(False, "not a valid notification URL")
+            ok = ap.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
+        except Exception as exc:  # a plugin bug must not stop the chain
+            return Outcome(False, f"{type(exc).__name__}")
+        finally:
+            logger.removeHandler(handler)
+            logger.propagate = old
+        detail = "; ".join(r for r in records if self.url not in r)[:300]
+        return Outcome(bool(ok), "accepted" if ok else (detail or "delivery failed"))

@@ -1,0 +1,48 @@
+"""Signed, expiring, single-use links that act on an incident (acknowledge, resolve)."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+ACTIONS = ("ack", "resolve")
+
+
+def _sig(secret: str, payload: str) -> str:
+    mac = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def _payload(incident_id, member, action, expires, nonce) -> str:
+    return f"{incident_id}|{member}|{action}|{expires}|{nonce}"
+
+
+def make_link(links_cfg, incident_id: int, member: str, action: str, now: datetime) -> str:
+    expires = int((now + timedelta(hours=links_cfg.ttl_hours)).timestamp())
+    nonce = secrets.token_urlsafe(12)
+    sig = _sig(links_cfg.secret, _payload(incident_id, member, action, expires, nonce))
+    q = urlencode({"i": incident_id, "m": member, "a": action, "e": expires, "n": nonce, "s": sig})
+    return f"{links_cfg.base_url.rstrip('/')}/act?{q}"
+
+
+def verify(links_cfg, params: dict, now: datetime) -> tuple[int, str, str, str]:
+    """Check a link's signature and expiry. Returns (incident_id, member, action, nonce).
+
+    Raises ValueError with the reason; single use is enforced by the caller's store.
+    """
+    try:
+        incident_id, member, action = int(params["i"]), str(params["m"]), str(params["a"])
+        expires, nonce, sig = int(params["e"]), str(params["n"]), str(params["s"])
+    except (KeyError, ValueError, TypeError):
+        raise ValueError("the link is incomplete") from None
+    if action not in ACTIONS:
+        raise ValueError("the link's action is unknown")
+    good = _sig(links_cfg.secret, _payload(incident_id, member, action, expires, nonce))
+    if not hmac.compare_digest(good, sig):
+        raise ValueError("the link's signature is not valid")
+    if now.timestamp() > expires:
+        raise ValueError("the link has expired")
+    return incident_id, member, action, nonce

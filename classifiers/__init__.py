@@ -1,0 +1,1 @@
+"""Scoring of mentions: encoders, task heads, the threat layer and claim matching."""

@@ -1,0 +1,164 @@
+"""Task heads in the scikit-learn style: ``fit`` returns self, ``predict_proba`` checks fitted-ness.
+
+A head blends two views of a text, because neither wins everywhere (see
+shared/STACK.md): a logistic regression over the encoder's embedding and one
+over hashed character n-grams (no vocabulary to ship). A small stacker fitted
+on out-of-fold predictions combines them, which also calibrates the output.
+Learned state is plain numpy arrays, saved as ``.npz``: nothing is unpickled.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from escucha.errors import ClassifierError, NotFitted
+
+N_HASH = 2**17
+
+
+def _vectorizer():
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(analyzer="char_wb", ngram_range=(2, 5), n_features=N_HASH, alternate_sign=False,
+                             norm="l2", lowercase=True, dtype=np.float32)
+
+
+def _proba(coef: np.ndarray, intercept: np.ndarray, X) -> np.ndarray:
+    z = X @ coef.T + intercept
+    z = np.asarray(z, dtype=np.float64)
+    if coef.shape[0] == 1:  # binary logistic regression keeps one row
+        p1 = 1.0 / (1.0 + np.exp(-z[:, 0]))
+        return np.column_stack([1 - p1, p1])
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _lr(C: float, weight: str | None):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=C, class_weight=weight, max_iter=2000)
+
+
+class TextHead:
+    """One task's classifier over (embeddings, texts).
+
+    Parameters
+    ----------
+    task : str
+        Task name, e.g. ``"sentiment"``.
+    C_emb, C_hash : float
+        Inverse regularisation of the two logistic regressions.
+    class_weight : str or None
+        ``"balanced"`` weights classes by inverse frequency.
+    """
+
+    def __init__(self, task: str = "", C_emb: float = 2.0, C_hash: float = 4.0, class_weight: str | None = "balanced",
+                 use_hash: bool = True):
+        self.task = task
+        self.C_emb = C_emb
+        self.C_hash = C_hash
+        self.class_weight = class_weight
+        self.use_hash = use_hash
+
+    def get_params(self) -> dict:
+        return {"task": self.task, "C_emb": self.C_emb, "C_hash": self.C_hash, "class_weight": self.class_weight,
+                "use_hash": self.use_hash}
+
+    def _check_fitted(self):
+        if not hasattr(self, "classes_"):
+            raise NotFitted(f"head {self.task!r} is not fitted; call fit() or load() first")
+
+    def _views(self, X_emb, texts):
+        views = [X_emb]
+        if self.use_hash:
+            views.append(_vectorizer().transform(texts))
+        return views
+
+    def fit(self, X_emb: np.ndarray, texts: list[str], y: list[str]) -> "TextHead":
+        from sklearn.model_selection import StratifiedKFold
+
+        X_emb = np.asarray(X_emb, dtype=np.float32)
+        if X_emb.ndim != 2 or len(X_emb) != len(texts) or len(texts) != len(y):
+            raise ClassifierError(f"head {self.task!r}: X_emb, texts and y must have the same length; got "
+                                  f"{len(X_emb)}, {len(texts)}, {len(y)}")
+        classes = sorted(set(y))
+        if len(classes) < 2:
+            raise ClassifierError(f"head {self.task!r}: y must hold at least 2 classes; got {classes}")
+        y_idx = np.array([classes.index(v) for v in y])
+        views = self._views(X_emb, texts)
+        Cs = [self.C_emb, self.C_hash]
+        # Out-of-fold probabilities of each view train the stacker without leaking.
+        oof = [np.zeros((len(y), len(classes))) for _ in views]
+        for tr, te in StratifiedKFold(3, shuffle=True, random_state=0).split(X_emb, y_idx):
+            for v, (X, C) in enumerate(zip(views, Cs)):
+                m = _lr(C, self.class_weight).fit(X[tr], y_idx[tr])
+                oof[v][te] = m.predict_proba(X[te])
+        self.view_coef_, self.view_intercept_ = [], []
+        for X, C in zip(views, Cs):
+            m = _lr(C, self.class_weight).fit(X, y_idx)
+            self.view_coef_.append(m.coef_.astype(np.float32))
+            self.view_intercept_.append(m.intercept_.astype(np.float32))
+        stack = _lr(1.0, self.class_weight).fit(self._stack_features(oof), y_idx)
+        self.stack_coef_, self.stack_intercept_ = stack.coef_, stack.intercept_
+        self.classes_ = np.array(classes)
+        return self
+
+    @staticmethod
+    def _stack_features(probas):
+        return np.hstack([np.log(np.clip(p, 1e-6, 1)) for p in probas])
+
+    def predict_proba(self, X_emb: np.ndarray, texts: list[str]) -> np.ndarray:
+        self._check_fitted()
+        views = self._views(np.asarray(X_emb, dtype=np.float32), texts)
+        probas = [_proba(c, b, X) for c, b, X in zip(self.view_coef_, self.view_intercept_, views)]
+        return _proba(self.stack_coef_, self.stack_intercept_, self._stack_features(probas))
+
+    def predict(self, X_emb, texts) -> np.ndarray:
+        return self.classes_[self.predict_proba(X_emb, texts).argmax(axis=1)]
+
+    def top_words(self, text: str, label_index: int, k: int = 3) -> list[str]:
+        """The words whose character n-grams weigh most toward ``label_index``: an explanation."""
+        self._check_fitted()
+        if not self.use_hash:
+            return []
+        coef = self.view_coef_[1]
+        row = coef[0] * (1 if label_index == 1 else -1) if coef.shape[0] == 1 else coef[label_index]
+        vec = _vectorizer()
+        words = {w.strip(".,;:!?¡¿\"'()") for w in text.split()}
+        scored = []
+        for w in words:
+            if len(w) < 3:
+                continue
+            x = vec.transform([w])
+            scored.append((float(np.asarray(x @ row).ravel()[0]), w))
+        return [w for s, w in sorted(scored, reverse=True)[:k] if s > 0]
+
+    def save(self, path: str | Path) -> None:
+        self._check_fitted()
+        arrays = {"classes": self.classes_, "stack_coef": self.stack_coef_, "stack_intercept": self.stack_intercept_}
+        for i, (c, b) in enumerate(zip(self.view_coef_, self.view_intercept_)):
+            arrays[f"coef{i}"], arrays[f"intercept{i}"] = c.astype(np.float16 if i else np.float32), b
+        np.savez_compressed(path, **arrays, params=np.array([repr(self.get_params())]))
+
+    @classmethod
+    def load(cls, path: str | Path) -> "TextHead":
+        import ast
+
+        path = Path(path)
+        try:
+            data = np.load(path, allow_pickle=False)
+            params = ast.literal_eval(str(data["params"][0]))
+            head = cls(**params)
+            n = sum(1 for k in data.files if k.startswith("coef"))
+            head.view_coef_ = [data[f"coef{i}"].astype(np.float32) for i in range(n)]
+            head.view_intercept_ = [data[f"intercept{i}"] for i in range(n)]
+            head.stack_coef_, head.stack_intercept_ = data["stack_coef"], data["stack_intercept"]
+            head.classes_ = data["classes"]
+        except FileNotFoundError:
+            raise ClassifierError(f"model artifact missing: {path}; rebuild it with `escucha train`") from None
+        except Exception as exc:  # a truncated or foreign file: say which and how to fix it
+            raise ClassifierError(f"model artifact corrupt: {path} ({type(exc).__name__}); "
+                                  f"rebuild it with `escucha train`") from None
+        return head

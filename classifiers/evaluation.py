@@ -1,0 +1,67 @@
+"""``escucha classify eval``: score a labelled CSV with the product's decision rules."""
+from __future__ import annotations
+
+from classifiers import datasets as D
+from classifiers.metrics import evaluate
+from escucha.errors import InputError
+from escucha.records import Author, Mention
+
+
+def _default_config():
+    from escucha.config import parse
+
+    return parse({"institution": {"name": "eval"}}, env={})
+
+
+POSITIVE = {"offensive": "offensive", "hate": "hate", "threat": "threat", "misinformation": "fake"}
+
+
+def predict(task: str, texts: list[str], config=None) -> list[str]:
+    from classifiers.model import Scorer
+
+    config = config or _default_config()
+    scorer = Scorer(config.thresholds, config.claims, model_dir=config.model_dir or None)
+    if task == "misinformation":
+        # Outside the institution's own claims register, the model decides at its
+        # own balanced threshold (the configured one is strict to avoid noise).
+        probas, _ = scorer.score_texts(texts)
+        classes = list(scorer.heads[task].classes_)
+        return [classes[i] for i in probas[task].argmax(axis=1)]
+    if task == "target":
+        probas, _ = scorer.score_texts(texts)
+        classes = list(scorer.heads[task].classes_)
+        return [classes[i] for i in probas[task].argmax(axis=1)]
+    from datetime import datetime, timezone
+
+    ms = [Mention("eval", str(i), t, author=Author("eval"),
+                  created_at=datetime(2026, 1, 1, tzinfo=timezone.utc)) for i, t in enumerate(texts)]
+    out = []
+    for start in range(0, len(ms), 256):
+        out += [c.labels[task] for c in scorer.score(ms[start : start + 256])]
+    return out
+
+
+def baseline_predict(task: str, texts: list[str]) -> list[str]:
+    """TF-IDF + logistic regression trained on the task's training split, in the same run."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from classifiers.training import task_data
+
+    tr_x, tr_y, _ = task_data(task, "train")
+    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+    clf = LogisticRegression(max_iter=2000, class_weight="balanced").fit(vec.fit_transform(tr_x), tr_y)
+    return list(clf.predict(vec.transform(texts)))
+
+
+def evaluate_file(task: str, path: str, config=None, baseline: bool = False) -> dict:
+    skipped: list[str] = []
+    texts, labels = D.read_labelled(path, task, skipped=skipped)
+    if not texts:
+        raise InputError(f"{path}: no rows with a valid {task} label")
+    result = evaluate(labels, predict(task, texts, config), task)
+    if baseline:
+        result["baseline"] = evaluate(labels, baseline_predict(task, texts), task)
+    if skipped:
+        result["skipped"] = skipped
+    return result

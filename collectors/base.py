@@ -1,0 +1,72 @@
+"""The collector seam: a platform module fetches pages; this base stores them safely.
+
+A page is normalised item by item: a malformed item is quarantined with the
+reason and the rest of the page goes on. The checkpoint moves only after the
+page is stored, so a crash re-fetches and never skips.
+"""
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from escucha.errors import EscuchaError, InputError
+from escucha.records import Mention
+
+
+@dataclass
+class CollectResult:
+    fetched: int = 0
+    new: int = 0
+    quarantined: int = 0
+    errors: list[str] = field(default_factory=list)  # per account/query, the others went on
+    deleted: int = 0
+
+    def add(self, other: "CollectResult") -> "CollectResult":
+        self.fetched += other.fetched
+        self.new += other.new
+        self.quarantined += other.quarantined
+        self.deleted += other.deleted
+        self.errors += other.errors
+        return self
+
+
+class Collector(ABC):
+    """Base of every collector. Subclasses set ``name`` and write :meth:`collect`."""
+
+    name = ""
+    page_size = 100
+
+    def __init__(self, config, store, **options):
+        self.config = config
+        self.store = store
+        self.options = options
+
+    @abstractmethod
+    def collect(self) -> CollectResult:
+        """Fetch what is new since the last checkpoint and store it."""
+
+    def normalise(self, item) -> Mention:
+        """Turn one platform item into a Mention; raise InputError naming the bad field."""
+        return Mention.from_dict(item)
+
+    def store_page(self, items, where: str, context=None) -> CollectResult:
+        res = CollectResult(fetched=len(items))
+        good = []
+        for item in items:
+            try:
+                m = self.normalise(item) if context is None else self.normalise(item, context)
+                good.append(m)
+            except (EscuchaError, KeyError, TypeError, ValueError, AttributeError) as exc:
+                reason = str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
+                self.store.quarantine(f"{self.name}:{where}", reason, _dump(item))
+                res.quarantined += 1
+        res.new = self.store.upsert_mentions(good)
+        return res
+
+
+def _dump(item) -> str:
+    try:
+        return json.dumps(item, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(item)

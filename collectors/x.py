@@ -1,0 +1,202 @@
+"""X (Twitter) through tweepy and the API v2: mentions, recent search and own posts.
+
+Per owned account and per query a ``since_id`` checkpoint is kept, committed only
+after the page is stored: a crash re-fetches, never skips. X bills per read, so
+nothing already stored is asked for again. Docs: https://docs.x.com/x-api
+(mentions: 450 requests / 15 min per app; search/recent: 7 days back).
+"""
+from __future__ import annotations
+
+import os
+import time
+
+import requests
+
+from collectors.base import Collector, CollectResult
+from escucha.errors import AuthRejected, CollectorError, InputError, RateLimited
+from escucha.records import Author, Mention, parse_time
+
+TWEET_FIELDS = ["created_at", "author_id", "conversation_id", "in_reply_to_user_id", "lang", "public_metrics",
+                "referenced_tweets", "entities", "source"]
+USER_FIELDS = ["username", "name", "verified", "public_metrics"]
+EXPANSIONS = ["author_id", "referenced_tweets.id"]
+API = "https://api.twitter.com"
+
+
+class _Rebase(requests.adapters.HTTPAdapter):
+    """Send tweepy's hard-coded api.twitter.com requests to another base URL (the emulator)."""
+
+    def __init__(self, base_url: str):
+        super().__init__()
+        self.base_url = base_url.rstrip("/")
+
+    def send(self, request, **kw):
+        request.url = self.base_url + request.url[len(API):]
+        return super().send(request, **kw)
+
+
+class XCollector(Collector):
+    name = "x"
+    page_size = 100
+    max_wait = 900.0  # never sleep longer than one rate-limit window on one 429
+    retries = 4
+
+    def __init__(self, config, store, sleep=time.sleep, base_url: str = "", **options):
+        super().__init__(config, store, **options)
+        self.sleep = sleep
+        self.base_url = base_url or config.x_base_url
+
+    def _client(self, account):
+        import tweepy
+
+        env = account.token_env or "ESCUCHA_X_BEARER_TOKEN"
+        token = os.environ.get(env)
+        if not token:
+            raise AuthRejected(f"collector x: environment variable {env} is not set (bearer token for "
+                               f"{account.handle})")
+        client = tweepy.Client(bearer_token=token, wait_on_rate_limit=False)
+        if self.base_url:
+            client.session.mount(API, _Rebase(self.base_url))
+        return client, env
+
+    def _call(self, fn, what: str, **kw):
+        """One API call with our own 429 cap and 5xx backoff (tweepy's loops forever without a reset header)."""
+        import tweepy
+
+        for attempt in range(self.retries + 1):
+            try:
+                return fn(**kw)
+            except tweepy.TooManyRequests as exc:
+                reset = exc.response.headers.get("x-rate-limit-reset")
+                wait = (float(reset) - time.time() + 1) if reset else 60.0 * (attempt + 1)
+                wait = min(max(wait, 0.5), self.max_wait)
+                if attempt == self.retries:
+                    raise RateLimited(f"collector x: {what}: still rate limited after {attempt + 1} tries",
+                                      time.time() + wait) from None
+                self.sleep(wait)
+            except tweepy.TwitterServerError as exc:
+                if attempt == self.retries:
+                    raise CollectorError(f"collector x: {what}: server error {exc.response.status_code} "
+                                         f"after {attempt + 1} tries") from None
+                self.sleep(min(2 ** attempt, 30))
+            except tweepy.Unauthorized:
+                raise AuthRejected(f"collector x: {what}: the bearer token was refused (401)") from None
+            except tweepy.Forbidden as exc:
+                raise CollectorError(f"collector x: {what}: forbidden ({_detail(exc)})") from None
+            except tweepy.BadRequest as exc:
+                raise CollectorError(f"collector x: {what}: bad request ({_detail(exc)})") from None
+            except requests.RequestException as exc:
+                if attempt == self.retries:
+                    raise CollectorError(f"collector x: {what}: {type(exc).__name__}") from None
+                self.sleep(min(2 ** attempt, 30))
+
+    def _user_id(self, client, account) -> str:
+        if account.user_id:
+            return account.user_id
+        cached = self.store.get_checkpoint("x", f"user_id:{account.handle.lower()}")
+        if cached:
+            return cached
+        resp = self._call(client.get_user, f"{account.handle}", username=account.handle.lstrip("@"))
+        if not resp.data:
+            raise CollectorError(f"collector x: account {account.handle} not found")
+        self.store.set_checkpoint("x", f"user_id:{account.handle.lower()}", str(resp.data.id))
+        return str(resp.data.id)
+
+    def collect(self) -> CollectResult:
+        total = CollectResult()
+        accounts = [a for a in self.config.accounts if a.platform == "x"]
+        for account in accounts:
+            try:
+                client, _ = self._client(account)
+                uid = self._user_id(client, account)
+                total.add(self._stream(client.get_users_mentions, f"mentions:{account.handle}", account, id=uid))
+                total.add(self._stream(client.get_users_tweets, f"own:{account.handle}", account, id=uid, own=True))
+            except CollectorError as exc:
+                total.errors.append(str(exc))
+        queries = self.search_queries()
+        if queries and accounts:
+            try:
+                client, _ = self._client(accounts[0])
+                for q in queries:
+                    total.add(self._stream(client.search_recent_tweets, f"search:{q}", None, query=q))
+            except CollectorError as exc:
+                total.errors.append(str(exc))
+        return total
+
+    def search_queries(self) -> list[str]:
+        terms = [f'"{k}"' if " " in k else k for k in (*self.config.keywords, *self.config.hashtags,
+                                                        *self.config.names)]
+        # X limits a query to 512 characters: split the terms into several queries.
+        queries, cur = [], []
+        for t in terms:
+            if len(" OR ".join(cur + [t])) + 12 > 512:
+                queries.append(" OR ".join(cur) + " -is:retweet")
+                cur = []
+            cur.append(t)
+        if cur:
+            queries.append(" OR ".join(cur) + " -is:retweet")
+        return queries
+
+    def _stream(self, fn, key: str, account, own: bool = False, **kw) -> CollectResult:
+        """Page from the checkpoint to now; commit since_id once every page is stored."""
+        res = CollectResult()
+        since = self.store.get_checkpoint("x", key)
+        token = self.store.get_checkpoint("x", key + ":next")  # resume a crashed run's paging
+        newest = self.store.get_checkpoint("x", key + ":newest")
+        size = 100
+        while True:
+            args = dict(kw, max_results=size, tweet_fields=TWEET_FIELDS, user_fields=USER_FIELDS,
+                        expansions=EXPANSIONS)
+            if since:
+                args["since_id"] = since
+            if token:
+                args["pagination_token"] = token
+            resp = self._call(fn, key, **args)
+            users = {str(u.id): u for u in (resp.includes or {}).get("users", [])}
+            ctx = {"users": users, "account": account, "own": own}
+            res.add(self.store_page(list(resp.data or []), key, ctx))
+            meta = resp.meta or {}
+            if not newest and meta.get("newest_id"):
+                newest = meta["newest_id"]
+                self.store.set_checkpoint("x", key + ":newest", newest)
+            token = meta.get("next_token")
+            if not token:
+                break
+            self.store.set_checkpoint("x", key + ":next", token)
+        if newest:
+            self.store.set_checkpoint("x", key, newest)
+        self.store.set_checkpoint("x", key + ":next", "")
+        self.store.set_checkpoint("x", key + ":newest", "")
+        return res
+
+    def normalise(self, tweet, ctx) -> Mention:
+        if not getattr(tweet, "id", None) or tweet.text is None:
+            raise InputError("tweet without id or text")
+        if tweet.created_at is None:
+            raise InputError(f"tweet {tweet.id}: created_at is missing")
+        u = ctx["users"].get(str(tweet.author_id))
+        pm = (u.public_metrics or {}) if u else {}
+        author = Author(handle=u.username if u else str(tweet.author_id), display_name=u.name if u else "",
+                        followers=int(pm.get("followers_count", 0)), verified=bool(u.verified) if u else False,
+                        id=str(tweet.author_id))
+        refs = {r.type: f"x:{r.id}" for r in (tweet.referenced_tweets or [])}
+        accounts = self._accounts_of(tweet.text, ctx["account"])
+        return Mention(platform="x", native_id=str(tweet.id), text=tweet.text, author=author,
+                       created_at=parse_time(tweet.created_at), url=f"https://x.com/{author.handle}/status/{tweet.id}",
+                       lang=tweet.lang or "", accounts=accounts, in_reply_to=refs.get("replied_to", ""),
+                       quote_of=refs.get("quoted", ""), repost_of=refs.get("retweeted", ""),
+                       conversation_id=str(tweet.conversation_id or ""), metrics=dict(tweet.public_metrics or {}),
+                       own=ctx["own"] or author.handle.lower() in self.config.own_handles(),
+                       source=getattr(tweet, "source", None) or "")
+
+    def _accounts_of(self, text: str, account) -> tuple[str, ...]:
+        low = text.lower()
+        keys = {a.key for a in self.config.accounts if a.platform == "x" and a.handle.lower() in low}
+        if account is not None:
+            keys.add(account.key)
+        return tuple(sorted(keys))
+
+
+def _detail(exc) -> str:
+    msgs = getattr(exc, "api_messages", None) or []
+    return "; ".join(msgs)[:300] or str(exc)[:300]

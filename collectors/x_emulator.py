@@ -1,0 +1,201 @@
+"""A local X API v2 server on loopback, for tests and the demo.
+
+It speaks the wire format tweepy expects (https://docs.x.com/x-api): string ids,
+``data``/``includes``/``meta``, ``next_token`` paging, ``since_id``, expansions
+of authors and referenced posts, ``x-rate-limit-*`` headers. Faults are injected
+through ``POST /_control/faults`` (a list of ``{"status": 429, "reset": 1.5}``,
+``{"status": 503}``...) and posts deleted or accounts suspended at run time.
+"""
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+
+class XState:
+    def __init__(self, users: list[dict], tweets: list[dict], token: str = "test-token"):
+        self.users = {u["id"]: u for u in users}
+        self.tweets = {t["id"]: t for t in tweets}
+        self.token = token
+        self.faults: list[dict] = []
+        self.suspended: set[str] = set()
+        self.requests: list[str] = []
+        self.lock = threading.Lock()
+        self.visible_until: str | None = None  # ISO time: replay a week by moving this clock
+
+    def visible(self):
+        cut = self.visible_until
+        return [t for t in self.tweets.values() if cut is None or t["created_at"] <= cut]
+
+    def add_tweets(self, tweets):
+        with self.lock:
+            for t in tweets:
+                self.tweets[t["id"]] = t
+
+    def by_username(self, name: str):
+        name = name.lower().lstrip("@")
+        return next((u for u in self.users.values() if u["username"].lower() == name), None)
+
+
+def _public_tweet(t: dict) -> dict:
+    return {k: v for k, v in t.items() if not k.startswith("_")}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    state: XState
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def _send(self, status: int, body: dict, headers: dict | None = None):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json; charset=utf-8")
+        self.send_header("content-length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self):
+        length = int(self.headers.get("content-length") or 0)
+        body = json.loads(self.rfile.read(length) or b"null")
+        if self.path == "/_control/faults":
+            with self.state.lock:
+                self.state.faults.extend(body)
+            return self._send(200, {"ok": True})
+        if self.path == "/_control/tweets":
+            self.state.add_tweets(body)
+            return self._send(200, {"ok": True})
+        if self.path == "/_control/delete":
+            with self.state.lock:
+                for tid in body:
+                    self.state.tweets.pop(tid, None)
+            return self._send(200, {"ok": True})
+        if self.path == "/_control/suspend":
+            self.state.suspended.update(body)
+            return self._send(200, {"ok": True})
+        self._send(404, {"title": "Not Found"})
+
+    def do_GET(self):
+        st = self.state
+        url = urlparse(self.path)
+        q = {k: v[0] for k, v in parse_qs(url.query).items()}
+        st.requests.append(self.path)
+        if self.headers.get("authorization") != f"Bearer {st.token}":
+            return self._send(401, {"title": "Unauthorized", "type": "about:blank", "status": 401,
+                                    "detail": "Unauthorized"})
+        with st.lock:
+            fault = st.faults.pop(0) if st.faults else None
+        reset = int(time.time()) + 900
+        if fault:
+            status = fault["status"]
+            headers = {}
+            if status == 429 and fault.get("reset") is not None:
+                headers["x-rate-limit-reset"] = str(int(time.time() + fault["reset"]))
+                headers["x-rate-limit-remaining"] = "0"
+            return self._send(status, {"title": "Too Many Requests" if status == 429 else "Service Unavailable",
+                                       "status": status, "detail": "injected"}, headers)
+        headers = {"x-rate-limit-limit": "450", "x-rate-limit-remaining": "449", "x-rate-limit-reset": str(reset)}
+        m = re.fullmatch(r"/2/users/by/username/([A-Za-z0-9_]+)", url.path)
+        if m:
+            u = st.by_username(m.group(1))
+            if not u:
+                return self._send(200, {"errors": [{"title": "Not Found Error", "detail":
+                                                    f"Could not find user with username: [{m.group(1)}].",
+                                                    "type": "https://api.twitter.com/2/problems/resource-not-found"}]},
+                                  headers)
+            return self._send(200, {"data": self._user(u)}, headers)
+        m = re.fullmatch(r"/2/users/(\d+)/(mentions|tweets)", url.path)
+        if m:
+            uid, kind = m.groups()
+            user = st.users.get(uid)
+            if uid in st.suspended:
+                return self._send(403, {"title": "Forbidden", "status": 403, "detail":
+                                        f"User has been suspended: [{uid}].",
+                                        "type": "https://api.twitter.com/2/problems/user-suspended"}, headers)
+            if not user:
+                return self._send(200, {"errors": [{"title": "Not Found Error", "detail":
+                                                    f"Could not find user with id: [{uid}]."}]}, headers)
+            handle = "@" + user["username"].lower()
+            if kind == "mentions":
+                pick = [t for t in st.visible() if handle in t["text"].lower() and t["author_id"] != uid]
+            else:
+                pick = [t for t in st.visible() if t["author_id"] == uid]
+            return self._page(pick, q, headers, 5, 100)
+        if url.path == "/2/tweets/search/recent":
+            query = q.get("query", "")
+            no_rt = "-is:retweet" in query
+            terms = [t.strip().strip('"').lower() for t in re.sub(r"-?is:\w+", "", query).split(" OR ") if t.strip()]
+            pick = [t for t in st.visible() if any(term in t["text"].lower() for term in terms)
+                    and not (no_rt and any(r["type"] == "retweeted" for r in t.get("referenced_tweets", [])))]
+            return self._page(pick, q, headers, 10, 100)
+        self._send(404, {"title": "Not Found", "status": 404})
+
+    def _user(self, u):
+        return {k: v for k, v in u.items() if not k.startswith("_")}
+
+    def _page(self, tweets, q, headers, lo, hi):
+        try:
+            size = int(q.get("max_results", 10))
+        except ValueError:
+            size = -1
+        if not lo <= size <= hi:
+            return self._send(400, {"title": "Invalid Request", "detail":
+                                    f"The `max_results` query parameter value [{q.get('max_results')}] is not between "
+                                    f"{lo} and {hi}"})
+        since = int(q.get("since_id") or 0)
+        tweets = sorted((t for t in tweets if int(t["id"]) > since), key=lambda t: int(t["id"]), reverse=True)
+        start = int(q.get("pagination_token") or 0)
+        page = tweets[start : start + size]
+        meta = {"result_count": len(page)}
+        if page:
+            meta["newest_id"], meta["oldest_id"] = page[0]["id"], page[-1]["id"]
+        if start + size < len(tweets):
+            meta["next_token"] = str(start + size)
+        body = {"meta": meta}
+        if page:
+            body["data"] = [_public_tweet(t) for t in page]
+            authors = {t["author_id"] for t in page}
+            refs = {r["id"] for t in page for r in t.get("referenced_tweets", [])}
+            inc = {"users": [self._user(self.state.users[a]) for a in sorted(authors) if a in self.state.users]}
+            ref_tweets = [_public_tweet(self.state.tweets[r]) for r in sorted(refs) if r in self.state.tweets]
+            if ref_tweets:
+                inc["tweets"] = ref_tweets
+            body["includes"] = inc
+        self._send(200, body, headers)
+
+
+class XEmulator:
+    """Run the emulator in a thread: ``with XEmulator(users, tweets) as x: x.base_url``."""
+
+    def __init__(self, users, tweets, token="test-token", host="127.0.0.1", port=0):
+        self.state = XState(users, tweets, token)
+        handler = type("Handler", (_Handler,), {"state": self.state})
+        self.server = ThreadingHTTPServer((host, port), handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

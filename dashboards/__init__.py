@@ -1,0 +1,1 @@
+"""Dashboards: saved objects for OpenSearch Dashboards/Kibana, the analyst view and reports."""

@@ -1,0 +1,60 @@
+"""Queries behind every panel, shared by the analyst view and the reports (none in templates)."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime
+from statistics import median
+
+
+def summary(store, since: datetime, until: datetime) -> dict:
+    items = store.classified(since=since, until=until)
+    incoming = [(m, c) for m, c in items if not m.own]
+    by_sent = Counter(c.labels.get("sentiment", "neutral") for _, c in incoming)
+    by_account: dict[str, Counter] = defaultdict(Counter)
+    for m, c in incoming:
+        for a in m.accounts or ("",):
+            by_account[a][c.labels.get("sentiment", "neutral")] += 1
+    by_day: dict[str, Counter] = defaultdict(Counter)
+    for m, c in incoming:
+        by_day[m.created_at.date().isoformat()][c.labels.get("sentiment", "neutral")] += 1
+    categories = {
+        "misinformation": sum(c.labels.get("misinformation") == "fake" for _, c in incoming),
+        "hate": sum(c.labels.get("hate") == "hate" or c.labels.get("offensive") == "offensive" for _, c in incoming),
+        "threat": sum(c.labels.get("threat") == "threat" for _, c in incoming),
+    }
+    flagged = [(m, c) for m, c in incoming if c.labels.get("threat") == "threat" or c.labels.get("hate") == "hate"
+               or c.labels.get("offensive") == "offensive"]
+    langs = Counter(m.lang or "und" for m, _ in incoming)
+    authors: dict[str, dict] = {}
+    for m, c in incoming:
+        a = authors.setdefault(m.author.handle, {"handle": m.author.handle, "followers": m.author.followers,
+                                                 "mentions": 0, "positive": 0, "negative": 0, "engagement": 0})
+        a["mentions"] += 1
+        a["engagement"] += sum(int(v) for k, v in m.metrics.items() if isinstance(v, (int, float)))
+        s = c.labels.get("sentiment")
+        if s in ("positive", "negative"):
+            a[s] += 1
+    allies = sorted((a for a in authors.values() if a["positive"] > a["negative"]),
+                    key=lambda a: (-a["positive"], -a["followers"]))[:10]
+    detractors = sorted((a for a in authors.values() if a["negative"] > a["positive"]),
+                        key=lambda a: (-a["negative"], -a["followers"]))[:10]
+    influencers = sorted(authors.values(), key=lambda a: -a["followers"])[:10]
+    # Answers to citizens: share of questions/complaints answered by an own account.
+    replies = {m.in_reply_to: m for m, _ in items if m.own and m.in_reply_to}
+    asks = [(m, c) for m, c in incoming if "?" in m.text or c.labels.get("sentiment") == "negative"]
+    answered = [(m, replies[m.id]) for m, _ in asks if m.id in replies]
+    delays = [(r.created_at - m.created_at).total_seconds() / 3600 for m, r in answered]
+    incidents = [i for i in store.incidents() if i.opened_at and since <= i.opened_at < until]
+    ack_minutes = [(i.acknowledged_at - i.opened_at).total_seconds() / 60 for i in incidents if i.acknowledged_at]
+    return {
+        "since": since, "until": until, "total": len(incoming), "own_posts": len(items) - len(incoming),
+        "sentiment": dict(by_sent), "by_account": {k: dict(v) for k, v in sorted(by_account.items())},
+        "by_day": {k: dict(v) for k, v in sorted(by_day.items())}, "categories": categories,
+        "flagged": flagged[-50:], "languages": dict(langs.most_common()), "allies": allies,
+        "detractors": detractors, "influencers": influencers,
+        "answers": {"asked": len(asks), "answered": len(answered),
+                    "within_deadline": sum(d <= 48 for d in delays),
+                    "median_hours": round(median(delays), 1) if delays else None},
+        "incidents": incidents,
+        "median_ack_minutes": round(median(ack_minutes), 1) if ack_minutes else None,
+    }

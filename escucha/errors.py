@@ -1,0 +1,67 @@
+"""One hierarchy of errors, grouped by what the caller can do about them.
+
+Front doors render an :class:`EscuchaError` once, as one line, without a traceback.
+"""
+
+
+class EscuchaError(Exception):
+    """Root of every error escucha raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(EscuchaError, ValueError):
+    """The configuration is wrong. ``problems`` lists every problem with its key path."""
+
+    exit_code = 2
+
+    def __init__(self, problems, path=None):
+        if isinstance(problems, str):
+            problems = [problems]
+        self.problems = list(problems)
+        self.path = path
+        where = f" ({path})" if path else ""
+        super().__init__(
+            f"{len(self.problems)} problem(s) in the configuration{where}:\n"
+            + "\n".join(f"  - {p}" for p in self.problems)
+        )
+
+
+class MissingSecret(ConfigError):
+    """A secret's environment variable is not set. Names the variable, never a value."""
+
+
+class CollectorError(EscuchaError):
+    """A platform could not be read."""
+
+
+class RateLimited(CollectorError):
+    """The platform asked us to wait; ``retry_at`` is when (UTC epoch seconds) or None."""
+
+    def __init__(self, message, retry_at=None):
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+class AuthRejected(CollectorError):
+    """The platform refused our credentials."""
+
+
+class StoreError(EscuchaError):
+    """The store could not read or write."""
+
+
+class ChannelError(EscuchaError):
+    """A notification channel is misconfigured."""
+
+
+class ClassifierError(EscuchaError):
+    """A model is missing, corrupt or misused."""
+
+
+class NotFitted(ClassifierError, AttributeError):
+    """``predict`` called before ``fit`` (like scikit-learn's NotFittedError)."""
+
+
+class InputError(EscuchaError, ValueError):
+    """A file or value given by the user is malformed."""

@@ -1,0 +1,113 @@
+"""The pipeline: collect → classify → index → detect → escalate → report.
+
+Plain functions, each taking a config and a store and returning counts or ids,
+never payloads. The CLI, the DAGs and the demo call exactly these.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from escucha import registry
+from escucha.records import utcnow
+from escucha.store import SQLiteStore, Store
+
+
+def open_store(config) -> Store:
+    return SQLiteStore(config.store_path)
+
+
+def collect_mentions(config, store, sources=("x",), **options) -> dict:
+    """Run the collectors named in ``sources``; one source failing does not stop the others."""
+    result = {"fetched": 0, "new": 0, "quarantined": 0, "errors": []}
+    for name in sources:
+        cls = registry.load("collectors", name)
+        res = cls(config, store, **options).collect()
+        result["fetched"] += res.fetched
+        result["new"] += res.new
+        result["quarantined"] += res.quarantined
+        result["errors"] += res.errors
+    return result
+
+
+_SCORERS: dict = {}
+
+
+def _scorer(config):
+    # Loading the encoder and heads takes a second or two: keep one per process.
+    key = (config.model_dir, config.encoder, config.thresholds, config.claims)
+    if key not in _SCORERS:
+        cls = registry.load("classifiers", "default")
+        _SCORERS[key] = cls(config.thresholds, config.claims, model_dir=config.model_dir or None)
+    return _SCORERS[key]
+
+
+def classify_new(config, store, batch: int = 256, progress=None) -> dict:
+    """Score every mention that this model version has not scored yet."""
+    scorer = _scorer(config)
+    todo = store.unclassified(scorer.version)
+    done = 0
+    for start in range(0, len(todo), batch):
+        part = todo[start : start + batch]
+        store.save_classifications(scorer.score(part))
+        done += len(part)
+        if progress:
+            progress(done, len(todo))
+    return {"classified": done, "model_version": scorer.version}
+
+
+def index_mentions(config, store) -> dict:
+    """Make stored mentions searchable. The embedded store indexes on write (SQLite FTS5)."""
+    return {"indexed": store.count_mentions(), "backend": "sqlite-fts5"}
+
+
+def detect_incidents(config, store, now: datetime | None = None) -> dict:
+    """Open or update incidents from mentions no detection pass has seen yet."""
+    now = now or utcnow()
+    detect = registry.load("detectors", "default")
+    new_ids = store.undetected_ids()
+    last = store.get_checkpoint("detect", "last")
+    from escucha.records import parse_time
+
+    opened, updated = [], []
+    for inc in detect(config, store, now, new_ids, parse_time(last) if last else None):
+        incident, created = store.open_incident(inc, now)
+        (opened if created else updated).append(incident.id)
+    store.mark_detected(new_ids, now)
+    store.set_checkpoint("detect", "last", now.isoformat())
+    return {"opened": opened, "updated": updated}
+
+
+def escalate(config, store, now: datetime | None = None) -> dict:
+    """One escalation tick over the open incidents."""
+    tick = registry.load("escalation", "default")
+    return tick(config, store, now or utcnow())
+
+
+def write_report(config, store, since: datetime | None = None, until: datetime | None = None,
+                 out: str | Path = "report.html", fmt: str = "html", lang: str | None = None) -> dict:
+    """Write the report for [since, until) (default: the last 7 days)."""
+    until = until or utcnow()
+    since = since or until - timedelta(days=7)
+    render = registry.load("reporters", "weekly")
+    path = render(config, store, since, until, Path(out), fmt=fmt, lang=lang or config.report.lang)
+    return {"path": str(path)}
+
+
+def acknowledge(config, store, incident_id: int, by: str, now: datetime | None = None) -> bool:
+    return store.set_status(incident_id, "acknowledged", by, now or utcnow())
+
+
+def resolve(config, store, incident_id: int, by: str, now: datetime | None = None) -> bool:
+    return store.set_status(incident_id, "resolved", by, now or utcnow())
+
+
+def run_once(config, store, now: datetime | None = None, sources=("x",), **options) -> dict:
+    """collect → classify → index → detect → escalate, as the ``collect`` DAG does."""
+    now = now or utcnow()
+    out = {"collect": collect_mentions(config, store, sources, **options)}
+    out["classify"] = classify_new(config, store)
+    out["index"] = index_mentions(config, store)
+    out["detect"] = detect_incidents(config, store, now)
+    out["escalate"] = escalate(config, store, now)
+    return out

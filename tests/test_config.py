@@ -1,0 +1,83 @@
+import subprocess
+import sys
+
+import pytest
+
+from escucha.config import load, mask, parse
+from escucha.errors import ConfigError
+
+from .conftest import EXAMPLE, example_dict
+
+
+def test_example_config_loads(config):
+    assert config.name == "Instituto Electoral Nacional"
+    assert [a.handle for a in config.accounts] == ["@IEN_Oficial", "@IEN_Informa"]
+    assert config.policy_for("critical").name == "critica"
+    assert config.member("luis").substitute == "marta"
+
+
+def test_every_problem_reported_with_its_key_path(env):
+    d = example_dict()
+    d["institution"]["timezone"] = "Mars/Olympus"
+    d["thresholds"]["hate"] = 3
+    d["escalation"]["policies"][0]["steps"][0]["notify"] = "member:nobody"
+    d["escalation"]["policies"][1]["steps"] = []
+    d["committee"]["members"][1]["substitute"] = "marta"
+    d["committee"]["members"][2]["substitute"] = "luis"
+    with pytest.raises(ConfigError) as err:
+        parse(d, env=env)
+    text = "\n".join(err.value.problems)
+    assert "institution.timezone: must be an IANA time zone" in text and "'Mars/Olympus'" in text
+    assert "thresholds.hate: must be a number between 0 and 1; got 3" in text
+    assert "escalation.policies[0].steps[0].notify: must be a known member" in text
+    assert "escalation.policies[1].steps: must list at least one step; got an empty chain" in text
+    assert "substitutes form a cycle" in text
+    assert len(err.value.problems) == 5
+
+
+def test_missing_secret_names_the_variable_never_a_value(env, monkeypatch):
+    monkeypatch.delenv("ESCUCHA_LUIS_EMAIL")
+    with pytest.raises(ConfigError) as err:
+        parse(example_dict(), env=__import__("os").environ)
+    assert "committee.members[1].contacts[0].url_env: environment variable ESCUCHA_LUIS_EMAIL is not set" in str(err.value)
+
+
+def test_invalid_contact_url_refused_without_printing_it(env, monkeypatch):
+    monkeypatch.setenv("ESCUCHA_ANA_EMAIL", "nonsense://secret-token-123")
+    with pytest.raises(ConfigError) as err:
+        parse(example_dict(), env=__import__("os").environ)
+    assert "ESCUCHA_ANA_EMAIL must hold a notification URL" in str(err.value)
+    assert "secret-token-123" not in str(err.value)
+
+
+def test_cli_config_check_exit_2_one_line_per_problem_no_traceback(tmp_path, env):
+    bad = tmp_path / "escucha.toml"
+    bad.write_text('[institution]\nname = 5\ntimezone = "Nowhere/Here"\n[[accounts]]\nplatform = "myspace"\n'
+                   'handle = "@x"\n[thresholds]\nthreat = "high"\n', encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "escucha.cli", "config", "check", str(bad)], capture_output=True,
+                       text=True)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    for expected in ("institution.name: must be a string; got 5", "institution.timezone: must be an IANA",
+                     "accounts[0].platform: must be one of x, bluesky", "thresholds.threat: must be a number"):
+        assert expected in r.stderr, r.stderr
+
+
+def test_cli_config_check_broken_toml(tmp_path):
+    bad = tmp_path / "escucha.toml"
+    bad.write_text("[institution\nname=", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "escucha.cli", "config", "check", str(bad)], capture_output=True,
+                       text=True)
+    assert r.returncode == 2 and "not valid TOML" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_cli_config_check_ok(env):
+    r = subprocess.run([sys.executable, "-m", "escucha.cli", "config", "check", str(EXAMPLE)], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    assert "OK" in r.stdout and "4 committee members" in r.stdout
+
+
+def test_mask_hides_credentials():
+    assert "hunter2" not in mask("mailto://user:hunter2@smtp.example.org?to=a@b.c")
+    assert "TOKEN" not in mask("tgram://TOKEN123/chat")

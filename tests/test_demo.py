@@ -1,0 +1,105 @@
+"""The demo scenario end to end, and running the pipeline twice changes nothing."""
+import pytest
+
+from demo import week
+from demo.run import run
+from escucha.store import SQLiteStore
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    summary = run(out, echo=lambda *_: None)
+    return summary, SQLiteStore(out / "escucha.db")
+
+
+def _by_kind(store):
+    users, tweets = week.build()
+    kinds = {f"x:{t['id']}": t["_kind"] for t in tweets}
+    return kinds, {m.id: (m, store.classification(m.id)) for m in store.mentions()}
+
+
+def test_threat_is_detected_and_paged_at_once(demo):
+    summary, store = demo
+    threats = [i for i in store.incidents() if i.kind == "threat"]
+    assert len(threats) == 1, "the threat and its reposts make one incident"
+    inc = threats[0]
+    assert inc.severity == "critical" and "rosa" in inc.title
+    assert len(inc.evidence) == 3
+    first = store.deliveries(inc.id)[0]
+    assert first.status == "sent" and first.member == "ana"
+    assert (first.at - inc.opened_at).total_seconds() == 0, "paged in the same tick it was detected"
+    # Nobody else was paged between the threat's detection and its first page.
+    later = [d for i in store.incidents() for d in store.deliveries(i.id) if d.at and d.at < first.at
+             and d.incident_id != inc.id and d.at >= inc.opened_at]
+    assert later == []
+    flag = next(f for f in store.classification(inc.evidence[0]).flags if f.task == "threat")
+    assert "pattern" in flag.reason
+
+
+def test_rumour_is_flagged_and_grouped(demo):
+    _, store = demo
+    kinds, items = _by_kind(store)
+    rumours = [c for mid, (m, c) in items.items() if kinds.get(mid) == "rumour"]
+    assert len(rumours) == 14
+    assert all(c.labels["misinformation"] == "fake" for c in rumours)
+    assert all(any(f.evidence == "boletas-destruidas" and f.link for f in c.flags) for c in rumours)
+    narratives = [i for i in store.incidents() if i.kind == "narrative"]
+    assert [i.key for i in narratives] == ["narrative:claim:boletas-destruidas"]
+
+
+def test_hate_speech_is_flagged(demo):
+    _, store = demo
+    kinds, items = _by_kind(store)
+    hate = [c for mid, (m, c) in items.items() if kinds.get(mid) == "hate"]
+    assert len(hate) == 3
+    assert all(c.labels["offensive"] == "offensive" or c.labels["hate"] == "hate" for c in hate)
+
+
+def test_routine_and_trolling_raise_no_incident(demo):
+    _, store = demo
+    kinds, _ = _by_kind(store)
+    for inc in store.incidents():
+        for e in inc.evidence:
+            assert kinds[e] in ("threat", "threat_repost", "rumour"), (inc.title, kinds[e])
+    routine = [mid for mid, k in kinds.items() if k in ("question", "praise", "routine", "complaint")]
+    flagged_threat = [mid for mid in routine if store.classification(mid)
+                      and store.classification(mid).labels["threat"] == "threat"]
+    assert flagged_threat == []
+
+
+def test_outputs_and_acknowledgement(demo):
+    summary, store = demo
+    assert summary["emails"] >= 3 and summary["quarantined"] == 0
+    threat = next(i for i in store.incidents() if i.kind == "threat")
+    assert threat.status == "acknowledged" and threat.acknowledged_by == "marta"
+    actions = [a["action"] for a in store.audit_log(threat.id)]
+    assert actions[0] == "incident.opened" and "incident.acknowledged" in actions
+    html = open(summary["report"], encoding="utf-8").read()
+    assert "Informe semanal" in html and "Instituto Electoral Nacional" in html
+
+
+def test_running_twice_changes_nothing(demo, env):
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from collectors.x_emulator import XEmulator
+    from escucha import config as cfgmod
+    from escucha import pipeline
+
+    summary, store = demo
+    before = (store.count_mentions(), len(store.incidents()), len(store.deliveries()))
+    users, tweets = week.build()
+    with XEmulator(users, tweets, token=env["ESCUCHA_X_BEARER_TOKEN"]) as x:
+        last = week.WEEK_END + timedelta(hours=6)  # the demo's last tick: the same input
+        x.state.visible_until = last.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        cfg = replace(cfgmod.load(week.__file__.replace("demo/week.py", "escucha.example.toml")),
+                      store_path=store.path, x_base_url=x.base_url)
+        # Forget the checkpoints: the collector re-reads everything, as after a lost state.
+        store.db.execute("DELETE FROM checkpoints WHERE collector='x'")
+        res = pipeline.run_once(cfg, store, now=last + timedelta(minutes=1))
+    assert res["collect"]["new"] == 0 and res["collect"]["fetched"] > 0
+    assert res["classify"]["classified"] == 0
+    assert res["detect"]["opened"] == [] and res["detect"]["updated"] == []
+    after = (store.count_mentions(), len(store.incidents()), len(store.deliveries()))
+    assert after == before
