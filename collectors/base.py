@@ -59,7 +59,7 @@ class Collector(ABC):
                 good.append(m)
             except (EscuchaError, KeyError, TypeError, ValueError, AttributeError) as exc:
                 reason = str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
-                self.store.quarantine(f"{self.name}:{where}", reason, _dump(item))
+                self.store.quarantine(f"{self.name}:{where}", reason, _dump(getattr(item, "data", item)))
                 res.quarantined += 1
         res.new = self.store.upsert_mentions(good)
         return res

@@ -1,0 +1,181 @@
+"""The contact chain against a real SMTP server and a real webhook receiver on loopback,
+with a controllable clock (every call takes ``now``)."""
+import json
+import re
+import threading
+from dataclasses import replace
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from alerting.acknowledge import act_on_link
+from alerting.escalation import tick
+from demo.smtp import free_port
+from escucha.records import Author, Incident, Mention
+
+from .conftest import utc
+
+# Tuesday 2026-11-10 12:00 in Mexico City (UTC-6): everybody at work.
+WORKDAY = utc(2026, 11, 10, 18, 0)
+# Monday 2026-11-16 is a holiday (configured): Luis does not work holidays.
+HOLIDAY = utc(2026, 11, 16, 18, 0)
+
+
+class Hooks:
+    def __init__(self):
+        self.received = []
+        outer = self
+
+        class H(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                n = int(self.headers.get("content-length") or 0)
+                outer.received.append(json.loads(self.rfile.read(n) or b"{}"))
+                self.send_response(200)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"json://127.0.0.1:{self.server.server_address[1]}/hook"
+
+
+@pytest.fixture
+def hooks():
+    h = Hooks()
+    yield h
+    h.server.shutdown()
+
+
+def _open(store, config, now, severity="critical", key="threat:x:1"):
+    store.upsert_mentions([Mention("x", "1", "El domingo va a haber sangre en la casilla", Author("malo"), now)])
+    inc, _ = store.open_incident(Incident(key, "threat", severity, "Amenaza", "explicación",
+                                          evidence=["x:1"]), now)
+    return inc
+
+
+def _recipients(smtp):
+    return [rcpt[0].split("@")[0] for _, rcpt in smtp.envelopes]
+
+
+def _links(smtp, i=-1):
+    body = smtp.bodies()[i]
+    out = {}
+    for url in re.findall(r"http://\S+/act\?\S+", body):
+        q = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+        out[q["a"]] = q
+    return out
+
+
+def test_full_chain_until_step_three(config, store, smtp):
+    inc = _open(store, config, WORKDAY)
+    t = WORKDAY
+    tick(config, store, t)
+    assert _recipients(smtp) == ["ana"]
+    tick(config, store, t + timedelta(minutes=2))  # not due yet: nothing new
+    assert _recipients(smtp) == ["ana"]
+    tick(config, store, t + timedelta(minutes=5))  # step 2: role seguridad = luis and marta
+    assert sorted(_recipients(smtp)[1:]) == ["luis", "marta"]
+    tick(config, store, t + timedelta(minutes=10))  # step 3: on call (weekday: ana)
+    assert _recipients(smtp)[3:] == ["ana"]
+    links = _links(smtp)
+    ok, msg = act_on_link(config, store, links["ack"], t + timedelta(minutes=11))
+    assert ok, msg
+    tick(config, store, t + timedelta(minutes=30))
+    assert len(smtp.messages) == 4, "acknowledging stops the escalation"
+    log = [a["action"] for a in store.audit_log(inc.id)]
+    assert log.count("escalation.step") == 3 and log.count("delivery.sent") == 4
+    assert log[-1] == "incident.acknowledged"
+    assert store.incident(inc.id).acknowledged_by == "ana"
+
+
+def test_message_carries_evidence_and_masked_nothing_secret(config, store, smtp):
+    _open(store, config, WORKDAY)
+    tick(config, store, WORKDAY)
+    body = smtp.bodies()[0]
+    assert "sangre en la casilla" in body and "/act?" in body
+    assert config.links.secret not in body
+    channels = {d.channel for d in store.deliveries()}
+    assert all("ana@" not in c or "***" in c or c.startswith("mailto") for c in channels)
+
+
+def test_forged_expired_and_reused_links_are_refused(config, store, smtp):
+    inc = _open(store, config, WORKDAY)
+    tick(config, store, WORKDAY)
+    ack = _links(smtp)["ack"]
+    forged = dict(ack, i=str(inc.id + 1))
+    assert act_on_link(config, store, forged, WORKDAY)[1] == "the link's signature is not valid"
+    tampered = dict(ack, s=ack["s"][:-2] + "AA")
+    assert not act_on_link(config, store, tampered, WORKDAY)[0]
+    late = WORKDAY + timedelta(hours=config.links.ttl_hours, minutes=1)
+    assert act_on_link(config, store, ack, late)[1] == "the link has expired"
+    assert act_on_link(config, store, ack, WORKDAY)[0]
+    assert act_on_link(config, store, ack, WORKDAY)[1] == "the link was already used"
+    other = replace(config, links=replace(config.links, secret="another-secret-of-enough-length"))
+    assert not act_on_link(other, store, _links(smtp)["resolve"], WORKDAY)[0]
+
+
+def test_dead_channel_falls_through_to_the_next(config, store, smtp, hooks, monkeypatch):
+    from escucha.config import Contact
+
+    ana = config.member("ana")
+    dead = Contact("ESCUCHA_ANA_EMAIL", f"mailto://127.0.0.1:{free_port()}?from=a@b.org&to=ana@x.org&mode=insecure")
+    members = tuple(replace(m, contacts=(dead, Contact("ESCUCHA_ANA_WEBHOOK", hooks.url))) if m.id == "ana" else m
+                    for m in config.members)
+    cfg = replace(config, members=members)
+    inc = _open(store, cfg, WORKDAY)
+    tick(cfg, store, WORKDAY)
+    ds = store.deliveries(inc.id)
+    assert [d.status for d in ds] == ["failed", "sent"]
+    assert len(hooks.received) == 1 and "sangre" in json.dumps(hooks.received[0], ensure_ascii=False)
+    tick(cfg, store, WORKDAY + timedelta(minutes=1))
+    assert len(store.deliveries(inc.id)) == 2, "no re-send within the step"
+    assert ana is not None
+
+
+def test_holiday_routes_to_the_substitute(config, store, smtp):
+    inc = _open(store, config, HOLIDAY)
+    tick(config, store, HOLIDAY)
+    tick(config, store, HOLIDAY + timedelta(minutes=5))  # role seguridad: luis is off on the holiday
+    assert sorted(_recipients(smtp)[1:]) == ["marta"], _recipients(smtp)
+    routes = [a["detail"]["detail"] for a in store.audit_log(inc.id) if a["action"] == "escalation.route"]
+    assert any("luis unavailable; routed to substitute marta" in r for r in routes)
+
+
+def test_crash_mid_tick_then_restart_loses_and_duplicates_nothing(config, store, smtp):
+    inc = _open(store, config, WORKDAY)
+    tick(config, store, WORKDAY)
+    # Crash: step 2 was claimed (advanced) but the process died before sending.
+    assert store.advance_incident(inc.id, 0, 0, 1, 0, WORKDAY + timedelta(minutes=10))
+    tick(config, store, WORKDAY + timedelta(minutes=6))  # restart: finishes step 2
+    assert sorted(_recipients(smtp)) == ["ana", "luis", "marta"]
+    tick(config, store, WORKDAY + timedelta(minutes=7))
+    assert len(smtp.messages) == 3
+
+
+def test_two_ticks_at_once_page_once(config, store, smtp, tmp_path):
+    from escucha.store import SQLiteStore
+
+    inc = _open(store, config, WORKDAY)
+    other = SQLiteStore(store.path)
+    threads = [threading.Thread(target=tick, args=(config, s, WORKDAY)) for s in (store, other, store)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert _recipients(smtp) == ["ana"]
+    assert len(store.deliveries(inc.id)) == 1
+
+
+def test_exhausted_policy_is_logged_once(config, store, smtp):
+    inc = _open(store, config, WORKDAY, severity="high", key="narrative:x")
+    t = WORKDAY
+    for minutes in (0, 15, 45, 90, 200):
+        tick(config, store, t + timedelta(minutes=minutes))
+    log = [a["action"] for a in store.audit_log(inc.id)]
+    assert log.count("escalation.exhausted") == 1
+    assert _recipients(smtp) == ["ana", "marta"]
