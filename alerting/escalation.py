@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from alerting.channels.base import AppriseChannel
-from alerting.links import make_link
+from escucha.links import make_link
 from escucha.config import DAYS, Policy, Step
 from escucha.records import Delivery, Incident
 

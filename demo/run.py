@@ -93,7 +93,7 @@ def run(out: str | Path = "escucha-demo", echo=print, fresh: bool = True) -> dic
                     inc = store.incident(iid)
                     mails[iid] = mails.get(iid, 0) + 1
                     if inc.status == "open" and (inc.severity != "critical" or mails[iid] >= 2):
-                        from alerting.acknowledge import act_on_link
+                        from escucha.pipeline import act_on_link
 
                         ok, message = act_on_link(config, store, links["ack"], t + timedelta(minutes=1))
                         if ok:
@@ -103,13 +103,9 @@ def run(out: str | Path = "escucha-demo", echo=print, fresh: bool = True) -> dic
                 seen_mail = len(smtp.messages)
             now += timedelta(hours=1)
         report_html = pipeline.write_report(config, store, week.WEEK_START, week.WEEK_END, out / "report.html")
-        analyst = None
-        try:
-            from dashboards.web.views import write_snapshot
+        from dashboards.web.app import write_snapshot
 
-            analyst = write_snapshot(config, store, out / "analyst.html")
-        except ImportError:
-            pass
+        analyst = write_snapshot(config, store, out / "analyst.html", now=week.WEEK_END)
         summary = {
             "mentions": store.count_mentions(), "incidents": [i.__dict__ for i in store.incidents()],
             "emails": len(smtp.messages), "out": str(out), "report": report_html["path"], "analyst": analyst,

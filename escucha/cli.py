@@ -245,6 +245,19 @@ def report(config_path, since, until, fmt, lang, out):
     click.echo(res["path"])
 
 
+@cli.command()
+@click.option("--config", "config_path", help=CONFIG_HELP)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8765, show_default=True, type=int)
+def serve(config_path, host, port):
+    """Serve acknowledge links, the inbound webhook and the analyst view."""
+    from dashboards.web.app import serve as run_server
+
+    cfg = _load(config_path)
+    click.echo(f"escucha serving {cfg.name} on http://{host}:{port}/ (Ctrl-C to stop)")
+    run_server(cfg, pipeline.open_store(cfg), host, port)
+
+
 def main(argv=None):
     try:
         cli.main(args=argv, standalone_mode=False)

@@ -102,6 +102,29 @@ def resolve(config, store, incident_id: int, by: str, now: datetime | None = Non
     return store.set_status(incident_id, "resolved", by, now or utcnow())
 
 
+def act_on_link(config, store, params: dict, now: datetime | None = None) -> tuple[bool, str]:
+    """Verify a signed link (acknowledge or resolve) and apply it once.
+
+    Returns (ok, a message for the person who clicked). Refusals go to the audit log.
+    """
+    from escucha.links import verify
+
+    now = now or utcnow()
+    try:
+        incident_id, member, action, nonce = verify(config.links, params, now)
+    except ValueError as exc:
+        store.audit("link.refused", {"reason": str(exc)}, at=now)
+        return False, str(exc)
+    if not store.use_link(nonce, now):
+        store.audit("link.refused", {"reason": "already used", "member": member}, incident_id, at=now)
+        return False, "the link was already used"
+    status = "acknowledged" if action == "ack" else "resolved"
+    if store.set_status(incident_id, status, member, now):
+        return True, f"incident #{incident_id} {status} by {member}"
+    inc = store.incident(incident_id)
+    return False, f"incident #{incident_id} is already {inc.status if inc else 'gone'}"
+
+
 def run_once(config, store, now: datetime | None = None, sources=("x",), **options) -> dict:
     """collect → classify → index → detect → escalate, as the ``collect`` DAG does."""
     now = now or utcnow()

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from alerting.acknowledge import act_on_link
+from escucha.pipeline import act_on_link
 from alerting.escalation import tick
 from demo.smtp import free_port
 from escucha.records import Author, Incident, Mention

@@ -1,0 +1,108 @@
+"""escucha serve over a real socket: acknowledge links, the inbound webhook, the analyst view."""
+import json
+import re
+import threading
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+import pytest
+
+from alerting.escalation import tick
+from dashboards.web.app import App
+from escucha.records import Author, Classification, Incident, Mention
+
+from .conftest import utc
+
+NOW = utc(2026, 11, 10, 18, 0)
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, *a):
+        pass
+
+
+@pytest.fixture
+def server(config, store):
+    clock = {"now": NOW}
+    httpd = make_server("127.0.0.1", 0, App(config, store, clock=lambda: clock["now"]), handler_class=_Quiet)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_port}", clock
+    httpd.shutdown()
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def _incident_with_mail(config, store, smtp, base):
+    from dataclasses import replace
+
+    cfg = replace(config, links=replace(config.links, base_url=base))
+    store.upsert_mentions([Mention("x", "1", "voy a balacear la casilla", Author("malo"), NOW)])
+    inc, _ = store.open_incident(Incident("threat:x:1", "threat", "critical", "Amenaza", "e", evidence=["x:1"]), NOW)
+    tick(cfg, store, NOW)
+    links = re.findall(r"http://\S+/act\?\S+", smtp.bodies()[0])
+    return inc, {("ack" if "a=ack" in u else "resolve"): u for u in links}
+
+
+def test_acknowledge_by_link_stops_the_chain(config, store, smtp, server):
+    base, clock = server
+    inc, links = _incident_with_mail(config, store, smtp, base)
+    status, body = get(links["ack"])
+    assert status == 200 and f"incident #{inc.id} acknowledged by ana" in body
+    assert store.incident(inc.id).status == "acknowledged"
+    status, body = get(links["ack"])
+    assert status == 403 and "already used" in body
+    tick(config, store, NOW + timedelta(minutes=30))
+    assert len(smtp.messages) == 1
+
+
+def test_forged_and_expired_links_are_refused(config, store, smtp, server):
+    base, clock = server
+    inc, links = _incident_with_mail(config, store, smtp, base)
+    status, body = get(links["ack"].replace(f"i={inc.id}", f"i={inc.id + 7}"))
+    assert status == 403 and "signature" in body
+    clock["now"] = NOW + timedelta(hours=25)
+    status, body = get(links["resolve"])
+    assert status == 403 and "expired" in body
+    assert store.incident(inc.id).status == "open"
+
+
+def test_inbound_webhook_resolves(config, store, smtp, server):
+    base, _ = server
+    inc, links = _incident_with_mail(config, store, smtp, base)
+    params = dict(p.split("=", 1) for p in links["resolve"].split("?", 1)[1].split("&"))
+    params = {k: urllib.parse.unquote(v) for k, v in params.items()}
+    req = urllib.request.Request(base + "/webhook/act", data=json.dumps(params).encode(), method="POST",
+                                 headers={"content-type": "application/json"})
+    with urllib.request.urlopen(req) as r:
+        out = json.loads(r.read())
+    assert out == {"ok": True, "message": f"incident #{inc.id} resolved by ana"}
+
+
+def test_overview_numbers_search_and_escaping(config, store, server):
+    base, _ = server
+    evil = '<script>alert("x")</script> instituto corrupto'
+    ms = [Mention("x", str(i), t, Author(f"u{i}"), NOW - timedelta(hours=i), accounts=("x:@IEN_Oficial",))
+          for i, t in enumerate([evil, "gracias por todo", "otra queja más", "voy a balacear la casilla"])]
+    store.upsert_mentions(ms)
+    labels = ["negative", "positive", "negative", "negative"]
+    store.save_classifications([Classification(m.id, "v", {}, {"sentiment": s, "offensive": "offensive" if i == 0
+                                                               else "not_offensive", "threat": "threat" if i == 3
+                                                               else "not_threat"}) for i, (m, s) in
+                                enumerate(zip(ms, labels))])
+    status, page = get(base + "/")
+    assert status == 200
+    assert re.search(r'data-label="negative">3<', page) and re.search(r'data-label="positive">1<', page)
+    assert re.search(r'data-cat="threat">1<', page)
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    status, page = get(base + "/?q=corrupto")
+    assert page.count('class="text"') >= 1 and "&lt;script&gt;" in page
+    status, page = get(base + "/?lang=en")
+    assert "Crisis room" in page
