@@ -25,7 +25,7 @@ _KILL_ES = (r"(matar|mato|asesinar|balacear|balear|disparar|acribillar|quemar|in
             r"tronar|plomear|masacrar|exterminar|eliminar)")
 _KILL_EN = (r"(kill|shoot|bomb|burn|blow up|stab|murder|execute|slaughter|massacre|hang|lynch|gun down|"
             r"torch|behead|exterminate|wipe out|take out)")
-_KILL_FR = (r"(tuer|buter|flinguer|abattre|egorger|bruler|faire sauter|exploser|mitrailler|descendre|"
+_KILL_FR = (r"(tuer|buter|flinguer|abattre|egorger|bruler|faire sauter|exploser|mitrailler|descendre|tirer sur|"
             r"poignarder|massacrer|pendre|fusiller|executer|incendier|cramer|eliminer)")
 
 PATTERNS: list[tuple[str, str, str]] = [
@@ -39,9 +39,11 @@ PATTERNS: list[tuple[str, str, str]] = [
      r"\b(maten|matenlos|matenlas|matenla|matenlo|quemen(los|la|lo)?|balaceen(los)?|disparen(les)?|"
      r"cuelguen(los|la|lo)?|linchen(los|la|lo)?|fusilen(los|la|lo)?|ahorquen(los|la|lo)?|revienten(los)?)\b"),
     ("es.deseo_muerte", "es",
-     r"\b(ojala|deberian|merece[n]?|que)\s+(que\s+)?(alguien\s+)?(los\s+|la\s+|lo\s+|le\s+|les\s+)?"
-     r"(maten|matar|quemen|quemar|cuelguen|colgar|fusilen|fusilar|ahorquen|ahorcar|muera[n]?|morir|"
+     r"\b(ojala|deberian|merece[n]?|que)\s+(que\s+)?(alguien\s+)?(se\s+|los\s+|la\s+|lo\s+|le\s+|les\s+)?"
+     r"(maten|matar|mate|quemen|quemar|queme|cuelguen|colgar|fusilen|fusilar|ahorquen|ahorcar|muera[n]?|morir|"
+     r"dispare[n]?|disparar|balacee[n]?|"
      r"meta[n]?\s+un\s+(tiro|balazo|plomazo))\b"),
+    ("es.fuego", "es", r"\b(prend\w*|pegar\w*|peg\w+|meter\w*|echar\w*)\s+(le\s+|les\s+)?fuego\b"),
     ("es.tiro", "es", r"\b(meter(le|les)?|dar(le|les)?|pegar(le|les)?|soltar(le|les)?)\s+(un|unos|varios)\s+"
                       r"(tiros?|balazos?|plomazos?|plomo|fierrazos?)\b"),
     ("es.bomba", "es",
@@ -53,16 +55,17 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("es.sangre", "es",
      r"\b((va|van|vas)\s+a\s+(haber|correr|ver)|habra|correra|correr[aá]|corre)\s+(mucha\s+)?sangre\b|"
      r"\b(rios?|bano|mar)\s+de\s+sangre\b|\bmasacre\b|\bbalacera\b|\bmatanza\b"),
-    ("es.no_saldran", "es", r"\b(nadie|no)\s+(saldra|saldran|va a salir|van a salir)\s+viv[oa]s?\b|"
+    ("es.no_saldran", "es", r"\b(nadie|no)\s+(saldra|saldran|va a salir|van a salir|llega|llegara|llegan|llegaran|sale|sales)\s+"
+                            r"(\w+\s+)?viv[oa]s?\b|"
                             r"\b(se\s+)?(va|van|vas)\s+a\s+morir\b|\bllegara\s+(su|tu)\s+hora\b"),
     ("es.donde_vive", "es", r"\b(sabemos|se|ya se|ya sabemos|conozco)\s+(donde|en donde)\s+(vive|vives|viven|duerme|"
                             r"estudian? tus hijos)\b"),
     ("es.armas_lugar", "es",
      rf"\b(armas?|rifles?|cuernos? de chivo|ak-?47|pistolas?|fierros?|plomo|balas?|tiros?|balazos?|escopetas?|"
-     rf"metralletas?|armados)\b.{{0,60}}\b{_TARGET_ES}\b"),
+     rf"metralletas?|armados|machetes?|cuchillos?|navajas?)\b.{{0,60}}\b{_TARGET_ES}\b"),
     ("es.lugar_armas", "es",
      rf"\b{_TARGET_ES}\b.{{0,50}}\b(armas?|rifles?|cuernos? de chivo|ak-?47|pistolas?|balas?|tiros?|balazos?|fierros?|"
-     rf"escopetas?|metralletas?|armados)\b"),
+     rf"escopetas?|metralletas?|armados|machetes?|cuchillos?|navajas?)\b"),
     ("es.quemar_lugar", "es", rf"\b{_KILL_ES}\s+(el|la|los|las|esa|ese|esas|esos|su|sus)\s+{_TARGET_ES}\b"),
     ("en.direct", "en",
      rf"\b(i'?m|i am|we'?re|we are|gonna|going to|will|i'?ll|we'?ll|i'?d|let'?s|should|must|need to)\s+"
@@ -71,7 +74,8 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("en.blood", "en", r"\b(there will be|there'?ll be|gonna be|going to be|will be)\s+(\w+\s+)?(blood|bodies|a massacre|"
                        r"a bloodbath)\b|\bbloodbath\b|\bmassacre\b"),
     ("en.alive", "en", r"\b(nobody|no one|none of (you|them)|won'?t|will not|wont)\b.{0,40}\balive\b|"
-                       r"\b(you'?re|you are|they'?re|they are)\s+(all\s+)?(dead|going to die|gonna die)\b"),
+                       r"\b(you'?re|you are|they'?re|they are)\s+(all\s+)?(dead|going to die|gonna die)\b|"
+                       r"\b(is|are|will)\s+(going to\s+|gonna\s+)?die\s+(this|next|on|tonight|tomorrow|before)\b"),
     ("en.where_live", "en", r"\b(know|found|find out)\s+where\s+(\w+\s+){1,2}(live|lives|sleeps?)\b"),
     ("en.bullet", "en", r"\b(put|putting)\s+a\s+bullet\b|\bbullets?\s+(in|into|through)\b|"
                         r"\b(deserves?|should|ought)\s+(to\s+)?(be\s+)?(shot|killed|hanged|executed|lynched)\b"),
@@ -85,6 +89,7 @@ PATTERNS: list[tuple[str, str, str]] = [
                        r"fera sauter|ferons sauter)\b"),
     ("fr.bombe", "fr", rf"\b(bombes?|explosifs?|dynamite|grenades?)\b.{{0,60}}\b{_TARGET_FR}\b|"
                        r"\b(poser|placer|mettre|deposer)\s+(une|des)\s+(bombes?|explosifs?)\b|\bfaire sauter\b"),
+    ("fr.mourir", "fr", r"\b(va|vont|allez|vas)\s+mourir\b"),
     ("fr.sang", "fr", r"\b(il y aura|y aura|va y avoir|coulera)\s+(du\s+)?sang\b|\bbain de sang\b|\bmassacre\b|"
                       r"\bcarnage\b"),
     ("fr.balle", "fr", r"\b(une\s+)?balle\s+dans\s+(la|ta|sa|leur)\s+tete\b|\b(merite|meritent)\s+(d'etre\s+)?"
@@ -102,7 +107,7 @@ _BENIGN = [
     r"\b(killed it|killing it|kill time|you killed me|dying of laughter|lol|lmao)\b",
     r"\bnoticia bomba\b|\bbomba de (humo|tiempo) (politica|mediatica)\b|\bbomb\s?shell\b|\bthe bomb\b",
     r"\b(explotar|explotan|explotacion)\s+(a\s+)?(los\s+)?(trabajadores|recursos|laboral)\b",
-    r"\bmourir de rire\b|\bc'est (de )?la bombe\b|\bil faut tuer le temps\b",
+    r"\bmourir de rire\b|\bc'est (de )?la bombe\b|\bil faut tuer le temps\b|\bburn(s|ing)? through\b",
 ]
 
 _COMPILED = [(n, lang, re.compile(p)) for n, lang, p in PATTERNS]

@@ -113,6 +113,11 @@ class XCollector(Collector):
                 total.add(self._stream(client.get_users_tweets, f"own:{account.handle}", account, id=uid, own=True))
             except CollectorError as exc:
                 total.errors.append(str(exc))
+        if self.options.get("sweep_deleted"):
+            try:
+                total.deleted += self.sweep_deleted()
+            except CollectorError as exc:
+                total.errors.append(str(exc))
         queries = self.search_queries()
         if queries and accounts:
             try:
@@ -122,6 +127,32 @@ class XCollector(Collector):
             except CollectorError as exc:
                 total.errors.append(str(exc))
         return total
+
+    def sweep_deleted(self, days: int = 7) -> int:
+        """Ask X which stored posts of the last ``days`` still exist; remove the deleted ones.
+
+        X sends no deletion events to these endpoints; a lookup by id (100 per request)
+        reports deleted posts as "resource-not-found" errors.
+        """
+        from datetime import timedelta
+
+        from escucha.records import utcnow
+
+        accounts = [a for a in self.config.accounts if a.platform == "x"]
+        if not accounts:
+            return 0
+        client, _ = self._client(accounts[0])
+        ids = [m.native_id for m in self.store.mentions(since=utcnow() - timedelta(days=days)) if m.platform == "x"]
+        gone = []
+        for start in range(0, len(ids), 100):
+            resp = self._call(client.get_tweets, "deleted-posts sweep", ids=ids[start : start + 100])
+            for err in resp.errors or []:
+                if err.get("type", "").endswith("resource-not-found") and err.get("resource_type") == "tweet":
+                    gone.append(f"x:{err.get('resource_id') or err.get('value')}")
+        removed = self.store.delete_mentions(gone)
+        if removed:
+            self.store.audit("privacy.deleted_posts", {"removed": removed, "source": "x"})
+        return removed
 
     def search_queries(self) -> list[str]:
         terms = [f'"{k}"' if " " in k else k for k in (*self.config.keywords, *self.config.hashtags,

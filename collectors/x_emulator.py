@@ -128,6 +128,16 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 pick = [t for t in st.visible() if t["author_id"] == uid]
             return self._page(pick, q, headers, 5, 100)
+        if url.path == "/2/tweets":  # lookup by ids: deleted posts come back as errors
+            ids = [i for i in q.get("ids", "").split(",") if i]
+            found = [_public_tweet(st.tweets[i]) for i in ids if i in st.tweets]
+            body = {"data": found} if found else {}
+            missing = [i for i in ids if i not in st.tweets]
+            if missing:
+                body["errors"] = [{"value": i, "detail": f"Could not find tweet with ids: [{i}].", "title":
+                                   "Not Found Error", "resource_type": "tweet", "parameter": "ids", "resource_id": i,
+                                   "type": "https://api.twitter.com/2/problems/resource-not-found"} for i in missing]
+            return self._send(200, body, headers)
         if url.path == "/2/tweets/search/recent":
             query = q.get("query", "")
             no_rt = "-is:retweet" in query

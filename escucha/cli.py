@@ -246,6 +246,19 @@ def report(config_path, since, until, fmt, lang, out):
 
 
 @cli.command()
+@click.argument("handle")
+@click.option("--config", "config_path", help=CONFIG_HELP)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def forget(handle, config_path, yes):
+    """Erase a person's data everywhere (mentions, scores, search index) and record it."""
+    cfg = _load(config_path)
+    if not yes:
+        click.confirm(f"Erase everything stored about {handle}?", abort=True)
+    res = pipeline.forget_author(cfg, pipeline.open_store(cfg), handle)
+    click.echo(f"erased {res['removed']} mention(s) of {handle}")
+
+
+@cli.command()
 @click.option("--config", "config_path", help=CONFIG_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8765, show_default=True, type=int)

@@ -102,6 +102,24 @@ def resolve(config, store, incident_id: int, by: str, now: datetime | None = Non
     return store.set_status(incident_id, "resolved", by, now or utcnow())
 
 
+def forget_author(config, store, handle: str, now: datetime | None = None) -> dict:
+    """Erase everything stored about one author (habeas data), and record that it was done.
+
+    The record keeps only a salted hash of the handle, so the erasure can be proven
+    without keeping the name.
+    """
+    import hashlib
+
+    now = now or utcnow()
+    handle = handle.strip().lstrip("@")
+    ids = store.mentions_by_author(handle)
+    removed = store.delete_mentions(ids)
+    digest = hashlib.sha256(f"{config.links.secret}:{handle.lower()}".encode()).hexdigest()
+    store.record_forgotten(digest, removed, now)
+    store.audit("privacy.forget", {"handle_sha256": digest[:16], "removed": removed}, at=now)
+    return {"removed": removed}
+
+
 def act_on_link(config, store, params: dict, now: datetime | None = None) -> tuple[bool, str]:
     """Verify a signed link (acknowledge or resolve) and apply it once.
 

@@ -142,3 +142,31 @@ def test_search_queries_respect_the_length_limit(cfg, store):
     c = collector(replace(cfg, keywords=tuple(f"palabra{i}" for i in range(100))), store)
     qs = c.search_queries()
     assert len(qs) > 1 and all(len(q) <= 512 for q in qs) and all(q.endswith("-is:retweet") for q in qs)
+
+
+def test_deleted_post_disappears(cfg, store, x):
+    from escucha.records import utcnow
+
+    fresh = tweets(3, start=600)
+    for t in fresh:
+        t["created_at"] = utcnow().strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    x.state.add_tweets(fresh)
+    collector(cfg, store).collect()
+    assert store.get_mention("x:10601") is not None
+    x.state.tweets.pop("10601")
+    res = XCollector(cfg, store, sleep=lambda s: None, sweep_deleted=True).collect()
+    assert res.deleted == 1
+    assert store.get_mention("x:10601") is None and store.search("número 601") == []
+    assert store.get_mention("x:10600") is not None
+
+
+def test_forget_erases_an_author_everywhere(cfg, store, x):
+    from escucha import pipeline
+
+    collector(cfg, store).collect()
+    assert store.mentions_by_author("ciudadana")
+    res = pipeline.forget_author(cfg, store, "@ciudadana")
+    assert res["removed"] == 250
+    assert store.mentions_by_author("ciudadana") == [] and store.search("pregunta") == []
+    log = [a for a in store.audit_log() if a["action"] == "privacy.forget"]
+    assert log and "ciudadana" not in str(log)
