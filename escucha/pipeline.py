@@ -17,8 +17,45 @@ def open_store(config) -> Store:
     return SQLiteStore(config.store_path)
 
 
+def context(get_variable=None):
+    """(config, store) for a scheduled task: the path from $ESCUCHA_CONFIG, else from
+    ``get_variable("escucha_config")`` (Airflow passes its Variable.get), else ./escucha.toml."""
+    import os
+
+    from escucha import config as cfgmod
+
+    path = os.environ.get("ESCUCHA_CONFIG") or (get_variable("escucha_config") if get_variable else None)
+    cfg = cfgmod.load(path or "escucha.toml")
+    return cfg, open_store(cfg)
+
+
+def task_context(get_variable, fail_class):
+    """(config, store, this module) for a scheduled task.
+
+    A broken configuration raises ``fail_class`` (Airflow's AirflowFailException) with
+    the message of `escucha config check`: retrying cannot fix a file.
+    """
+    import sys
+
+    from escucha.errors import ConfigError
+
+    try:
+        config, store = context(lambda k: get_variable(k, default=None))
+    except ConfigError as exc:
+        raise fail_class(str(exc)) from None
+    return config, store, sys.modules[__name__]
+
+
+def collect_targets(config) -> list[dict]:
+    """One collection target per owned account: the DAG maps a task over these."""
+    return [{"source": a.platform, "account": a.handle} for a in config.accounts if a.platform in ("x",)]
+
+
 def collect_mentions(config, store, sources=("x",), **options) -> dict:
-    """Run the collectors named in ``sources``; one source failing does not stop the others."""
+    """Run the collectors named in ``sources``; one source failing does not stop the others.
+
+    ``account="@handle"`` limits a run to one owned account (one mapped DAG task).
+    """
     result = {"fetched": 0, "new": 0, "quarantined": 0, "errors": []}
     for name in sources:
         cls = registry.load("collectors", name)
@@ -84,6 +121,24 @@ def escalate(config, store, now: datetime | None = None) -> dict:
     return tick(config, store, now or utcnow())
 
 
+def apply_retention(config, store, now: datetime | None = None) -> dict:
+    """Delete mentions older than the configured retention (personal data is kept no longer)."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=config.retention_days)
+    old = [m.id for m in store.mentions(until=cutoff)]
+    removed = store.delete_mentions(old)
+    if removed:
+        store.audit("privacy.retention", {"removed": removed, "before": cutoff.isoformat()}, at=now)
+    return {"removed": removed, "cutoff": cutoff.isoformat()}
+
+
+def reclassify(config, store, since: datetime, until: datetime) -> dict:
+    """Forget the scores of a period and score it again (after a model update)."""
+    ids = [m.id for m in store.mentions(since=since, until=until)]
+    store.forget_classifications(ids)
+    return classify_new(config, store)
+
+
 def write_report(config, store, since: datetime | None = None, until: datetime | None = None,
                  out: str | Path = "report.html", fmt: str = "html", lang: str | None = None) -> dict:
     """Write the report for [since, until) (default: the last 7 days)."""
@@ -92,6 +147,30 @@ def write_report(config, store, since: datetime | None = None, until: datetime |
     render = registry.load("reporters", "weekly")
     path = render(config, store, since, until, Path(out), fmt=fmt, lang=lang or config.report.lang)
     return {"path": str(path)}
+
+
+def deliver_report(config, store, since: datetime | None = None, until: datetime | None = None,
+                   out_dir: str | Path | None = None) -> dict:
+    """Write the period's report as HTML and PDF and e-mail it to the configured recipients.
+
+    The HTML is the body, the PDF is attached. Returns the paths and how many recipients accepted it.
+    """
+    until = until or utcnow()
+    since = since or until - timedelta(days=7)
+    out_dir = Path(out_dir or Path(config.store_path).parent / "reports")
+    stem = f"informe-{since:%Y%m%d}-{until:%Y%m%d}"
+    html = write_report(config, store, since, until, out_dir / f"{stem}.html", "html")["path"]
+    pdf = write_report(config, store, since, until, out_dir / f"{stem}.pdf", "pdf")["path"]
+    channel = registry.load("channels", "apprise")
+    sent = 0
+    title = f"{config.short_name}: informe {since:%d/%m} – {until:%d/%m/%Y}"
+    for r in config.report.recipients:
+        outcome = channel(r.url).send(title, Path(html).read_text(encoding="utf-8"), body_format="html",
+                                      attach=[pdf])
+        store.audit("report." + ("sent" if outcome.ok else "failed"),
+                    {"channel": channel(r.url).masked, "detail": outcome.detail, "period": stem})
+        sent += outcome.ok
+    return {"html": html, "pdf": pdf, "sent": sent, "recipients": len(config.report.recipients)}
 
 
 def acknowledge(config, store, incident_id: int, by: str, now: datetime | None = None) -> bool:

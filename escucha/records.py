@@ -90,6 +90,7 @@ class Mention:
             raise InputError(f"missing field(s): {', '.join(missing)}")
         if not isinstance(d["text"], str):
             raise InputError(f"text must be a string; got {type(d['text']).__name__}")
+        created_at = parse_time(d["created_at"], "created_at")
         a = d.get("author") or {}
         if isinstance(a, str):
             a = {"handle": a}
@@ -106,7 +107,7 @@ class Mention:
         known = {f.name for f in fields(cls)}
         kw = {k: v for k, v in d.items() if k in known and k not in ("author",)}
         kw["native_id"] = str(d["native_id"])
-        kw["created_at"] = parse_time(d["created_at"], "created_at")
+        kw["created_at"] = created_at
         kw["collected_at"] = parse_time(d["collected_at"], "collected_at") if d.get("collected_at") else utcnow()
         kw["accounts"] = tuple(d.get("accounts") or ())
         kw["metrics"] = dict(d.get("metrics") or {})

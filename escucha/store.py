@@ -301,6 +301,10 @@ class SQLiteStore(Store):
                               classified_at=excluded.classified_at""", rows)
         return len(rows)
 
+    def forget_classifications(self, ids: Iterable[str]) -> None:
+        with self.tx() as db:
+            db.executemany("DELETE FROM classifications WHERE mention_id=?", [(i,) for i in ids])
+
     def classification(self, mention_id):
         row = self.db.execute("SELECT doc FROM classifications WHERE mention_id=?", (mention_id,)).fetchone()
         return Classification.from_dict(json.loads(row["doc"])) if row else None

@@ -37,7 +37,7 @@ class AppriseChannel:
             pass
         return mask(self.url)
 
-    def send(self, title: str, body: str) -> Outcome:
+    def send(self, title: str, body: str, body_format: str = "text", attach=None) -> Outcome:
         import apprise
 
         # Apprise logs through the standard logger; keep its lines (which can hold
@@ -57,7 +57,8 @@ class AppriseChannel:
             ap = apprise.Apprise()
             if not ap.add(self.url):
                 return Outcome(False, "not a valid notification URL")
-            ok = ap.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
+            fmt = apprise.NotifyFormat.HTML if body_format == "html" else apprise.NotifyFormat.TEXT
+            ok = ap.notify(body=body, title=title, body_format=fmt, attach=[str(a) for a in attach or []] or None)
         except Exception as exc:  # a plugin bug must not stop the chain
             return Outcome(False, f"{type(exc).__name__}")
         finally:

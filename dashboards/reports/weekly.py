@@ -1,30 +1,64 @@
-"""The weekly report for communications directors, rendered from the shared queries."""
+"""The weekly report for communications directors: HTML with inline charts, and PDF.
+
+Rendered from the same query functions the analyst view uses; text written by
+strangers is escaped by the template engine everywhere it appears.
+"""
 from __future__ import annotations
 
+import base64
+from datetime import timedelta
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from dashboards.i18n import TEXT
 from dashboards.queries import summary
+from escucha.errors import EscuchaError, InputError
 
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=select_autoescape(["html"]))
 
 
-def render_html(config, store, since, until, lang="es") -> str:
-    data = summary(store, since, until)
-    return _ENV.get_template("weekly.html").render(c=config, d=data, t=TEXT[lang], lang=lang)
+def _weeks(store, until, n=8):
+    out = []
+    for i in range(n, 0, -1):
+        a, b = until - timedelta(days=7 * i), until - timedelta(days=7 * (i - 1))
+        items = [c for m, c in store.classified(since=a, until=b) if not m.own]
+        out.append((b.strftime("%m-%d"), len(items), sum(c.labels.get("sentiment") == "negative" for c in items)))
+    return out
+
+
+def render_html(config, store, since, until, lang="es", charts=True) -> str:
+    from dashboards.reports import charts as ch
+
+    t = TEXT[lang]
+    data = summary(store, since, until, config.tz)
+    prev = summary(store, since - (until - since), since, config.tz)
+    images = {}
+    if charts and data["total"]:
+        images["by_day"] = base64.b64encode(ch.volume_by_day(data["by_day"], t)).decode()
+        images["trend"] = base64.b64encode(ch.trend(_weeks(store, until), t)).decode()
+    return _ENV.get_template("weekly.html").render(c=config, d=data, prev=prev, t=t, lang=lang, images=images)
+
+
+def render_pdf(html: str, out: Path) -> Path:
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:  # OSError: Pango or a font library is missing
+        raise EscuchaError(f"PDF output needs WeasyPrint and Pango: {exc}") from None
+    HTML(string=html).write_pdf(out)
+    return out
 
 
 def write_report(config, store, since, until, out: Path, fmt="html", lang="es") -> Path:
-    from escucha.errors import InputError
-
-    if fmt != "html":
-        raise InputError(f"report format must be html; got {fmt!r} (PDF output is not built yet)")
+    if fmt not in ("html", "pdf"):
+        raise InputError(f"report format must be html or pdf; got {fmt!r}")
     if lang not in TEXT:
         raise InputError(f"report language must be one of {', '.join(TEXT)}; got {lang!r}")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_html(config, store, since, until, lang), encoding="utf-8")
+    html = render_html(config, store, since, until, lang)
+    if fmt == "pdf":
+        return render_pdf(html, out)
+    out.write_text(html, encoding="utf-8")
     return out

@@ -24,7 +24,7 @@ _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
 
 def render_overview(config, store, lang="es", q="", now=None, days=7) -> str:
     now = now or utcnow()
-    data = summary(store, now - timedelta(days=days), now + timedelta(seconds=1))
+    data = summary(store, now - timedelta(days=days), now + timedelta(seconds=1), config.tz)
     results = store.search(q, limit=50) if q else None
     return _ENV.get_template("overview.html").render(c=config, d=data, t=TEXT[lang], lang=lang, q=q,
                                                     results=results, open=store.incidents("open"))

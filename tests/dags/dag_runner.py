@@ -1,12 +1,13 @@
-"""Run one DAG with Airflow's own dag.test() against the X emulator and an SMTP server.
+"""Run escucha's DAGs with Airflow's own dag.test() against the X emulator and an SMTP server.
 
 Invoked by test_dag_run.py in a fresh process (Airflow reads its config at import).
-Prints one JSON line with what reached the store and the SMTP server.
+Prints one JSON line with each run's state and what reached the store and the SMTP server.
 """
 import json
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 root, workdir = Path(sys.argv[1]), Path(sys.argv[2])
@@ -31,17 +32,32 @@ with SMTPSink() as smtp, XEmulator(users, tweets, token="dag-token") as x:
     text += f'\n[platforms.x]\nbase_url = "{x.base_url}"\n'
     cfg = workdir / "escucha.toml"
     cfg.write_text(text, encoding="utf-8")
-    os.environ["ESCUCHA_CONFIG"] = str(cfg)
+    bad = workdir / "broken.toml"
+    bad.write_text('[institution]\nname = 7\n', encoding="utf-8")
     subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True)
 
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(root / "dags"), safe_mode=False)
-    dag = bag.dags["escucha_pipeline"]
-    run = dag.test()
     from escucha.store import SQLiteStore
 
+    bag = DagBag(dag_folder=str(root / "dags"), safe_mode=False)
+    out = {}
+    # A broken configuration fails the first task with the message of `escucha config check`.
+    os.environ["ESCUCHA_CONFIG"] = str(bad)
+    out["broken"] = str(bag.dags["collect"].test().state)
+    os.environ["ESCUCHA_CONFIG"] = str(cfg)
+    out["collect"] = str(bag.dags["collect"].test().state)
+    out["collect_again"] = str(bag.dags["collect"].test().state)
+    out["escalate"] = str(bag.dags["escalate"].test().state)
     store = SQLiteStore(workdir / "escucha.db")
-    print(json.dumps({"state": str(run.state), "mentions": store.count_mentions(),
-                      "incidents": [(i.kind, i.severity) for i in store.incidents()],
-                      "emails": [r[0] for _, r in smtp.envelopes]}))
+    out["mentions"] = store.count_mentions()
+    out["incidents"] = [[i.kind, i.severity] for i in store.incidents()]
+    out["deliveries"] = len(store.deliveries())
+    out["reprocess"] = str(bag.dags["reprocess"].test(run_conf={"since": "2026-11-14", "until": "2026-11-16"}).state)
+    out["weekly_report"] = str(bag.dags["weekly_report"].test(logical_date=week.WEEK_END + timedelta(hours=8)).state)
+    out["retention"] = str(bag.dags["retention"].test().state)
+    store = SQLiteStore(workdir / "escucha.db")
+    out["mentions_after_retention"] = store.count_mentions()
+    out["emails"] = [r[0] for _, r in smtp.envelopes]
+    out["reports"] = sorted(p.name for p in (workdir / "reports").glob("*"))
+    print(json.dumps(out))

@@ -1,0 +1,44 @@
+"""File import: CSV/JSONL exports with a column mapping; bad rows quarantined, the rest stored."""
+import json
+import subprocess
+import sys
+
+from collectors.file import FileCollector
+
+
+def test_csv_with_mapping_and_a_bad_row(config, store, tmp_path):
+    f = tmp_path / "export.csv"
+    f.write_text("ID,Contenido,Fecha,Usuario,Seguidores\n"
+                 "1,Hola @IEN_Oficial,2026-11-10T12:00:00Z,ana,10\n"
+                 "2,,2026-11-10T12:01:00Z,beto,5\n"
+                 "3,Fecha rota,ayer,carla,x\n"
+                 "4,Gracias,2026-11-10 12:03:00,dani,7\n", encoding="utf-8")
+    mapping = {"native_id": "ID", "text": "Contenido", "created_at": "Fecha", "author": "Usuario",
+               "author_followers": "Seguidores"}
+    res = FileCollector(config, store, path=str(f), mapping=mapping, platform="brandwatch").collect()
+    assert (res.fetched, res.new, res.quarantined) == (4, 2, 2)
+    reasons = [q["reason"] for q in store.quarantined()]
+    assert reasons[0].startswith("export.csv:3: missing field(s): text")
+    assert reasons[1].startswith("export.csv:4: created_at must be an ISO-8601 time; got 'ayer'")
+    m = store.get_mention("brandwatch:4")
+    assert m.author.handle == "dani" and m.author.followers == 7 and m.created_at.isoformat().startswith("2026-11-10")
+    again = FileCollector(config, store, path=str(f), mapping=mapping, platform="brandwatch").collect()
+    assert again.new == 0
+
+
+def test_jsonl_with_broken_line(config, store, tmp_path):
+    f = tmp_path / "export.jsonl"
+    rows = [{"platform": "x", "id": "9", "text": "uno", "created_at": "2026-11-10T00:00:00Z", "author": "a"},
+            "not json", {"platform": "x", "id": "10", "text": "dos", "created_at": "2026-11-10T00:00:00Z"}]
+    f.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows), encoding="utf-8")
+    res = FileCollector(config, store, path=str(f)).collect()
+    assert (res.new, res.quarantined) == (2, 1)
+    assert "export.jsonl:2: not valid JSON" in store.quarantined()[0]["reason"]
+
+
+def test_cli_reports_a_missing_file_without_traceback(tmp_path, env):
+    cfg = tmp_path / "escucha.toml"
+    cfg.write_text('[institution]\nname = "X"\n[store]\npath = "x.db"\n', encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "escucha.cli", "collect", "--config", str(cfg), "--source", "file",
+                        "--path", str(tmp_path / "nope.csv")], capture_output=True, text=True)
+    assert r.returncode == 1 and "nope.csv: file not found" in r.stderr and "Traceback" not in r.stderr

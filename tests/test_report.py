@@ -1,0 +1,86 @@
+"""The weekly report: numbers from a known data set, PDF pages, escaping, e-mail with attachment."""
+import re
+import shutil
+import subprocess
+from datetime import timedelta
+from email import policy
+
+import pytest
+
+from dashboards.reports.weekly import render_html, write_report
+from escucha import pipeline
+from escucha.records import Author, Classification, Mention
+
+from .conftest import utc
+
+SINCE, UNTIL = utc(2026, 11, 9, 6), utc(2026, 11, 16, 6)
+EVIL = '<img src=x onerror=alert(1)> el instituto miente'
+
+
+@pytest.fixture
+def week_store(store):
+    rows = [("1", EVIL, "negative", "not_threat", "fake", 0),
+            ("2", "gracias @IEN_Oficial", "positive", "not_threat", "real", 1),
+            ("3", "¿dónde voto? @IEN_Oficial", "neutral", "not_threat", "real", 2),
+            ("4", "voy a balacear la casilla", "negative", "threat", "real", 3),
+            ("5", "pésimo servicio @IEN_Informa", "negative", "not_threat", "real", 4)]
+    ms = [Mention("x", i, t, Author(f"u{i}", followers=int(i) * 100), SINCE + timedelta(days=d, hours=12),
+                  accounts=("x:@IEN_Informa",) if i == "5" else ("x:@IEN_Oficial",)) for i, t, *_, d in rows]
+    reply = Mention("x", "r3", "@u3 en nuestro sitio", Author("IEN_Oficial"), ms[2].created_at + timedelta(hours=3),
+                    own=True, in_reply_to="x:3")
+    store.upsert_mentions(ms + [reply])
+    store.save_classifications([Classification(f"x:{i}", "v", {}, {"sentiment": s, "threat": th,
+                                                                    "misinformation": mi})
+                                for i, _, s, th, mi, _ in rows] +
+                               [Classification("x:r3", "v", {}, {"sentiment": "neutral"})])
+    return store
+
+
+def test_numbers_equal_a_direct_count(config, week_store):
+    html = render_html(config, week_store, SINCE, UNTIL, charts=False)
+    cell = lambda attr, key: re.search(rf'{attr}="{key}">(\d+)<', html).group(1)  # noqa: E731
+    assert re.search(r'id="total">5<', html)
+    assert (cell("data-label", "negative"), cell("data-label", "neutral"), cell("data-label", "positive")) == \
+        ("3", "1", "1")
+    assert (cell("data-cat", "threat"), cell("data-cat", "misinformation")) == ("1", "1")
+    answers = re.search(r'id="answers">(.*?)</table>', html, re.S).group(1)
+    assert re.findall(r'class="num">([\d.]+)<', answers) == ["4", "1", "1", "3.0"]
+
+
+def test_stranger_text_is_escaped(config, week_store):
+    html = render_html(config, week_store, SINCE, UNTIL, charts=False)
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_empty_week_says_so(config, store):
+    html = render_html(config, store, SINCE, UNTIL)
+    assert 'id="empty"' in html and "No hubo menciones" in html
+
+
+def test_english_and_french(config, week_store):
+    assert "Weekly report" in render_html(config, week_store, SINCE, UNTIL, "en", charts=False)
+    assert "Rapport hebdomadaire" in render_html(config, week_store, SINCE, UNTIL, "fr", charts=False)
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) not installed")
+def test_pdf_renders_to_pages(config, week_store, tmp_path):
+    pdf = write_report(config, week_store, SINCE, UNTIL, tmp_path / "r.pdf", "pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page*.png"))
+    assert 1 <= len(pages) <= 10
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "Informe semanal" in text and "Electoral Nacional" in text
+
+
+def test_report_email_arrives_with_the_pdf(config, week_store, smtp, tmp_path):
+    res = pipeline.deliver_report(config, week_store, SINCE, UNTIL, tmp_path)
+    assert res["sent"] == 1 == res["recipients"]
+    msg = smtp.messages[-1]
+    assert smtp.envelopes[-1][1] == ["direccion@ien.example.org"]
+    assert "informe" in msg["subject"].lower()
+    html = msg.get_body(preferencelist=("html",)).get_content()
+    assert "&lt;img src=x" in html and "<img src=x" not in html
+    pdfs = [p for p in msg.iter_attachments() if p.get_content_type() == "application/pdf"]
+    assert len(pdfs) == 1 and pdfs[0].get_content()[:5] == b"%PDF-"
+    assert any(a["action"] == "report.sent" for a in week_store.audit_log())
