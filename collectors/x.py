@@ -159,8 +159,9 @@ class XCollector(Collector):
         return removed
 
     def search_queries(self) -> list[str]:
+        similar = [a.handle for a in self.config.similar if a.platform == "x"]
         terms = [f'"{k}"' if " " in k else k for k in (*self.config.keywords, *self.config.hashtags,
-                                                        *self.config.names)]
+                                                        *self.config.names, *similar)]
         # X limits a query to 512 characters: split the terms into several queries.
         queries, cur = [], []
         for t in terms:
@@ -226,7 +227,8 @@ class XCollector(Collector):
 
     def _accounts_of(self, text: str, account) -> tuple[str, ...]:
         low = text.lower()
-        keys = {a.key for a in self.config.accounts if a.platform == "x" and a.handle.lower() in low}
+        keys = {a.key for a in (*self.config.accounts, *self.config.similar)
+                if a.platform == "x" and a.handle.lower() in low}
         if account is not None:
             keys.add(account.key)
         return tuple(sorted(keys))

@@ -1,7 +1,8 @@
 """Labels of the report and the analyst view, in Spanish (default), English and French."""
 
 TEXT = {
-    "es": {"report": "Informe semanal", "period": "Periodo", "mentions": "Menciones recibidas", "own": "Publicaciones propias",
+    "es": {"total": "Total", "topics": "Temas y hashtags", "step": "Paso", "member": "Integrante", "pages": "Avisos", "minutes_after": "Minutos tras abrir", "narratives": "Narrativas de desinformación", "claim": "Afirmación", "clarified": "Aclarada", "not_clarified": "sin aclarar", "similar": "Instituciones similares",
+           "report": "Informe semanal", "period": "Periodo", "mentions": "Menciones recibidas", "own": "Publicaciones propias",
            "sentiment": "Sentimiento", "negative": "negativo", "neutral": "neutral", "positive": "positivo",
            "by_account": "Por cuenta", "account": "Cuenta", "categories": "Categorías",
            "misinformation": "Desinformación", "hate": "Odio y ofensas", "threat": "Amenazas",
@@ -14,7 +15,8 @@ TEXT = {
            "day": "Día", "none": "Ninguno", "median_ack": "Mediana de acuse (min)", "author": "Autor", "text": "Texto",
            "reason": "Motivo", "results": "Resultados", "previous": "semana anterior",
            "trend": "Tendencia de 8 semanas"},
-    "en": {"report": "Weekly report", "period": "Period", "mentions": "Mentions received", "own": "Own posts",
+    "en": {"total": "Total", "topics": "Topics and hashtags", "step": "Step", "member": "Member", "pages": "Pages", "minutes_after": "Minutes after opening", "narratives": "Misinformation narratives", "claim": "Claim", "clarified": "Clarified", "not_clarified": "not clarified", "similar": "Similar institutions",
+           "report": "Weekly report", "period": "Period", "mentions": "Mentions received", "own": "Own posts",
            "sentiment": "Sentiment", "negative": "negative", "neutral": "neutral", "positive": "positive",
            "by_account": "By account", "account": "Account", "categories": "Categories",
            "misinformation": "Misinformation", "hate": "Hate and offence", "threat": "Threats",
@@ -27,7 +29,8 @@ TEXT = {
            "day": "Day", "none": "None", "median_ack": "Median time to acknowledge (min)", "author": "Author",
            "text": "Text", "reason": "Reason", "results": "Results", "previous": "previous week",
            "trend": "8-week trend"},
-    "fr": {"report": "Rapport hebdomadaire", "period": "Période", "mentions": "Mentions reçues",
+    "fr": {"total": "Total", "topics": "Sujets et hashtags", "step": "Étape", "member": "Membre", "pages": "Alertes", "minutes_after": "Minutes après ouverture", "narratives": "Récits de désinformation", "claim": "Affirmation", "clarified": "Clarifiée", "not_clarified": "non clarifiée", "similar": "Institutions similaires",
+           "report": "Rapport hebdomadaire", "period": "Période", "mentions": "Mentions reçues",
            "own": "Publications propres", "sentiment": "Sentiment", "negative": "négatif", "neutral": "neutre",
            "positive": "positif", "by_account": "Par compte", "account": "Compte", "categories": "Catégories",
            "misinformation": "Désinformation", "hate": "Haine et injures", "threat": "Menaces",

@@ -1,9 +1,21 @@
 """Queries behind every panel, shared by the analyst view and the reports (none in templates)."""
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from datetime import datetime
 from statistics import median
+
+_STOP = set("""que de la el en y a los las del se por un una con no es para lo al su sus mi me ya le les como mas pero
+hay este esta son fue the to and of is in for on it you this that with are was be at de et le la les des un une est
+pour pas qui dans sur ce il nous vous rt amp https http co""".split())
+
+
+def _answers(asks, replies, deadline_h=48):
+    answered = [(m, replies[m.id]) for m in asks if m.id in replies]
+    delays = [(r.created_at - m.created_at).total_seconds() / 3600 for m, r in answered]
+    return {"asked": len(asks), "answered": len(answered), "within_deadline": sum(d <= deadline_h for d in delays),
+            "median_hours": round(median(delays), 1) if delays else None}
 
 
 def summary(store, since: datetime, until: datetime, tz=None) -> dict:
@@ -43,20 +55,47 @@ def summary(store, since: datetime, until: datetime, tz=None) -> dict:
     influencers = sorted(authors.values(), key=lambda a: -a["followers"])[:10]
     # Answers to citizens: share of questions/complaints answered by an own account.
     replies = {m.in_reply_to: m for m, _ in items if m.own and m.in_reply_to}
-    asks = [(m, c) for m, c in incoming if "?" in m.text or c.labels.get("sentiment") == "negative"]
-    answered = [(m, replies[m.id]) for m, _ in asks if m.id in replies]
-    delays = [(r.created_at - m.created_at).total_seconds() / 3600 for m, r in answered]
+    asks = [m for m, c in incoming if "?" in m.text or c.labels.get("sentiment") == "negative"]
+    per_account_answers = {}
+    for acc in sorted({a for m in asks for a in m.accounts}):
+        per_account_answers[acc] = _answers([m for m in asks if acc in m.accounts], replies)
     incidents = [i for i in store.incidents() if i.opened_at and since <= i.opened_at < until]
     ack_minutes = [(i.acknowledged_at - i.opened_at).total_seconds() / 60 for i in incidents if i.acknowledged_at]
+    # Escalation performance: per step and member, how many pages and how fast after opening.
+    steps: dict[tuple, list] = defaultdict(list)
+    for i in incidents:
+        for d in store.deliveries(i.id):
+            if d.status == "sent" and d.at:
+                steps[(d.step + 1, d.member)].append((d.at - i.opened_at).total_seconds() / 60)
+    escalation = [{"step": k[0], "member": k[1], "pages": len(v), "median_minutes": round(median(v), 1)}
+                  for k, v in sorted(steps.items())]
+    # Narratives and whether the institution clarified them (an own post restating the claim to deny it).
+    clarified = defaultdict(list)
+    for m, c in items:
+        if m.own:
+            for f in c.flags:
+                if f.task == "misinformation" and f.evidence:
+                    clarified[f.evidence].append(m)
+    narratives = []
+    for i in incidents:
+        if i.kind == "narrative":
+            claim_id = i.key.split("claim:", 1)[1] if "claim:" in i.key else ""
+            posts = [m for m in clarified.get(claim_id, []) if m.created_at >= i.opened_at - (until - since)]
+            narratives.append({"incident": i, "claim": claim_id, "size": len(i.evidence),
+                               "clarified": bool(posts), "clarified_at": posts[0].created_at if posts else None,
+                               "clarification_url": posts[0].url if posts else ""})
+    hashtags = Counter(h.lower() for m, _ in incoming for h in re.findall(r"#\w+", m.text))
+    words = Counter(w for m, _ in incoming for w in re.findall(r"(?<![@#\w])[^\W\d_]{4,}", m.text.lower())
+                    if w not in _STOP)
     return {
         "since": since, "until": until, "total": len(incoming), "own_posts": len(items) - len(incoming),
         "sentiment": dict(by_sent), "by_account": {k: dict(v) for k, v in sorted(by_account.items())},
         "by_day": {k: dict(v) for k, v in sorted(by_day.items())}, "categories": categories,
         "flagged": flagged[-50:], "languages": dict(langs.most_common()), "allies": allies,
         "detractors": detractors, "influencers": influencers,
-        "answers": {"asked": len(asks), "answered": len(answered),
-                    "within_deadline": sum(d <= 48 for d in delays),
-                    "median_hours": round(median(delays), 1) if delays else None},
+        "answers": _answers(asks, replies), "answers_by_account": per_account_answers,
+        "escalation": escalation, "narratives": narratives,
+        "hashtags": hashtags.most_common(10), "topics": words.most_common(15),
         "incidents": incidents,
         "median_ack_minutes": round(median(ack_minutes), 1) if ack_minutes else None,
     }

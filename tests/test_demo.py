@@ -77,6 +77,16 @@ def test_outputs_and_acknowledgement(demo):
     assert actions[0] == "incident.opened" and "incident.acknowledged" in actions
     html = open(summary["report"], encoding="utf-8").read()
     assert "Informe semanal" in html and "Instituto Electoral Nacional" in html
+    import re
+
+    narratives = re.search(r'id="narratives">(.*?)</table>', html, re.S).group(1)
+    assert "destruyó boletas" in narratives and "✔" in narratives, "the institute's FALSO post clarified it"
+    escalation = re.findall(r"<tr><td>(\d)</td><td>(\w+)</td>", re.search(r'id="escalation">(.*?)</table>', html,
+                                                                       re.S).group(1))
+    assert ("1", "ana") in escalation and ("2", "marta") in escalation
+    per_account = re.search(r'id="answers-by-account">(.*?)</table>', html, re.S).group(1)
+    assert "x:@IEN_Oficial" in per_account and "x:@IEN_Informa" in per_account
+    assert re.search(r'data-account="x:@IEN_Oficial">\d+<', html)
 
 
 def test_running_twice_changes_nothing(demo, env):
