@@ -20,3 +20,13 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q tests
 
 .PHONY: install demo test
+
+# A single-machine Airflow trial: escucha's DAGs on the embedded store (SQLite),
+# Airflow UI on http://localhost:8080 (the admin password is printed at start).
+# Needs a config: ESCUCHA_CONFIG=path/to/escucha.toml make airflow-trial
+airflow-trial: $(STAMP)
+	PATH=$(CURDIR)/$(BIN):$$PATH AIRFLOW_HOME=$(CURDIR)/.airflow AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
+	AIRFLOW__CORE__LOAD_EXAMPLES=False ESCUCHA_CONFIG=$${ESCUCHA_CONFIG:-$(CURDIR)/escucha.toml} \
+	$(BIN)/airflow standalone
+
+.PHONY: airflow-trial

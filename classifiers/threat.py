@@ -107,7 +107,7 @@ _BENIGN = [
     r"\b(killed it|killing it|kill time|you killed me|dying of laughter|lol|lmao)\b",
     r"\bnoticia bomba\b|\bbomba de (humo|tiempo) (politica|mediatica)\b|\bbomb\s?shell\b|\bthe bomb\b",
     r"\b(explotar|explotan|explotacion)\s+(a\s+)?(los\s+)?(trabajadores|recursos|laboral)\b",
-    r"\bmourir de rire\b|\bc'est (de )?la bombe\b|\bil faut tuer le temps\b|\bburn(s|ing)? through\b",
+    r"\bmourir de rire\b|\bc'est (de )?la bombe\b|\bil faut tuer le temps\b|\bburn(s|ing)? through\b|\bgun control\b",
 ]
 
 _COMPILED = [(n, lang, re.compile(p)) for n, lang, p in PATTERNS]

@@ -97,7 +97,8 @@ class Thresholds:
     negative: float = 0.55
     offensive: float = 0.6
     hate: float = 0.6
-    threat: float = 0.85
+    threat: float = 0.9
+    threat_example_similarity: float = 0.95
     misinformation: float = 0.99
     claim_similarity: float = 0.92
 
