@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from collectors.base import Collector, CollectResult
+from collectors.lang import detect_lang
 from escucha.errors import InputError
 from escucha.records import Mention
 
@@ -63,7 +64,8 @@ class FileCollector(Collector):
                 "platform": get("platform") or self.platform, "native_id": get("native_id"), "text": get("text"),
                 "created_at": get("created_at"), "author": {"handle": get("author") or "",
                                                             "followers": get("author_followers") or 0},
-                "url": get("url") or "", "lang": get("lang") or "", "accounts": accounts})
+                "url": get("url") or "", "lang": get("lang") or detect_lang(get("text") or ""),
+                "accounts": accounts})
         except InputError as exc:
             raise InputError(f"{where}: {exc}") from None
 

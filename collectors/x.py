@@ -13,6 +13,7 @@ import time
 import requests
 
 from collectors.base import Collector, CollectResult
+from collectors.lang import detect_lang
 from escucha.errors import AuthRejected, CollectorError, InputError, RateLimited
 from escucha.records import Author, Mention, parse_time
 
@@ -219,7 +220,8 @@ class XCollector(Collector):
         accounts = self._accounts_of(tweet.text, ctx["account"])
         return Mention(platform="x", native_id=str(tweet.id), text=tweet.text, author=author,
                        created_at=parse_time(tweet.created_at), url=f"https://x.com/{author.handle}/status/{tweet.id}",
-                       lang=tweet.lang or "", accounts=accounts, in_reply_to=refs.get("replied_to", ""),
+                       lang=tweet.lang if tweet.lang not in (None, "", "und", "qme", "zxx", "qht") else
+                       detect_lang(tweet.text), accounts=accounts, in_reply_to=refs.get("replied_to", ""),
                        quote_of=refs.get("quoted", ""), repost_of=refs.get("retweeted", ""),
                        conversation_id=str(tweet.conversation_id or ""), metrics=dict(tweet.public_metrics or {}),
                        own=ctx["own"] or author.handle.lower() in self.config.own_handles(),

@@ -138,6 +138,7 @@ class Config:
     keywords: tuple[str, ...] = ()
     hashtags: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()  # RSS/Atom news feeds
     similar: tuple[Account, ...] = ()
     store_path: str = "escucha.db"
     retention_days: int = 365
@@ -154,6 +155,7 @@ class Config:
     report: Report = Report()
     path: str = ""
     x_base_url: str = ""  # point tweepy at another X API host (the local emulator)
+    base_urls: dict = field(default_factory=dict)  # per platform: another API host (tests, self-hosted)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -530,8 +532,16 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     if model_dir and base_dir and not os.path.isabs(model_dir):
         model_dir = str(base_dir / model_dir)
     platforms = c.get(data, "platforms", "platforms", dict, {})
-    x_base = c.get(platforms.get("x", {}) if isinstance(platforms.get("x", {}), dict) else {},
-                   "base_url", "platforms.x.base_url", str, "")
+    base_urls = {}
+    for plat, table in platforms.items():
+        if plat not in PLATFORMS or not isinstance(table, dict):
+            c.bad(f"platforms.{plat}", f"a table for one of {', '.join(PLATFORMS)}", table)
+            continue
+        url = c.get(table, "base_url", f"platforms.{plat}.base_url", str, "")
+        if url and not re.match(r"^https?://", url):
+            c.bad(f"platforms.{plat}.base_url", "an http(s) URL", url)
+        base_urls[plat] = url
+    x_base = base_urls.get("x", "")
     thresholds = _thresholds(c, c.get(data, "thresholds", "thresholds", dict, {}))
     detection = _detection(c, c.get(data, "detection", "detection", dict, {}))
     similar = _accounts(c, data.get("similar", []), "similar")
@@ -539,16 +549,20 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     keywords = c.strings(watch, "keywords", "watch.keywords")
     hashtags = c.strings(watch, "hashtags", "watch.hashtags")
     names = c.strings(watch, "names", "watch.names")
+    feeds = c.strings(watch, "feeds", "watch.feeds")
+    for i, f in enumerate(feeds):
+        if not re.match(r"^(https?://|file://|/)", f):
+            c.bad(f"watch.feeds[{i}]", "an http(s) URL of an RSS or Atom feed", f)
     short_name = c.get(inst, "short_name", "institution.short_name", str, name)
     if c.problems:
         raise ConfigError(c.problems, path)
     return Config(
         name=name, short_name=short_name, timezone=tz, languages=langs, accounts=accounts,
-        keywords=keywords, hashtags=hashtags, names=names, similar=similar, store_path=store_path,
+        keywords=keywords, hashtags=hashtags, names=names, feeds=feeds, similar=similar, store_path=store_path,
         retention_days=retention_days,
         encoder=encoder, model_dir=model_dir, thresholds=thresholds, detection=detection, members=members,
         holidays=holidays, oncall=tuple(oncall), policies=policies, claims=claims, links=links,
-        report=report, path=path, x_base_url=x_base)
+        report=report, path=path, x_base_url=x_base, base_urls=base_urls)
 
 
 def load(path: str | Path, env=None) -> Config:

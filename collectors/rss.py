@@ -1,0 +1,72 @@
+"""RSS and Atom news feeds (feedparser): press coverage of the institution.
+
+Feeds are listed in ``[watch] feeds``. Only items that name the institution (its
+name, short name, account handles, watched keywords or names) are kept. Each
+feed is fetched politely: the ETag and Last-Modified of the last answer are sent
+back, so an unchanged feed costs one 304.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import datetime, timezone
+
+from collectors.base import Collector, CollectResult
+from collectors.lang import detect_lang
+from escucha.errors import InputError
+from escucha.records import Author, Mention
+
+
+def _strip_html(text: str) -> str:
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", " ", text or "")).strip()
+
+
+class RSSCollector(Collector):
+    name = "rss"
+
+    def terms(self) -> list[str]:
+        c = self.config
+        raw = [c.name, c.short_name, *c.keywords, *c.names, *(a.handle.lstrip("@") for a in c.accounts)]
+        return [t.lower() for t in raw if t and len(t) >= 3]
+
+    def collect(self) -> CollectResult:
+        import feedparser
+
+        total = CollectResult()
+        terms = self.terms()
+        for url in self.config.feeds:
+            state = json.loads(self.store.get_checkpoint("rss", url) or "{}")
+            feed = feedparser.parse(url, etag=state.get("etag"), modified=state.get("modified"),
+                                    agent="escucha/0.1 (+social listening for public institutions)")
+            status = getattr(feed, "status", None)
+            if status == 304:
+                continue
+            if feed.bozo and not feed.entries:
+                total.errors.append(f"collector rss: {url}: not a readable feed ({type(feed.bozo_exception).__name__})")
+                continue
+            if status and status >= 400:
+                total.errors.append(f"collector rss: {url}: HTTP {status}")
+                continue
+            source = feed.feed.get("title", url)
+            items = [e for e in feed.entries
+                     if any(t in (e.get("title", "") + " " + e.get("summary", "")).lower() for t in terms)]
+            total.add(self.store_page(items, url, {"source": source, "url": url}))
+            self.store.set_checkpoint("rss", url, json.dumps({"etag": feed.get("etag"),
+                                                             "modified": feed.get("modified")}))
+        return total
+
+    def normalise(self, entry, ctx) -> Mention:
+        when = entry.get("published_parsed") or entry.get("updated_parsed")
+        if not when:
+            raise InputError(f"feed item {entry.get('link', '?')}: no publication date")
+        ident = entry.get("id") or entry.get("link")
+        if not ident:
+            raise InputError("feed item without id or link")
+        text = _strip_html(entry.get("title", "")) + ". " + _strip_html(entry.get("summary", ""))
+        return Mention(platform="rss", native_id=hashlib.sha1(ident.encode()).hexdigest()[:16], text=text[:2000],
+                       author=Author(handle=ctx["source"][:80], display_name=entry.get("author", "")),
+                       created_at=datetime(*when[:6], tzinfo=timezone.utc), url=entry.get("link", ""),
+                       lang=detect_lang(text), accounts=())
