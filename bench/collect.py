@@ -33,17 +33,33 @@ def corpus(n):
     return users, tweets
 
 
+def _serve(n, port, ready):
+    users, tweets = corpus(n)
+    emu = XEmulator(users, tweets, token="bench", port=port)
+    ready.set()
+    emu.server.serve_forever()
+
+
 def main():
+    import multiprocessing as mp
+
     import tweepy
+
+    from demo.smtp import free_port
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=5000)
     a = ap.parse_args()
-    users, tweets = corpus(a.n)
     os.environ["ESCUCHA_X_BEARER_TOKEN"] = "bench"
-    with XEmulator(users, tweets, token="bench") as x, tempfile.TemporaryDirectory() as tmp:
+    # The server runs in its own process, as a real API would: it must not share our GIL.
+    port, ready = free_port(), mp.Event()
+    server = mp.Process(target=_serve, args=(a.n, port, ready), daemon=True)
+    server.start()
+    ready.wait(30)
+    base_url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as tmp:
         client = tweepy.Client(bearer_token="bench")
-        client.session.mount("https://api.twitter.com", _Rebase(x.base_url))
+        client.session.mount("https://api.twitter.com", _Rebase(base_url))
         t0 = time.perf_counter()
         got = 0
         for page in tweepy.Paginator(client.get_users_mentions, "900001", max_results=100,
@@ -52,12 +68,13 @@ def main():
         raw = time.perf_counter() - t0
         cfg = parse({"institution": {"name": "bench"}, "accounts": [
             {"platform": "x", "handle": "@IEN_Oficial", "user_id": "900001"}]}, env={})
-        cfg = replace(cfg, x_base_url=x.base_url)
+        cfg = replace(cfg, x_base_url=base_url)
         store = SQLiteStore(os.path.join(tmp, "b.db"))
         t0 = time.perf_counter()
         res = XCollector(cfg, store).collect()
         full = time.perf_counter() - t0
         assert res.new == a.n == got, (res, got)
+    server.terminate()
     report("collect", a.n / full, "mentions/s", a.n / raw, n=a.n, seconds=round(full, 2),
            raw_fetch_seconds=round(raw, 2), overhead_vs_raw=round(full / raw - 1, 3), peak_rss_mb=peak_rss_mb(),
            baseline_is="raw tweepy fetch of the same pages, mentions/s")

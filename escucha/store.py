@@ -202,10 +202,11 @@ class SQLiteStore(Store):
                    created_at, collected_at, lang, own, in_reply_to, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
                    ON CONFLICT(id) DO NOTHING""", rows)
             new = db.execute("SELECT count(*) FROM mentions").fetchone()[0] - before
-            db.executemany(
-                """UPDATE mentions SET text=?4, author_followers=?6, doc=json_set(?12, '$.collected_at',
-                   json_extract(doc, '$.collected_at')) WHERE id=?1 AND doc != json_set(?12, '$.collected_at',
-                   json_extract(doc, '$.collected_at'))""", rows)
+            if new < len(rows):  # some were stored already: refresh their metrics and edits
+                db.executemany(
+                    """UPDATE mentions SET text=?4, author_followers=?6, doc=json_set(?12, '$.collected_at',
+                       json_extract(doc, '$.collected_at')) WHERE id=?1 AND doc != json_set(?12, '$.collected_at',
+                       json_extract(doc, '$.collected_at'))""", rows)
             db.executemany("INSERT OR IGNORE INTO mention_accounts VALUES (?,?)", links)
         return new
 
