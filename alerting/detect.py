@@ -172,36 +172,8 @@ def detect_spikes(config, items, now, history=None) -> list[Incident]:
     return out
 
 
-def detect_unanswered(config, items, now, last=None) -> list[Incident]:
-    """Citizens' questions and complaints to an owned account left unanswered past the deadline.
-
-    Only mentions whose deadline passed since the last run (``last``) are listed, so a
-    list closed by the team is not opened again for the same mentions.
-    """
-    deadline = timedelta(hours=config.detection.answer_deadline_hours)
-    answered = {m.in_reply_to for m, _ in items if m.own and m.in_reply_to}
-    per_account = defaultdict(list)
-    for m, c in items:
-        if m.own or m.repost_of or m.id in answered or now - m.created_at < deadline:
-            continue
-        if last is not None and m.created_at + deadline <= last:
-            continue
-        question = "?" in m.text
-        complaint = c.labels.get("sentiment") == "negative" and c.labels.get("threat") != "threat"
-        if not (question or complaint) or c.labels.get("offensive") == "offensive":
-            continue
-        for acc in m.accounts:
-            per_account[acc].append(m.id)
-    return [Incident(key=f"unanswered:{acc}", kind="unanswered", severity="low",
-                     title=f"Preguntas y quejas sin respuesta en {acc}",
-                     explanation=f"{len(ids)} questions or complaints to {acc} have waited more than "
-                                 f"{config.detection.answer_deadline_hours:g} hours for an answer.",
-                     account=acc, evidence=ids)
-            for acc, ids in per_account.items()]
-
-
 # Unanswered questions are a work list for the team that answers, not a page:
-# the report and `escucha unanswered` show them (detect_unanswered).
+# `escucha unanswered` (pipeline.unanswered) and the report show them.
 DETECTORS = {"threat": detect_threats, "hijack": detect_hijack, "narrative": detect_narratives,
              "spike": detect_spikes}
 

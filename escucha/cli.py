@@ -250,6 +250,22 @@ def report(config_path, since, until, fmt, lang, out, send):
     click.echo(res["path"])
 
 
+@cli.command("unanswered")
+@click.option("--config", "config_path", help=CONFIG_HELP)
+@click.option("--json", "as_json", is_flag=True)
+def unanswered_cmd(config_path, as_json):
+    """Questions and complaints past the answer deadline (48 h by default), oldest first."""
+    cfg = _load(config_path)
+    rows = pipeline.unanswered(cfg, pipeline.open_store(cfg))
+    if as_json:
+        _echo_json(rows)
+        return
+    for r in sorted(rows, key=lambda r: -r["waiting_hours"]):
+        click.echo(f"{r['waiting_hours']:>7.1f} h  {r['account']:<20} @{r['author']}: {' '.join(r['text'].split())[:90]}"
+                   f"  {r['url']}")
+    click.echo(f"{len(rows)} waiting past {cfg.detection.answer_deadline_hours:g} h")
+
+
 @cli.command()
 @click.argument("handle")
 @click.option("--config", "config_path", help=CONFIG_HELP)

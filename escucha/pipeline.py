@@ -115,6 +115,27 @@ def detect_incidents(config, store, now: datetime | None = None) -> dict:
     return {"opened": opened, "updated": updated}
 
 
+def unanswered(config, store, now: datetime | None = None) -> list[dict]:
+    """Citizens' questions and complaints past the answer deadline with no reply from an
+    owned account: the work list of the team that answers (oldest first)."""
+    from datetime import timedelta as td
+
+    now = now or utcnow()
+    deadline = td(hours=config.detection.answer_deadline_hours)
+    items = store.classified(since=now - td(days=30), until=now)
+    answered = {m.in_reply_to for m, _ in items if m.own and m.in_reply_to}
+    out = []
+    for m, c in items:
+        if m.own or m.repost_of or m.id in answered or now - m.created_at < deadline:
+            continue
+        question = "?" in m.text
+        complaint = c.labels.get("sentiment") == "negative"
+        if (question or complaint) and c.labels.get("offensive") != "offensive" and c.labels.get("threat") != "threat":
+            out.append({"id": m.id, "account": ", ".join(m.accounts), "author": m.author.handle, "url": m.url,
+                        "waiting_hours": round((now - m.created_at).total_seconds() / 3600, 1), "text": m.text})
+    return out
+
+
 def escalate(config, store, now: datetime | None = None) -> dict:
     """One escalation tick over the open incidents."""
     tick = registry.load("escalation", "default")
