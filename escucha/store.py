@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from escucha.errors import StoreError
-from escucha.records import Classification, Delivery, Incident, Mention, iso, parse_time, utcnow
+from escucha.records import Classification, Mention, iso, utcnow
 
 
 class Store(ABC):
@@ -95,40 +95,9 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 CREATE TABLE IF NOT EXISTS quarantine (
   id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT, reason TEXT, payload TEXT, at TEXT
 );
-CREATE TABLE IF NOT EXISTS incidents (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, kind TEXT, severity TEXT, title TEXT,
-  explanation TEXT, account TEXT, status TEXT, opened_at TEXT, updated_at TEXT, acknowledged_at TEXT,
-  acknowledged_by TEXT, resolved_at TEXT, policy TEXT, step INTEGER DEFAULT -1, round INTEGER DEFAULT 0,
-  next_step_at TEXT
-);
--- At most one open incident per key: new evidence updates it instead of paging again.
-CREATE UNIQUE INDEX IF NOT EXISTS incidents_open_key ON incidents(key) WHERE status != 'resolved';
-CREATE TABLE IF NOT EXISTS incident_evidence (
-  incident_id INTEGER NOT NULL, mention_id TEXT NOT NULL, PRIMARY KEY (incident_id, mention_id)
-);
-CREATE TABLE IF NOT EXISTS deliveries (
-  incident_id INTEGER NOT NULL, round INTEGER NOT NULL, step INTEGER NOT NULL, member TEXT NOT NULL,
-  channel TEXT NOT NULL, status TEXT NOT NULL, detail TEXT, at TEXT,
-  PRIMARY KEY (incident_id, round, step, member, channel)
-);
-CREATE TABLE IF NOT EXISTS audit (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT, action TEXT NOT NULL,
-  incident_id INTEGER, detail TEXT
-);
 CREATE TABLE IF NOT EXISTS detected (mention_id TEXT PRIMARY KEY, at TEXT);
-CREATE TABLE IF NOT EXISTS used_links (nonce TEXT PRIMARY KEY, used_at TEXT);
 CREATE TABLE IF NOT EXISTS forgotten (handle_hash TEXT PRIMARY KEY, at TEXT, removed INTEGER);
 """
-
-
-def _incident(row: sqlite3.Row, evidence: list[str]) -> Incident:
-    t = lambda k: parse_time(row[k]) if row[k] else None  # noqa: E731
-    return Incident(
-        id=row["id"], key=row["key"], kind=row["kind"], severity=row["severity"], title=row["title"],
-        explanation=row["explanation"], account=row["account"] or "", evidence=evidence, status=row["status"],
-        opened_at=t("opened_at"), updated_at=t("updated_at"), acknowledged_at=t("acknowledged_at"),
-        acknowledged_by=row["acknowledged_by"] or "", resolved_at=t("resolved_at"), policy=row["policy"] or "",
-        step=row["step"], next_step_at=t("next_step_at"))
 
 
 class SQLiteStore(Store):
@@ -136,7 +105,7 @@ class SQLiteStore(Store):
 
     name = "sqlite"
 
-    def __init__(self, path: str | Path = "escucha.db"):
+    def __init__(self, path: str | Path = "escucha.db", state_url: str | None = None):
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -145,6 +114,10 @@ class SQLiteStore(Store):
             self.db.executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path} is not a usable escucha store: {exc}") from None
+        from escucha.state import SQLState
+
+        # Incidents and the escalation state: the same file by default, PostgreSQL in production.
+        self.state = SQLState(state_url or f"sqlite:///{Path(self.path).resolve()}")
 
     # Each thread gets its own connection: sqlite3 connections are not shareable.
     @property
@@ -335,123 +308,42 @@ class SQLiteStore(Store):
         with self.tx() as db:
             db.executemany("INSERT OR IGNORE INTO detected VALUES (?,?)", [(i, iso(now)) for i in ids])
 
-    # -- incidents ------------------------------------------------------------
-    def _evidence(self, incident_id) -> list[str]:
-        return [r[0] for r in self.db.execute(
-            "SELECT mention_id FROM incident_evidence WHERE incident_id=? ORDER BY rowid", (incident_id,))]
+    # -- incidents, deliveries, audit: the escalation state (escucha.state) ----
+    def open_incident(self, inc, now):
+        return self.state.open_incident(inc, now)
 
-    def open_incident(self, inc: Incident, now: datetime) -> tuple[Incident, bool]:
-        """Open ``inc``, or add its evidence to the open incident with the same key.
+    def incident(self, incident_id):
+        return self.state.incident(incident_id)
 
-        Returns (incident, created). Severity only ever rises.
-        """
-        with self.tx(immediate=True) as db:
-            row = db.execute("SELECT * FROM incidents WHERE key=? AND status != 'resolved'", (inc.key,)).fetchone()
-            created = row is None
-            if created:
-                cur = db.execute(
-                    """INSERT INTO incidents (key, kind, severity, title, explanation, account, status, opened_at,
-                       updated_at, policy, step, round, next_step_at) VALUES (?,?,?,?,?,?,'open',?,?,?,-1,0,?)""",
-                    (inc.key, inc.kind, inc.severity, inc.title, inc.explanation, inc.account, iso(now), iso(now),
-                     inc.policy, iso(now)))
-                incident_id = cur.lastrowid
-                self.audit("incident.opened", {"key": inc.key, "severity": inc.severity, "title": inc.title},
-                           incident_id, at=now)
-            else:
-                incident_id = row["id"]
-                order = ("critical", "high", "medium", "low")
-                sev = min(row["severity"], inc.severity, key=order.index)
-                db.execute("UPDATE incidents SET severity=?, explanation=?, title=?, updated_at=? WHERE id=?",
-                           (sev, inc.explanation, inc.title, iso(now), incident_id))
-            added = 0
-            for mid in inc.evidence:
-                added += db.execute("INSERT OR IGNORE INTO incident_evidence VALUES (?,?)",
-                                    (incident_id, mid)).rowcount
-            if added and not created:
-                self.audit("incident.updated", {"new_evidence": added}, incident_id, at=now)
-        return self.incident(incident_id), created
+    def incidents(self, status=None):
+        return self.state.incidents(status)
 
-    def incident(self, incident_id: int) -> Incident | None:
-        row = self.db.execute("SELECT * FROM incidents WHERE id=?", (incident_id,)).fetchone()
-        return _incident(row, self._evidence(row["id"])) if row else None
+    def incident_round(self, incident_id):
+        return self.state.incident_round(incident_id)
 
-    def incidents(self, status: str | None = None) -> list[Incident]:
-        sql = "SELECT * FROM incidents"
-        args: tuple = ()
-        if status:
-            sql += " WHERE status=?"
-            args = (status,)
-        rows = self.db.execute(sql + " ORDER BY id", args).fetchall()
-        return [_incident(r, self._evidence(r["id"])) for r in rows]
+    def advance_incident(self, incident_id, expect_step, expect_round, step, rnd, next_step_at):
+        return self.state.advance_incident(incident_id, expect_step, expect_round, step, rnd, next_step_at)
 
-    def incident_round(self, incident_id: int) -> int:
-        return self.db.execute("SELECT round FROM incidents WHERE id=?", (incident_id,)).fetchone()[0]
+    def set_status(self, incident_id, status, by, now):
+        return self.state.set_status(incident_id, status, by, now)
 
-    def advance_incident(self, incident_id: int, expect_step: int, expect_round: int, step: int, rnd: int,
-                         next_step_at: datetime | None) -> bool:
-        """Move an incident to the next escalation step, only if nobody did it first."""
-        with self.tx(immediate=True) as db:
-            cur = db.execute(
-                """UPDATE incidents SET step=?, round=?, next_step_at=? WHERE id=? AND step=? AND round=?
-                   AND status='open'""",
-                (step, rnd, iso(next_step_at) if next_step_at else None, incident_id, expect_step, expect_round))
-            return cur.rowcount == 1
+    def claim_delivery(self, d):
+        return self.state.claim_delivery(d)
 
-    def set_status(self, incident_id: int, status: str, by: str, now: datetime) -> bool:
-        col = {"acknowledged": "acknowledged", "resolved": "resolved"}[status]
-        with self.tx(immediate=True) as db:
-            allowed = ("open",) if status == "acknowledged" else ("open", "acknowledged")
-            row = db.execute("SELECT status FROM incidents WHERE id=?", (incident_id,)).fetchone()
-            if not row or row["status"] not in allowed:
-                return False
-            if status == "acknowledged":
-                db.execute("UPDATE incidents SET status=?, acknowledged_at=?, acknowledged_by=? WHERE id=?",
-                           (status, iso(now), by, incident_id))
-            else:
-                db.execute(f"UPDATE incidents SET status=?, {col}_at=? WHERE id=?", (status, iso(now), incident_id))
-            self.audit(f"incident.{status}", {"by": by}, incident_id, actor=by, at=now)
-        return True
+    def finish_delivery(self, d):
+        return self.state.finish_delivery(d)
 
-    # -- deliveries -----------------------------------------------------------
-    def claim_delivery(self, d: Delivery) -> bool:
-        """Record a delivery attempt before sending; False if that exact send was already claimed."""
-        with self.tx(immediate=True) as db:
-            cur = db.execute("INSERT OR IGNORE INTO deliveries VALUES (?,?,?,?,?,?,?,?)",
-                             (d.incident_id, d.round, d.step, d.member, d.channel, "sending", d.detail, iso(d.at)))
-            return cur.rowcount == 1
+    def deliveries(self, incident_id=None):
+        return self.state.deliveries(incident_id)
 
-    def finish_delivery(self, d: Delivery) -> None:
-        with self.tx() as db:
-            db.execute("""UPDATE deliveries SET status=?, detail=?, at=? WHERE incident_id=? AND round=? AND step=?
-                          AND member=? AND channel=?""",
-                       (d.status, d.detail, iso(d.at), d.incident_id, d.round, d.step, d.member, d.channel))
-            self.audit("delivery." + d.status, {"member": d.member, "channel": d.channel, "step": d.step,
-                                                "round": d.round, "detail": d.detail}, d.incident_id, at=d.at)
-
-    def deliveries(self, incident_id: int | None = None) -> list[Delivery]:
-        sql, args = "SELECT * FROM deliveries", ()
-        if incident_id is not None:
-            sql, args = sql + " WHERE incident_id=?", (incident_id,)
-        rows = self.db.execute(sql + " ORDER BY at, rowid", args).fetchall()
-        return [Delivery(r["incident_id"], r["step"], r["member"], r["channel"], r["status"], r["detail"] or "",
-                         parse_time(r["at"]) if r["at"] else None, r["round"]) for r in rows]
-
-    # -- links, audit, privacy -----------------------------------------------
-    def use_link(self, nonce: str, now: datetime) -> bool:
-        with self.tx(immediate=True) as db:
-            return db.execute("INSERT OR IGNORE INTO used_links VALUES (?,?)", (nonce, iso(now))).rowcount == 1
+    def use_link(self, nonce, now):
+        return self.state.use_link(nonce, now)
 
     def audit(self, action, detail, incident_id=None, actor="escucha", at=None):
-        with self.tx() as db:
-            db.execute("INSERT INTO audit (at, actor, action, incident_id, detail) VALUES (?,?,?,?,?)",
-                       (iso(at or utcnow()), actor, action, incident_id, json.dumps(detail, ensure_ascii=False)))
+        self.state.audit(action, detail, incident_id, actor, at)
 
-    def audit_log(self, incident_id: int | None = None) -> list[dict]:
-        sql, args = "SELECT * FROM audit", ()
-        if incident_id is not None:
-            sql, args = sql + " WHERE incident_id=?", (incident_id,)
-        return [dict(r, detail=json.loads(r["detail"] or "{}"))
-                for r in self.db.execute(sql + " ORDER BY id", args).fetchall()]
+    def audit_log(self, incident_id=None):
+        return self.state.audit_log(incident_id)
 
     def record_forgotten(self, handle_hash: str, removed: int, now: datetime) -> None:
         with self.tx() as db:

@@ -1,4 +1,5 @@
 import os
+import re
 import secrets
 import tomllib
 from dataclasses import replace
@@ -54,3 +55,58 @@ def store(tmp_path):
 
 def utc(*args):
     return datetime(*args, tzinfo=timezone.utc)
+
+
+def _initdb():
+    import glob
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return found[-1] if found else None
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server on loopback for the session (Debian's postgresql package)."""
+    import getpass
+    import shutil
+    import subprocess
+    import time
+
+    initdb = _initdb()
+    if not initdb:
+        pytest.skip("PostgreSQL server binaries not installed (apt-get install postgresql)")
+    import tempfile
+
+    bindir = Path(initdb).parent
+    # PostgreSQL refuses to run as root: run it as the postgres system user, in a
+    # folder it can reach (pytest's own temporary folders are private to root).
+    base = Path(tempfile.mkdtemp(prefix="escucha-pg-"))
+    base.chmod(0o755)
+    data = base / "data"
+    port = free_port()
+    as_user = [] if getpass.getuser() != "root" else ["runuser", "-u", "postgres", "--"]
+    if as_user:
+        shutil.chown(base, "postgres")
+    subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
+                   check=True, capture_output=True)
+    log = data.parent / "pg.log"
+    subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-o",
+                    f"-p {port} -k {data.parent} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
+                   check=True, capture_output=True)
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    yield url
+    subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(postgres, request):
+    """A fresh database on the session's server for one test."""
+    from sqlalchemy import create_engine, text
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:50] + "_" + secrets.token_hex(3)
+    eng = create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with eng.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    eng.dispose()
+    return postgres.rsplit("/", 1)[0] + "/" + name

@@ -44,6 +44,18 @@ class Hooks:
         self.url = f"json://127.0.0.1:{self.server.server_address[1]}/hook"
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    """Every escalation test runs with the state in SQLite and in a real PostgreSQL."""
+    from escucha.store import SQLiteStore
+
+    url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
+    s = SQLiteStore(tmp_path / "store.db", state_url=url)
+    yield s
+    s.state.engine.dispose()
+    s.close()
+
+
 @pytest.fixture
 def hooks():
     h = Hooks()
@@ -161,7 +173,8 @@ def test_two_ticks_at_once_page_once(config, store, smtp, tmp_path):
     from escucha.store import SQLiteStore
 
     inc = _open(store, config, WORKDAY)
-    other = SQLiteStore(store.path)
+    other = SQLiteStore(store.path, state_url=str(store.state.engine.url.render_as_string(hide_password=False))
+                        if store.state.url.startswith("postgresql") else None)
     threads = [threading.Thread(target=tick, args=(config, s, WORKDAY)) for s in (store, other, store)]
     for th in threads:
         th.start()
