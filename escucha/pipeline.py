@@ -94,8 +94,23 @@ def classify_new(config, store, batch: int = 256, progress=None) -> dict:
 
 
 def index_mentions(config, store) -> dict:
-    """Make stored mentions searchable. The embedded store indexes on write (SQLite FTS5)."""
-    return {"indexed": store.count_mentions(), "backend": "sqlite-fts5"}
+    """Make stored mentions searchable for the dashboards.
+
+    The embedded store indexes on write (SQLite FTS5). With ``[index]`` configured,
+    what changed is pushed to OpenSearch/Elasticsearch; what the server cannot take
+    now stays pending in the embedded store for the next run.
+    """
+    if not config.index_url:
+        return {"indexed": 0, "backend": "sqlite-fts5"}
+    cls = registry.load("indexers", config.index_product)
+    index = cls(config.index_url, prefix=config.index_prefix, product=config.index_product)
+    from escucha.errors import StoreError
+
+    try:
+        index.setup(config.retention_days)
+    except StoreError as exc:
+        return {"indexed": 0, "pending": None, "backend": config.index_product, "error": str(exc)}
+    return {**index.push(store), "backend": config.index_product}
 
 
 def detect_incidents(config, store, now: datetime | None = None) -> dict:

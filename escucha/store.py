@@ -95,6 +95,9 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 CREATE TABLE IF NOT EXISTS quarantine (
   id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT, reason TEXT, payload TEXT, at TEXT
 );
+CREATE TABLE IF NOT EXISTS indexed (
+  backend TEXT NOT NULL, mention_id TEXT NOT NULL, digest TEXT, at TEXT, PRIMARY KEY (backend, mention_id)
+);
 CREATE TABLE IF NOT EXISTS detected (mention_id TEXT PRIMARY KEY, at TEXT);
 CREATE TABLE IF NOT EXISTS forgotten (handle_hash TEXT PRIMARY KEY, at TEXT, removed INTEGER);
 """
@@ -297,6 +300,29 @@ class SQLiteStore(Store):
         sql += " ORDER BY m.created_at, m.id"
         return [(self._mention(r["m"]), Classification.from_dict(json.loads(r["c"])))
                 for r in self.db.execute(sql, args).fetchall()]
+
+    # -- search-engine indexing: what each backend has, by content digest ----
+    def index_pending(self, backend: str, limit: int) -> list[tuple[Mention, Classification | None]]:
+        """Mentions the backend has not seen, or whose scores changed since (oldest first)."""
+        rows = self.db.execute(
+            """SELECT m.doc AS m, c.doc AS c FROM mentions m LEFT JOIN classifications c ON c.mention_id = m.id
+               LEFT JOIN indexed i ON i.backend = ? AND i.mention_id = m.id
+               WHERE i.mention_id IS NULL OR i.at < COALESCE(c.classified_at, m.collected_at)
+               ORDER BY m.created_at LIMIT ?""", (backend, limit)).fetchall()
+        return [(self._mention(r["m"]), Classification.from_dict(json.loads(r["c"])) if r["c"] else None)
+                for r in rows]
+
+    def index_digest(self, backend: str, mention_id: str) -> str | None:
+        row = self.db.execute("SELECT digest FROM indexed WHERE backend=? AND mention_id=?",
+                              (backend, mention_id)).fetchone()
+        return row["digest"] if row else None
+
+    def mark_indexed(self, backend: str, items) -> None:
+        now = iso(utcnow())
+        with self.tx() as db:
+            db.executemany("""INSERT INTO indexed VALUES (?,?,?,?) ON CONFLICT(backend, mention_id)
+                              DO UPDATE SET digest=excluded.digest, at=excluded.at""",
+                           [(backend, mid, digest, now) for mid, digest in items])
 
     def undetected_ids(self) -> set[str]:
         """Classified mentions that no detection pass has looked at yet."""

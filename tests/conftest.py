@@ -110,3 +110,37 @@ def pg_url(postgres, request):
         c.execute(text(f'CREATE DATABASE "{name}"'))
     eng.dispose()
     return postgres.rsplit("/", 1)[0] + "/" + name
+
+
+def _runner_port() -> int:
+    """A base port the OpenSearch runner accepts: it only started below 10000 here."""
+    import socket
+
+    for base in range(9250, 9900, 10):
+        with socket.socket() as s1, socket.socket() as s2:
+            try:
+                s1.bind(("127.0.0.1", base + 1))
+                s2.bind(("127.0.0.1", base + 101))
+                return base
+            except OSError:
+                continue
+    raise RuntimeError("no free port between 9250 and 9900 for OpenSearch")
+
+
+@pytest.fixture(scope="session")
+def opensearch_url():
+    """A real OpenSearch node (from Maven Central) on loopback for the session."""
+    import tempfile
+
+    from .opensearch_node import fetch, start, stop
+
+    lib = fetch(ROOT / ".cache" / "opensearch")
+    if lib is None:
+        pytest.skip("OpenSearch jars could not be fetched (mvn and java are needed)")
+    base = Path(tempfile.mkdtemp(prefix="escucha-os-"))
+    proc, url = start(lib, base / "cluster", _runner_port())  # the runner wants to create its own folder
+    yield url
+    stop(proc)
+    import shutil
+
+    shutil.rmtree(base, ignore_errors=True)

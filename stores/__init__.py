@@ -1,0 +1,1 @@
+"""Search-engine stores: where analysts' dashboards read the mentions (OpenSearch, Elasticsearch)."""

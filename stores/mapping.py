@@ -1,0 +1,58 @@
+"""The index template: explicit mappings, language-aware text, keyword fields for filters."""
+from __future__ import annotations
+
+
+def template(prefix: str, shards: int = 1, replicas: int = 0) -> dict:
+    text = {"type": "text", "analyzer": "standard",
+            # One sub-field per language: analysts search "boletas" and find "boleta".
+            "fields": {"es": {"type": "text", "analyzer": "spanish"}, "en": {"type": "text", "analyzer": "english"},
+                       "fr": {"type": "text", "analyzer": "french"}}}
+    kw = {"type": "keyword"}
+    return {
+        "index_patterns": [f"{prefix}-*"],
+        "template": {
+            "settings": {"number_of_shards": shards, "number_of_replicas": replicas},
+            "mappings": {
+                "dynamic": "strict",
+                "properties": {
+                    "id": kw, "platform": kw, "native_id": kw, "url": kw, "lang": kw, "accounts": kw,
+                    "text": text,
+                    "author": {"properties": {"handle": kw, "display_name": {"type": "text"},
+                                              "followers": {"type": "long"}, "verified": {"type": "boolean"},
+                                              "id": kw}},
+                    "created_at": {"type": "date"}, "collected_at": {"type": "date"},
+                    "in_reply_to": kw, "quote_of": kw, "repost_of": kw, "conversation_id": kw,
+                    "own": {"type": "boolean"}, "source": kw,
+                    "metrics": {"type": "object", "dynamic": True},
+                    "model_version": kw,
+                    "sentiment": kw, "offensive": kw, "hate": kw, "threat": kw, "misinformation": kw, "target": kw,
+                    "scores": {"properties": {t: {"type": "float"} for t in (
+                        "negative", "positive", "offensive", "hate", "threat", "fake")}},
+                    "flags": {"properties": {"task": kw, "label": kw, "reason": {"type": "text"}, "evidence": kw,
+                                             "link": kw}},
+                    "unscorable": kw,
+                },
+            },
+        },
+        "priority": 100,
+    }
+
+
+def document(mention, classification) -> dict:
+    """A mention and its scores as one flat document (the deterministic id is the doc id)."""
+    d = mention.to_dict()
+    d["metrics"] = {k: v for k, v in d["metrics"].items() if isinstance(v, (int, float))}
+    if classification is not None:
+        s = classification.scores
+        d["model_version"] = classification.model_version
+        d.update({t: classification.labels.get(t) for t in ("sentiment", "offensive", "hate", "threat",
+                                                              "misinformation", "target") if t in classification.labels})
+        d["scores"] = {k: v for k, v in {
+            "negative": s.get("sentiment", {}).get("negative"), "positive": s.get("sentiment", {}).get("positive"),
+            "offensive": s.get("offensive", {}).get("offensive"), "hate": s.get("hate", {}).get("hate"),
+            "threat": s.get("threat", {}).get("threat"), "fake": s.get("misinformation", {}).get("fake")}.items()
+            if v is not None}
+        d["flags"] = [{"task": f.task, "label": f.label, "reason": f.reason, "evidence": f.evidence, "link": f.link}
+                      for f in classification.flags]
+        d["unscorable"] = classification.unscorable
+    return d

@@ -1,0 +1,146 @@
+"""OpenSearch (and Elasticsearch) behind one small indexer: the embedded store stays the
+system of record; this pushes every mention, with its scores, to the search engine the
+dashboards read.
+
+* Bulk by the deterministic id (``x:123``): re-indexing changes nothing.
+* A write alias over monthly indices (``escucha-mentions-2026.11``), created from the
+  index template; retention by an ISM policy (OpenSearch) or ILM policy (Elasticsearch).
+* Nothing is lost: what the server rejects for good (a mapping conflict) is quarantined
+  with the field and the document named; what it cannot take now (down, 429, 5xx)
+  stays pending in the embedded store and goes in the next run.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from escucha.errors import StoreError
+from stores.mapping import document, template
+
+PENDING_LIMIT = 5_000  # documents per run; the rest wait for the next one
+
+
+def _digest(doc: dict) -> str:
+    return hashlib.sha1(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class OpenSearchIndex:
+    name = "opensearch"
+
+    def __init__(self, url: str, prefix: str = "escucha-mentions", product: str = "opensearch", client=None,
+                 chunk: int = 500):
+        self.url, self.prefix, self.product, self.chunk = url, prefix, product, chunk
+        self.client = client or self._client(url)
+
+    @staticmethod
+    def _client(url):
+        from opensearchpy import OpenSearch
+
+        return OpenSearch(hosts=[url], timeout=30, max_retries=2, retry_on_timeout=True, verify_certs=False,
+                          ssl_show_warn=False)
+
+    @property
+    def alias(self) -> str:
+        return self.prefix
+
+    def index_name(self, created_at) -> str:
+        return f"{self.prefix}-{created_at:%Y.%m}"
+
+    def setup(self, retention_days: int | None = None) -> None:
+        """Install the index template (and the retention policy when the server has the plugin)."""
+        from opensearchpy.exceptions import ConnectionError as OSConnectionError, TransportError
+
+        try:
+            self.client.transport.perform_request("PUT", f"/_index_template/{self.prefix}", body=template(self.prefix))
+            if retention_days:
+                self._retention(retention_days)
+        except OSConnectionError as exc:
+            raise StoreError(f"search server {self._safe_url()} is not reachable") from exc
+        except TransportError as exc:
+            raise StoreError(f"search server refused the index template: {exc.error}") from exc
+
+    def _retention(self, days: int) -> bool:
+        from opensearchpy.exceptions import TransportError
+
+        policy = {"policy": {"description": "escucha retention", "default_state": "hot", "states": [
+            {"name": "hot", "actions": [], "transitions": [{"state_name": "delete",
+                                                            "conditions": {"min_index_age": f"{days}d"}}]},
+            {"name": "delete", "actions": [{"delete": {}}], "transitions": []}],
+            "ism_template": [{"index_patterns": [f"{self.prefix}-*"], "priority": 100}]}}
+        try:
+            self.client.transport.perform_request("PUT", f"/_plugins/_ism/policies/{self.prefix}-retention",
+                                                  body=policy)
+            return True
+        except TransportError:
+            return False  # no ISM plugin (e.g. a minimal distribution): retention stays with the retention DAG
+
+    def _safe_url(self) -> str:
+        return self.url.split("@")[-1]
+
+    def _ensure_alias(self, index: str, known: set):
+        if index in known:
+            return
+        if not self.client.indices.exists(index=index):
+            self.client.indices.create(index=index, body={"aliases": {self.alias: {}}}, ignore=400)
+        known.add(index)
+
+    def push(self, store, limit: int = PENDING_LIMIT) -> dict:
+        """Index what changed since the last push. Returns counts; never raises for a down server."""
+        from opensearchpy import helpers
+        from opensearchpy.exceptions import ConnectionError as OSConnectionError, TransportError
+
+        pending = store.index_pending(self.name, limit)
+        stats = {"indexed": 0, "unchanged": 0, "quarantined": 0, "pending": 0}
+        work = []
+        for m, c in pending:
+            doc = document(m, c)
+            digest = _digest(doc)
+            if store.index_digest(self.name, m.id) == digest:
+                stats["unchanged"] += 1
+                continue
+            work.append((m, doc, digest))
+        known: set = set()
+        for start in range(0, len(work), self.chunk):
+            part = work[start : start + self.chunk]
+            try:
+                for m, _, _ in part:
+                    self._ensure_alias(self.index_name(m.created_at), known)
+                actions = [{"_op_type": "index", "_index": self.index_name(m.created_at), "_id": m.id, "_source": d}
+                           for m, d, _ in part]
+                _, errors = helpers.bulk(self.client, actions, raise_on_error=False, raise_on_exception=False,
+                                         max_retries=3, initial_backoff=1)
+            except (OSConnectionError, TransportError):
+                stats["pending"] += len(work) - start
+                break
+            failed = {}
+            for e in errors:
+                info = e.get("index", {})
+                failed[info.get("_id")] = info
+            done, rejected = [], 0
+            for m, d, digest in part:
+                info = failed.get(m.id)
+                if info is None:
+                    done.append((m.id, digest))
+                    continue
+                status = int(info.get("status", 0))
+                if status in (429,) or status >= 500:
+                    stats["pending"] += 1  # the server cannot take it now: the next run retries
+                    continue
+                err = info.get("error", {})
+                reason = f"{err.get('type', 'error')}: {err.get('reason', '')}"[:500]
+                store.quarantine(f"index:{self.name}", f"document {m.id} rejected: {reason}",
+                                 json.dumps(d, ensure_ascii=False))
+                done.append((m.id, digest))  # quarantined: do not retry the same version for ever
+                rejected += 1
+            store.mark_indexed(self.name, done)
+            stats["quarantined"] += rejected
+            stats["indexed"] += len(done) - rejected
+        if stats["indexed"]:
+            try:  # make what was indexed visible to the dashboards now
+                self.client.indices.refresh(index=f"{self.prefix}-*", ignore_unavailable=True)
+            except (OSConnectionError, TransportError):
+                pass
+        return stats
+
+    def count(self) -> int:
+        return int(self.client.count(index=self.alias)["count"])

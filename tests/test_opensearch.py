@@ -1,0 +1,116 @@
+"""Indexing into a real OpenSearch node: template, write alias, idempotent bulk, the queries
+behind the dashboards, a mapping conflict quarantined, and a server that is down."""
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from escucha import pipeline
+from escucha.records import Author, Classification, Flag, Mention
+from stores.opensearch import OpenSearchIndex
+
+from .conftest import utc
+
+T0 = utc(2026, 11, 10, 12)
+
+
+def data(store, n=30):
+    ms, cs = [], []
+    for i in range(n):
+        sent = ("negative", "neutral", "positive")[i % 3]
+        threat = "threat" if i == 7 else "not_threat"
+        acc = "x:@IEN_Informa" if i % 5 == 0 else "x:@IEN_Oficial"
+        m = Mention("x", str(i), f"El instituto destruyó boletas {i}" if i % 10 == 1 else f"mensaje {i} casilla",
+                    Author(f"u{i % 4}", followers=100 * i), T0 + timedelta(hours=i), accounts=(acc,),
+                    lang="es")
+        ms.append(m)
+        cs.append(Classification(m.id, "v1", {"sentiment": {"negative": 0.1, "neutral": 0.8, "positive": 0.1}},
+                                 {"sentiment": sent, "threat": threat, "misinformation": "fake" if i % 10 == 1 else
+                                  "real", "offensive": "not_offensive", "hate": "not_hate"},
+                                 (Flag("threat", "threat", 0.99, "pattern es.tiro", "es.tiro"),) if i == 7 else ()))
+    store.upsert_mentions(ms)
+    store.save_classifications(cs)
+    return ms
+
+
+@pytest.fixture
+def index(opensearch_url, request):
+    prefix = "t" + str(abs(hash(request.node.name)) % 10**8)
+    ix = OpenSearchIndex(opensearch_url, prefix=prefix)
+    ix.setup(retention_days=30)
+    yield ix
+    ix.client.indices.delete(index=f"{prefix}-*", ignore=[404])
+
+
+def test_bulk_is_idempotent_and_the_alias_covers_monthly_indices(store, index):
+    data(store)
+    late = Mention("x", "dic", "otro mes", Author("z"), utc(2026, 12, 2), accounts=("x:@IEN_Oficial",))
+    store.upsert_mentions([late])
+    first = index.push(store)
+    assert first == {"indexed": 31, "unchanged": 0, "quarantined": 0, "pending": 0}
+    assert index.push(store)["indexed"] == 0
+    assert index.count() == 31
+    names = sorted(index.client.indices.get_alias(name=index.alias))
+    assert names == [f"{index.prefix}-2026.11", f"{index.prefix}-2026.12"]
+    # Re-scoring a mention re-indexes that document only, under the same id.
+    store.save_classifications([Classification("x:3", "v2", {}, {"sentiment": "negative"})])
+    assert index.push(store)["indexed"] == 1 and index.count() == 31
+
+
+def test_queries_behind_the_visualizations(store, index):
+    data(store)
+    index.push(store)
+    c = index.client
+
+    def terms(field, **q):
+        body = {"size": 0, "aggs": {"t": {"terms": {"field": field, "size": 20}}}}
+        if q:
+            body["query"] = {"term": q}
+        return {b["key"]: b["doc_count"] for b in c.search(index=index.alias, body=body)["aggregations"]["t"]["buckets"]}
+
+    assert terms("sentiment") == {"negative": 10, "neutral": 10, "positive": 10}
+    assert terms("accounts") == {"x:@IEN_Oficial": 24, "x:@IEN_Informa": 6}
+    assert terms("threat") == {"not_threat": 29, "threat": 1}
+    assert terms("misinformation") == {"real": 27, "fake": 3}
+    hist = c.search(index=index.alias, body={"size": 0, "aggs": {"d": {"date_histogram": {
+        "field": "created_at", "calendar_interval": "day"}}}})["aggregations"]["d"]["buckets"]
+    assert [b["doc_count"] for b in hist] == [12, 18]
+    top = c.search(index=index.alias, body={"size": 0, "aggs": {"a": {"terms": {"field": "author.handle", "order": {
+        "reach": "desc"}}, "aggs": {"reach": {"max": {"field": "author.followers"}}}}}})["aggregations"]["a"]["buckets"]
+    assert top[0]["key"] == "u1" and top[0]["reach"]["value"] == 2900
+    feed = c.search(index=index.alias, body={"query": {"term": {"flags.task": "threat"}}})["hits"]["hits"]
+    assert [h["_id"] for h in feed] == ["x:7"]
+    # Spanish analysis: "boleta destruida" finds "destruyó boletas".
+    hits = c.search(index=index.alias, body={"query": {"match": {"text.es": "boleta destruida"}}})["hits"]["hits"]
+    assert {h["_id"] for h in hits} == {"x:1", "x:11", "x:21"}
+
+
+def test_mapping_conflict_is_quarantined_with_field_and_document(store, index):
+    data(store, 3)
+    # An index made by hand with a conflicting type for `lang`.
+    index.client.indices.create(index=f"{index.prefix}-2026.11", body={
+        "aliases": {index.alias: {}}, "mappings": {"properties": {"lang": {"type": "integer"}}}})
+    res = index.push(store)
+    assert res["quarantined"] == 3 and res["indexed"] == 0
+    q = store.quarantined()[0]
+    assert "document x:0 rejected" in q["reason"] and "lang" in q["reason"]
+    assert store.get_mention("x:0") is not None, "nothing collected is lost"
+
+
+def test_server_down_keeps_everything_pending_until_it_returns(store, index, config):
+    from demo.smtp import free_port
+
+    data(store, 5)
+    down = OpenSearchIndex(f"http://127.0.0.1:{free_port()}", prefix=index.prefix)
+    res = down.push(store)
+    assert res["pending"] == 5 and res["indexed"] == 0
+    assert index.push(store)["indexed"] == 5
+
+
+def test_pipeline_step_reports_a_down_server_without_failing(store, config, monkeypatch):
+    from demo.smtp import free_port
+
+    data(store, 2)
+    cfg = replace(config, index_url=f"http://127.0.0.1:{free_port()}", index_prefix="down")
+    out = pipeline.index_mentions(cfg, store)
+    assert out["indexed"] == 0 and "not reachable" in out["error"]
