@@ -292,6 +292,39 @@ def serve(config_path, host, port):
     run_server(cfg, pipeline.open_store(cfg), host, port)
 
 
+@cli.group()
+def dashboards():
+    """Dashboards as code for OpenSearch Dashboards and Kibana."""
+
+
+@dashboards.command("export")
+@click.option("--out", default="dashboards/saved_objects/escucha.ndjson", show_default=True)
+@click.option("--prefix", default="escucha-mentions", show_default=True, help="Index alias the dashboards read.")
+def dashboards_export(out, prefix):
+    """Write the saved objects (index patterns, visualizations, the two dashboards) as NDJSON."""
+    from pathlib import Path
+
+    from dashboards.saved_objects import build, ndjson
+
+    objects = build(prefix)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(ndjson(objects), encoding="utf-8")
+    click.echo(f"{len(objects)} saved objects written to {out}")
+
+
+@dashboards.command("install")
+@click.option("--url", required=True, help="OpenSearch Dashboards or Kibana base URL.")
+@click.option("--product", type=click.Choice(["opensearch", "kibana"]), default="opensearch", show_default=True)
+@click.option("--prefix", default="escucha-mentions", show_default=True)
+def dashboards_install(url, product, prefix):
+    """Import the dashboards through the saved-objects API (idempotent: fixed ids, overwrite)."""
+    from dashboards.saved_objects import build, install
+
+    res = install(url, product, build(prefix))
+    click.echo(f"imported {res['imported']} saved objects into {product} at {url.split('@')[-1]} "
+               f"(dashboards: Sala de crisis, Explorador)")
+
+
 def main(argv=None):
     try:
         cli.main(args=argv, standalone_mode=False)

@@ -135,12 +135,42 @@ class OpenSearchIndex:
             store.mark_indexed(self.name, done)
             stats["quarantined"] += rejected
             stats["indexed"] += len(done) - rejected
-        if stats["indexed"]:
+        stats["incidents"] = self.push_incidents(store)
+        if stats["indexed"] or stats["incidents"]:
             try:  # make what was indexed visible to the dashboards now
-                self.client.indices.refresh(index=f"{self.prefix}-*", ignore_unavailable=True)
+                self.client.indices.refresh(index=f"{self.prefix}-*,{self.prefix}_incidents",
+                                            ignore_unavailable=True)
             except (OSConnectionError, TransportError):
                 pass
         return stats
+
+    def push_incidents(self, store) -> int:
+        """Incidents with their acknowledgement times, for the crisis-room panel (few: all, each time)."""
+        from opensearchpy import helpers
+        from opensearchpy.exceptions import ConnectionError as OSConnectionError, TransportError
+
+        docs = []
+        for i in store.incidents():
+            ack = (i.acknowledged_at - i.opened_at).total_seconds() / 60 if i.acknowledged_at and i.opened_at else None
+            docs.append({"_index": f"{self.prefix}_incidents", "_id": str(i.id), "_source": {
+                "id": i.id, "key": i.key, "kind": i.kind, "severity": i.severity, "title": i.title,
+                "status": i.status, "account": i.account, "opened_at": i.opened_at.isoformat() if i.opened_at else None,
+                "acknowledged_at": i.acknowledged_at.isoformat() if i.acknowledged_at else None,
+                "acknowledged_by": i.acknowledged_by, "ack_minutes": ack, "evidence": len(i.evidence)}})
+        if not docs:
+            return 0
+        try:
+            if not self.client.indices.exists(index=f"{self.prefix}_incidents"):
+                self.client.indices.create(index=f"{self.prefix}_incidents", body={"mappings": {"properties": {
+                    "key": {"type": "keyword"}, "kind": {"type": "keyword"}, "severity": {"type": "keyword"},
+                    "title": {"type": "text"}, "status": {"type": "keyword"}, "account": {"type": "keyword"},
+                    "opened_at": {"type": "date"}, "acknowledged_at": {"type": "date"},
+                    "acknowledged_by": {"type": "keyword"}, "ack_minutes": {"type": "float"},
+                    "evidence": {"type": "integer"}, "id": {"type": "integer"}}}}, ignore=400)
+            ok, _ = helpers.bulk(self.client, docs, raise_on_error=False, raise_on_exception=False)
+            return ok
+        except (OSConnectionError, TransportError):
+            return 0
 
     def count(self) -> int:
         return int(self.client.count(index=self.alias)["count"])

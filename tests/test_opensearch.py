@@ -47,7 +47,7 @@ def test_bulk_is_idempotent_and_the_alias_covers_monthly_indices(store, index):
     late = Mention("x", "dic", "otro mes", Author("z"), utc(2026, 12, 2), accounts=("x:@IEN_Oficial",))
     store.upsert_mentions([late])
     first = index.push(store)
-    assert first == {"indexed": 31, "unchanged": 0, "quarantined": 0, "pending": 0}
+    assert first == {"indexed": 31, "unchanged": 0, "quarantined": 0, "pending": 0, "incidents": 0}
     assert index.push(store)["indexed"] == 0
     assert index.count() == 31
     names = sorted(index.client.indices.get_alias(name=index.alias))
