@@ -45,7 +45,9 @@ class BlueskyCollector(Collector):
         from atproto.exceptions import AtProtocolError
 
         total = CollectResult()
-        for account in [a for a in self.config.accounts if a.platform == "bluesky"]:
+        only = (self.options.get("account") or "").lower()
+        for account in [a for a in self.config.accounts
+                        if a.platform == "bluesky" and (not only or a.handle.lower() == only)]:
             try:
                 client = self._client(account)
                 total.add(self._walk(lambda cursor: client.app.bsky.notification.list_notifications(

@@ -47,8 +47,9 @@ class MastodonCollector(Collector):
         from mastodon import MastodonError, MastodonUnauthorizedError
 
         total = CollectResult()
-        accounts = [a for a in self.config.accounts if a.platform == "mastodon"]
-        for account in accounts:
+        only = (self.options.get("account") or "").lower()
+        for account in [a for a in self.config.accounts
+                        if a.platform == "mastodon" and (not only or a.handle.lower() == only)]:
             try:
                 client = self._client(account)
                 total.add(self._forward(lambda **kw: [n["status"] for n in client.notifications(

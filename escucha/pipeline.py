@@ -48,7 +48,11 @@ def task_context(get_variable, fail_class):
 
 def collect_targets(config) -> list[dict]:
     """One collection target per owned account: the DAG maps a task over these."""
-    return [{"source": a.platform, "account": a.handle} for a in config.accounts if a.platform in ("x",)]
+    targets = [{"source": a.platform, "account": a.handle} for a in config.accounts
+               if a.platform in ("x", "bluesky", "mastodon")]
+    if config.feeds:
+        targets.append({"source": "rss", "account": ""})
+    return targets
 
 
 def collect_mentions(config, store, sources=("x",), **options) -> dict:

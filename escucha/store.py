@@ -98,6 +98,7 @@ CREATE TABLE IF NOT EXISTS quarantine (
 CREATE TABLE IF NOT EXISTS indexed (
   backend TEXT NOT NULL, mention_id TEXT NOT NULL, digest TEXT, at TEXT, PRIMARY KEY (backend, mention_id)
 );
+CREATE TABLE IF NOT EXISTS tombstones (mention_id TEXT PRIMARY KEY, created_at TEXT, at TEXT);
 CREATE TABLE IF NOT EXISTS detected (mention_id TEXT PRIMARY KEY, at TEXT);
 CREATE TABLE IF NOT EXISTS forgotten (handle_hash TEXT PRIMARY KEY, at TEXT, removed INTEGER);
 """
@@ -227,10 +228,16 @@ class SQLiteStore(Store):
         return [self._mention(r["doc"]) for r in rows]
 
     def delete_mentions(self, ids):
+        """Delete mentions everywhere here, and leave a tombstone so the search index deletes them too."""
         ids = list(ids)
         with self.tx() as db:
             n = 0
             for mid in ids:
+                row = db.execute("SELECT created_at FROM mentions WHERE id=?", (mid,)).fetchone()
+                if row is None:
+                    continue
+                db.execute("INSERT OR REPLACE INTO tombstones VALUES (?,?,?)", (mid, row["created_at"], iso(utcnow())))
+                db.execute("DELETE FROM indexed WHERE mention_id=?", (mid,))
                 n += db.execute("DELETE FROM mentions WHERE id=?", (mid,)).rowcount
                 db.execute("DELETE FROM mention_accounts WHERE mention_id=?", (mid,))
                 db.execute("DELETE FROM classifications WHERE mention_id=?", (mid,))
@@ -311,6 +318,14 @@ class SQLiteStore(Store):
                ORDER BY m.created_at LIMIT ?""", (backend, limit)).fetchall()
         return [(self._mention(r["m"]), Classification.from_dict(json.loads(r["c"])) if r["c"] else None)
                 for r in rows]
+
+    def tombstones(self) -> list[tuple[str, str]]:
+        """(mention id, created_at) of deleted mentions the search index may still hold."""
+        return [(r[0], r[1]) for r in self.db.execute("SELECT mention_id, created_at FROM tombstones").fetchall()]
+
+    def clear_tombstones(self, ids) -> None:
+        with self.tx() as db:
+            db.executemany("DELETE FROM tombstones WHERE mention_id=?", [(i,) for i in ids])
 
     def index_digest(self, backend: str, mention_id: str) -> str | None:
         row = self.db.execute("SELECT digest FROM indexed WHERE backend=? AND mention_id=?",

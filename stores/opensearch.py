@@ -135,14 +135,36 @@ class OpenSearchIndex:
             store.mark_indexed(self.name, done)
             stats["quarantined"] += rejected
             stats["indexed"] += len(done) - rejected
+        stats["deleted"] = self.push_deletions(store)
         stats["incidents"] = self.push_incidents(store)
-        if stats["indexed"] or stats["incidents"]:
+        if stats["indexed"] or stats["incidents"] or stats["deleted"]:
             try:  # make what was indexed visible to the dashboards now
                 self.client.indices.refresh(index=f"{self.prefix}-*,{self.prefix}_incidents",
                                             ignore_unavailable=True)
             except (OSConnectionError, TransportError):
                 pass
         return stats
+
+    def push_deletions(self, store) -> int:
+        """Delete from the index what was deleted here (platform deletions, `escucha forget`, retention)."""
+        from opensearchpy import helpers
+        from opensearchpy.exceptions import ConnectionError as OSConnectionError, TransportError
+        from escucha.records import parse_time
+
+        stones = store.tombstones()
+        if not stones:
+            return 0
+        actions = [{"_op_type": "delete", "_index": self.index_name(parse_time(created)), "_id": mid}
+                   for mid, created in stones]
+        try:
+            _, errors = helpers.bulk(self.client, actions, raise_on_error=False, raise_on_exception=False)
+        except (OSConnectionError, TransportError):
+            return 0  # the tombstones stay: the next run deletes
+        # A 404 means the document is not there: deleted all the same.
+        failed = {e["delete"]["_id"] for e in errors if e.get("delete", {}).get("status") != 404}
+        done = [mid for mid, _ in stones if mid not in failed]
+        store.clear_tombstones(done)
+        return len(done)
 
     def push_incidents(self, store) -> int:
         """Incidents with their acknowledgement times, for the crisis-room panel (few: all, each time)."""

@@ -52,3 +52,14 @@ def test_wrong_token_reported_by_account(mcfg, store, masto, monkeypatch):
     monkeypatch.setenv("ESCUCHA_MASTODON_TOKEN", "wrong")
     res = MastodonCollector(mcfg, store).collect()
     assert res.new == 0 and res.errors == ["collector mastodon: @ien@mastodon.example: the access token was refused"]
+
+
+def test_dag_targets_cover_every_platform_and_one_account_runs_alone(mcfg, store, masto):
+    from escucha import pipeline
+
+    cfg = replace(mcfg, feeds=("http://127.0.0.1:1/feed.xml",))
+    targets = pipeline.collect_targets(cfg)
+    assert {"source": "mastodon", "account": "@ien@mastodon.example"} in targets
+    assert {"source": "x", "account": "@IEN_Oficial"} in targets and {"source": "rss", "account": ""} in targets
+    res = pipeline.collect_mentions(mcfg, store, ("mastodon",), account="@ien@mastodon.example")
+    assert res["new"] == 100 and res["errors"] == []

@@ -47,7 +47,7 @@ def test_bulk_is_idempotent_and_the_alias_covers_monthly_indices(store, index):
     late = Mention("x", "dic", "otro mes", Author("z"), utc(2026, 12, 2), accounts=("x:@IEN_Oficial",))
     store.upsert_mentions([late])
     first = index.push(store)
-    assert first == {"indexed": 31, "unchanged": 0, "quarantined": 0, "pending": 0, "incidents": 0}
+    assert first == {"indexed": 31, "unchanged": 0, "quarantined": 0, "pending": 0, "deleted": 0, "incidents": 0}
     assert index.push(store)["indexed"] == 0
     assert index.count() == 31
     names = sorted(index.client.indices.get_alias(name=index.alias))
@@ -114,3 +114,16 @@ def test_pipeline_step_reports_a_down_server_without_failing(store, config, monk
     cfg = replace(config, index_url=f"http://127.0.0.1:{free_port()}", index_prefix="down")
     out = pipeline.index_mentions(cfg, store)
     assert out["indexed"] == 0 and "not reachable" in out["error"]
+
+
+def test_deletions_reach_the_index(store, index, config):
+    from escucha import pipeline
+
+    data(store, 6)
+    index.push(store)
+    store.delete_mentions(["x:2"])  # e.g. the platform reported it deleted
+    pipeline.forget_author(config, store, "u1")  # x:1 and x:5
+    res = index.push(store)
+    assert res["deleted"] == 3 and index.count() == 3
+    assert not index.client.exists(index=index.alias, id="x:1")
+    assert index.push(store)["deleted"] == 0
