@@ -13,21 +13,26 @@ from classifiers.threat import normalise
 
 # (name, kind, regex over normalised text); kind is "hate" or "offensive".
 ENTRIES = [
+    # Casual Mexican profanity ("puta madre", "puto clima") is not aimed at anyone: only
+    # expressions that call a person or a group something count.
     ("es.misoginia", "hate", r"\b(vieja|pinche vieja|mujer|vieja)\s+(estupida|pendeja|loca|histerica|inutil|puta|zorra)\b|"
-                             r"\b(a|en) la cocina\b|\bmujeres como (tu|ella|esa)\b|\b(perra|zorra|puta|golfa)s?\b"),
+                             r"\b(a|en) la cocina\b|\bmujeres como (tu|ella|esa)\b|"
+                             r"\b(es|eres|son|sois)\s+(una\s+|unas\s+)?(perra|zorra|puta|golfa)s?\b"),
     ("es.racismo", "hate", r"\b(indio|india|naco|naca|prieto|prieta)s?\s+(de mierda|asqueros[oa]s?|patas rajadas|"
                            r"ignorantes?)\b|\bpatas rajadas\b"),
-    ("es.homofobia", "hate", r"\b(maricon|maricones|joto|jotos|puto|putos|marica|travelo)\b"),
+    ("es.homofobia", "hate", r"\b(maricon|maricones|joto|jotos|marica|travelo)\b"),
     ("es.deshumanizacion", "hate", r"\b(son|eres|es)\s+(una\s+)?(plaga|basura|escoria|ratas|cucarachas|parasitos)\b|"
                                    r"\b(mujeres|indigenas|migrantes|judios|musulmanes|gays)\s+como\s+\w+\s+son\s+basura\b"),
-    ("es.insulto", "offensive", r"\b(pendej[oa]s?|imbecil(es)?|idiota?s?|estupid[oa]s?|cabron(es|a)?|hijos? de (puta|su madre)|"
-                                r"culer[oa]s?|mierda|asqueros[oa]s?|lambiscon(es)?|basura)\b"),
+    ("es.insulto", "offensive", r"\b(eres|es|son|sois|bola de|pinche|pinches)\s+(un\s+|una\s+|unos\s+|unas\s+)?"
+                                r"(pendej[oa]s?|imbecil(es)?|idiotas?|estupid[oa]s?|cabron(es|a)?|culer[oa]s?|"
+                                r"basura|escoria|lambiscon(es)?)\b|\bhijos? de (puta|su puta madre)\b"),
     ("en.slur", "hate", r"\b(bitch|bitches|whore|slut|faggot|fag|tranny|wetback|beaner|kike|raghead)s?\b|"
                         r"\bgo back (to|where) (your|you came)\b|\b(belongs?|back) in the kitchen\b"),
-    ("en.insult", "offensive", r"\b(idiot|moron|stupid|retard(ed)?|scum|garbage|piece of shit|asshole|dumbass)s?\b"),
+    ("en.insult", "offensive", r"\b(you|you're|you are|he's|she's|they're|are|is)\s+(an?\s+|such an?\s+)?"
+                               r"(idiot|moron|retard(ed)?|scum|garbage|piece of shit|asshole|dumbass)s?\b"),
     ("fr.injure_haine", "hate", r"\b(salope|pute|pd|pede|bougnoule|negre|youpin|sale arabe|sale juif)s?\b|"
                                 r"\b(retourne|retournez)\s+(a la|dans ta|dans ton) (cuisine|pays)\b"),
-    ("fr.injure", "offensive", r"\b(connard|connasse|abruti|cretin|debile|ordure|enfoire|salaud|merde)s?\b"),
+    ("fr.injure", "offensive", r"\b(connard|connasse|abruti|cretin|ordure|enfoire|salaud)s?\b"),
 ]
 _COMPILED = [(n, k, re.compile(p)) for n, k, p in ENTRIES]
 
