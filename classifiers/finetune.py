@@ -18,21 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from classifiers import datasets as D
 from classifiers.metrics import evaluate
+from classifiers.training import task_data as load_task
 
 TASKS = ("sentiment", "offensive", "hate", "misinformation")
-
-
-def load_task(task, split):
-    texts, labels, langs = [], [], []
-    for src in D.SOURCES:
-        if src.task == task:
-            t, y = D.load(src, split)
-            texts += t
-            labels += y
-            langs += [src.lang] * len(t)
-    return texts, labels, langs
 
 
 def _save(out: Path, enc, heads, meta: dict) -> None:
