@@ -34,7 +34,7 @@ PATTERNS: list[tuple[str, str, str]] = [
      rf"\b(te|los|las|la|lo|les|le|nos|a)?\s*(voy|vamos|van|va|iremos|ire|hay que|tenemos que|deberiamos)\s+(a\s+)?"
      rf"(ir\s+a\s+)?{_KILL_ES}(l[oa]s?|te|les)?\b"),
     ("es.presente", "es", r"\b(quemamos|matamos|balaceamos|volamos|incendiamos|linchamos|colgamos|fusilamos)\b"),
-    ("es.futuro", "es", rf"\b(te|los|las|la|lo|les)\s+(matare|mataremos|quemaremos|quemare|balacearemos|volaremos)\b"),
+    ("es.futuro", "es", r"\b(te|los|las|la|lo|les)\s+(matare|mataremos|quemaremos|quemare|balacearemos|volaremos)\b"),
     ("es.imperativo", "es",
      r"\b(maten|matenlos|matenlas|matenla|matenlo|quemen(los|la|lo)?|balaceen(los)?|disparen(les)?|"
      r"cuelguen(los|la|lo)?|linchen(los|la|lo)?|fusilen(los|la|lo)?|ahorquen(los|la|lo)?|revienten(los)?)\b"),

@@ -8,7 +8,6 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
 
 from classifiers import datasets as D
 from classifiers.base import TextHead

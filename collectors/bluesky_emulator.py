@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+from collectors.loopback import JSONHandler, LoopbackServer
 
 
 def _jwt(sub: str) -> str:
@@ -24,29 +24,15 @@ def post(i: int, text: str, handle: str = "ciudadana.bsky.social", at: str = "20
             "replyCount": 0, "repostCount": 1, "likeCount": 3, "indexedAt": at}
 
 
-class BlueskyEmulator:
+class BlueskyEmulator(LoopbackServer):
     def __init__(self, posts: list[dict], password: str = "app-pass", handle: str = "ien.bsky.social"):
         self.posts, self.password, self.handle = posts, password, handle
         self.requests: list[str] = []
         outer = self
 
-        class H(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
-            def _send(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class H(JSONHandler):
             def do_POST(self):
-                n = int(self.headers.get("content-length") or 0)
-                body = json.loads(self.rfile.read(n) or b"{}")
+                body = self._json_body() or {}
                 if self.path.startswith("/xrpc/com.atproto.server.createSession"):
                     if body.get("password") != outer.password:
                         return self._send(401, {"error": "AuthenticationRequired", "message": "Invalid identifier "
@@ -84,16 +70,4 @@ class BlueskyEmulator:
                     return self._send(200, body)
                 self._send(404, {"error": "MethodNotImplemented"})
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
-        self.server.daemon_threads = True
-
-    @property
-    def base_url(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
+        super().__init__(H)

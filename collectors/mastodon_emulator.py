@@ -3,34 +3,20 @@ hashtag timelines with ``min_id``/``since_id``/``limit`` paging, as Mastodon.py 
 See https://docs.joinmastodon.org/methods/notifications/ and /methods/timelines/."""
 from __future__ import annotations
 
-import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
+from collectors.loopback import JSONHandler, LoopbackServer
 
-class MastodonEmulator:
+
+class MastodonEmulator(LoopbackServer):
     def __init__(self, statuses: list[dict], token: str = "test-token", me: str = "ien"):
         self.statuses = {s["id"]: s for s in statuses}
         self.token, self.me = token, me
         self.requests: list[str] = []
         outer = self
 
-        class H(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
-            def _send(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json; charset=utf-8")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class H(JSONHandler):
             def do_GET(self):
                 url = urlparse(self.path)
                 q = parse_qs(url.query)
@@ -53,8 +39,7 @@ class MastodonEmulator:
                     return self._send(200, outer._page(picked, one, limit))
                 self._send(404, {"error": "Record not found"})
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
-        self.server.daemon_threads = True
+        super().__init__(H)
 
     def _page(self, items, q, limit):
         items = sorted(items, key=lambda s: int(s["id"]))
@@ -65,14 +50,3 @@ class MastodonEmulator:
                 items = [s for s in items if int(s["id"]) > int(q["since_id"])]
             items = items[-limit:]
         return list(reversed(items))
-
-    @property
-    def base_url(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()

@@ -8,12 +8,12 @@ through ``POST /_control/faults`` (a list of ``{"status": 429, "reset": 1.5}``,
 """
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+from collectors.loopback import JSONHandler, LoopbackServer
 
 
 class XState:
@@ -45,26 +45,11 @@ def _public_tweet(t: dict) -> dict:
     return {k: v for k, v in t.items() if not k.startswith("_")}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JSONHandler):
     state: XState
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):  # keep test output clean
-        pass
-
-    def _send(self, status: int, body: dict, headers: dict | None = None):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json; charset=utf-8")
-        self.send_header("content-length", str(len(data)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
 
     def do_POST(self):
-        length = int(self.headers.get("content-length") or 0)
-        body = json.loads(self.rfile.read(length) or b"null")
+        body = self._json_body()
         if self.path == "/_control/faults":
             with self.state.lock:
                 self.state.faults.extend(body)
@@ -181,31 +166,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, body, headers)
 
 
-class XEmulator:
+class XEmulator(LoopbackServer):
     """Run the emulator in a thread: ``with XEmulator(users, tweets) as x: x.base_url``."""
 
     def __init__(self, users, tweets, token="test-token", host="127.0.0.1", port=0):
         self.state = XState(users, tweets, token)
-        handler = type("Handler", (_Handler,), {"state": self.state})
-        self.server = ThreadingHTTPServer((host, port), handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
+        super().__init__(type("Handler", (_Handler,), {"state": self.state}), host, port)

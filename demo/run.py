@@ -21,7 +21,6 @@ from demo import week
 from demo.smtp import SMTPSink
 from escucha import config as cfgmod
 from escucha import pipeline
-from escucha.records import iso
 from escucha.store import SQLiteStore
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "escucha.example.toml"

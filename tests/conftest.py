@@ -70,7 +70,6 @@ def postgres():
     import getpass
     import shutil
     import subprocess
-    import time
 
     initdb = _initdb()
     if not initdb:

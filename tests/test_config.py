@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from escucha.config import load, mask, parse
+from escucha.config import mask, parse
 from escucha.errors import ConfigError
 
 from .conftest import EXAMPLE, example_dict

@@ -3,7 +3,6 @@ import re
 import shutil
 import subprocess
 from datetime import timedelta
-from email import policy
 
 import pytest
 
