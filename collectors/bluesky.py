@@ -60,11 +60,31 @@ class BlueskyCollector(Collector):
                         params["since"] = since
                     total.add(self._walk(lambda cursor, p=params: client.app.bsky.feed.search_posts(
                         params={**p, "cursor": cursor}), "posts", f"search:{term}:{account.handle}", account))
+                if self.options.get("sweep_deleted"):
+                    total.deleted += self.sweep_deleted(client)
             except AtProtocolError as exc:
                 total.errors.append(f"collector bluesky: {account.handle}: {type(exc).__name__}")
             except CollectorError as exc:
                 total.errors.append(str(exc))
         return total
+
+    def sweep_deleted(self, client, days: int = 7) -> int:
+        """Look stored posts up again, 25 per request; a post missing from the answer was deleted."""
+        from datetime import timedelta
+
+        from escucha.records import utcnow
+
+        recent = [m for m in self.store.mentions(since=utcnow() - timedelta(days=days)) if m.platform == "bluesky"]
+        gone = []
+        for i in range(0, len(recent), 25):
+            part = recent[i : i + 25]
+            resp = client.app.bsky.feed.get_posts(params={"uris": ["at://" + m.native_id for m in part]})
+            alive = {_get(p, "uri") for p in _get(resp, "posts") or []}
+            gone += [m.id for m in part if "at://" + m.native_id not in alive]
+        removed = self.store.delete_mentions(gone)
+        if removed:
+            self.store.audit("privacy.deleted_posts", {"removed": removed, "source": "bluesky"})
+        return removed
 
     def _walk(self, fetch, field: str, key: str, account) -> CollectResult:
         res = CollectResult()

@@ -59,6 +59,9 @@ class BlueskyEmulator(LoopbackServer):
                     if start + limit < len(hits):
                         body["cursor"] = str(start + limit)
                     return self._send(200, body)
+                if url.path == "/xrpc/app.bsky.feed.getPosts":  # deleted posts are simply absent
+                    uris = set(parse_qs(url.query).get("uris", []))
+                    return self._send(200, {"posts": [p for p in outer.posts if p["uri"] in uris]})
                 if url.path == "/xrpc/app.bsky.notification.listNotifications":
                     hits = [p for p in newest if "@" + outer.handle in p["record"]["text"]]
                     page = hits[start : start + limit]

@@ -57,6 +57,8 @@ class MastodonCollector(Collector):
                 for tag in self.config.hashtags:
                     total.add(self._forward(lambda **kw: client.timeline_hashtag(tag.lstrip("#"), **kw),
                                             f"tag:{tag.lower()}:{account.handle}", account))
+                if self.options.get("sweep_deleted"):
+                    total.deleted += self.sweep_deleted(client)
             except MastodonUnauthorizedError:
                 total.errors.append(f"collector mastodon: {account.handle}: the access token was refused")
             except MastodonError as exc:
@@ -64,6 +66,27 @@ class MastodonCollector(Collector):
             except CollectorError as exc:
                 total.errors.append(str(exc))
         return total
+
+    def sweep_deleted(self, client, days: int = 7, limit: int = 300) -> int:
+        """Look stored statuses up again (Mastodon has no batch lookup: one request each,
+        the newest ``limit``); a 404 means the author deleted it."""
+        from datetime import timedelta
+
+        from mastodon import MastodonNotFoundError
+
+        from escucha.records import utcnow
+
+        recent = [m for m in self.store.mentions(since=utcnow() - timedelta(days=days)) if m.platform == "mastodon"]
+        gone = []
+        for m in recent[-limit:]:
+            try:
+                client.status(m.native_id)
+            except MastodonNotFoundError:
+                gone.append(m.id)
+        removed = self.store.delete_mentions(gone)
+        if removed:
+            self.store.audit("privacy.deleted_posts", {"removed": removed, "source": "mastodon"})
+        return removed
 
     def _forward(self, fetch, key: str, account) -> CollectResult:
         res = CollectResult()

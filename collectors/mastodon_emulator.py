@@ -32,6 +32,10 @@ class MastodonEmulator(LoopbackServer):
                     return self._send(200, [{"id": s["id"], "type": "mention", "created_at": s["created_at"],
                                              "account": s["account"], "status": s}
                                             for s in outer._page(picked, one, limit)])
+                m = re.fullmatch(r"/api/v1/statuses/(\d+)", url.path)
+                if m:
+                    st = outer.statuses.get(m.group(1))
+                    return self._send(200, st) if st else self._send(404, {"error": "Record not found"})
                 m = re.fullmatch(r"/api/v1/timelines/tag/(\w+)", url.path)
                 if m:
                     tag = "#" + m.group(1).lower()

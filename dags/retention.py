@@ -1,7 +1,8 @@
 """
 ### retention: personal data is kept no longer than configured
 
-Daily: delete mentions older than `store.retention_days`, and record it in the audit log.
+Daily: remove posts their authors deleted on the platforms, then delete mentions older
+than `store.retention_days`; both are recorded in the audit log.
 """
 from __future__ import annotations
 
@@ -24,11 +25,16 @@ def escucha_context():
      default_args={"retries": 2, "retry_delay": timedelta(minutes=5)}, tags=["escucha", "privacy"], doc_md=__doc__)
 def retention():
     @task
-    def apply() -> dict:
+    def sweep_deleted() -> dict:
+        cfg, store, pipeline = escucha_context()
+        return pipeline.sweep_deleted_posts(cfg, store)
+
+    @task
+    def apply(_swept: dict) -> dict:
         cfg, store, pipeline = escucha_context()
         return pipeline.apply_retention(cfg, store)
 
-    apply()
+    apply(sweep_deleted())
 
 
 retention()

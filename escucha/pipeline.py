@@ -60,13 +60,14 @@ def collect_mentions(config, store, sources=("x",), **options) -> dict:
 
     ``account="@handle"`` limits a run to one owned account (one mapped DAG task).
     """
-    result = {"fetched": 0, "new": 0, "quarantined": 0, "errors": []}
+    result = {"fetched": 0, "new": 0, "quarantined": 0, "deleted": 0, "errors": []}
     for name in sources:
         cls = registry.load("collectors", name)
         res = cls(config, store, **options).collect()
         result["fetched"] += res.fetched
         result["new"] += res.new
         result["quarantined"] += res.quarantined
+        result["deleted"] += res.deleted
         result["errors"] += res.errors
     return result
 
@@ -170,6 +171,14 @@ def apply_retention(config, store, now: datetime | None = None) -> dict:
     if removed:
         store.audit("privacy.retention", {"removed": removed, "before": cutoff.isoformat()}, at=now)
     return {"removed": removed, "cutoff": cutoff.isoformat()}
+
+
+def sweep_deleted_posts(config, store) -> dict:
+    """Ask each platform which recent stored posts were deleted and remove them (and, through
+    tombstones, from the search index). Collects what is new on the way."""
+    platforms = tuple(sorted({a.platform for a in config.accounts} & {"x", "bluesky", "mastodon"}))
+    res = collect_mentions(config, store, platforms, sweep_deleted=True) if platforms else {"errors": []}
+    return {"platforms": list(platforms), "deleted": res.get("deleted", 0), "errors": res["errors"]}
 
 
 def reclassify(config, store, since: datetime, until: datetime) -> dict:

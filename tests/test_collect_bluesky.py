@@ -41,3 +41,16 @@ def test_wrong_app_password(bcfg, store, monkeypatch):
     monkeypatch.setenv("ESCUCHA_BLUESKY_APP_PASSWORD", "nope")
     res = BlueskyCollector(bcfg, store).collect()
     assert res.new == 0 and res.errors == ["collector bluesky: @ien.bsky.social: the app password was refused"]
+
+
+def test_deleted_post_disappears(bcfg, store, sky):
+    from escucha.records import utcnow
+
+    now = utcnow().strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    sky.posts += [post(800 + i, f"@ien.bsky.social hoy {i}", at=now) for i in range(3)]
+    BlueskyCollector(bcfg, store).collect()
+    gone = sky.posts.pop(-2)
+    res = BlueskyCollector(bcfg, store, sweep_deleted=True).collect()
+    assert res.deleted == 1
+    assert store.get_mention("bluesky:" + gone["uri"].removeprefix("at://")) is None
+    assert len([m for m in store.mentions() if "hoy" in m.text]) == 2

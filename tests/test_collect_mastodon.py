@@ -63,3 +63,17 @@ def test_dag_targets_cover_every_platform_and_one_account_runs_alone(mcfg, store
     assert {"source": "x", "account": "@IEN_Oficial"} in targets and {"source": "rss", "account": ""} in targets
     res = pipeline.collect_mentions(mcfg, store, ("mastodon",), account="@ien@mastodon.example")
     assert res["new"] == 100 and res["errors"] == []
+
+
+def test_deleted_status_disappears(mcfg, store, masto):
+    from escucha.records import utcnow
+
+    fresh = [status(700 + i, f"@ien@mastodon.example hoy {i}") for i in range(3)]
+    for s in fresh:
+        s["created_at"] = utcnow().strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        masto.statuses[s["id"]] = s
+    MastodonCollector(mcfg, store).collect()
+    del masto.statuses["1701"]
+    res = MastodonCollector(mcfg, store, sweep_deleted=True).collect()
+    assert res.deleted == 1 and store.get_mention("mastodon:1701") is None
+    assert store.get_mention("mastodon:1700") is not None
