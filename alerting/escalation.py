@@ -90,13 +90,15 @@ def _message(config, incident: Incident, member: str, now: datetime, store) -> t
     return f"[escucha] {incident.severity.upper()}: {incident.title}", "\n".join(lines)
 
 
-def _page_member(config, store, incident, rnd, step_no, member_id, now, channel_factory) -> bool:
-    """Try the member's contact methods in order until one is accepted."""
+def _page_member(config, store, incident, rnd, step_no, member_id, now, channel_factory, done, tally) -> bool:
+    """Try the member's contact methods in order until one is accepted.
+
+    ``done`` holds this step's earlier deliveries by (member, channel); ``tally`` counts
+    the sends this call made, by outcome.
+    """
     member = config.member(member_id)
     if member is None:
         return False
-    done = {(d.member, d.channel): d for d in store.deliveries(incident.id)
-            if d.round == rnd and d.step == step_no}
     for contact in member.contacts:
         channel = channel_factory(contact.url)
         prev = done.get((member_id, channel.masked))
@@ -111,8 +113,10 @@ def _page_member(config, store, incident, rnd, step_no, member_id, now, channel_
             return True
         title, body = _message(config, incident, member_id, now, store)
         outcome = channel.send(title, body)
-        store.finish_delivery(Delivery(incident.id, step_no, member_id, channel.masked,
-                                       "sent" if outcome.ok else "failed", outcome.detail, now, rnd))
+        status = "sent" if outcome.ok else "failed"
+        store.finish_delivery(Delivery(incident.id, step_no, member_id, channel.masked, status, outcome.detail, now,
+                                       rnd))
+        tally[status] += 1
         if outcome.ok:
             return True
     return False
@@ -150,16 +154,15 @@ def tick(config, store, now: datetime, channel_factory=AppriseChannel) -> dict:
             continue
         # (Re)do the current step's sends: finishes a step a crash cut short.
         notes: list[tuple[str, dict]] = []
-        before = len([d for d in store.deliveries(incident.id) if d.status != "sending"])
+        tally = {"sent": 0, "failed": 0}
+        done = {(d.member, d.channel): d for d in store.deliveries(incident.id) if d.round == rnd and d.step == step_no}
         for target in targets(config, policy.steps[step_no], now):
             member = route(config, target, now, lambda msg: notes.append(("escalation.route", {"detail": msg})))
-            if not _page_member(config, store, incident, rnd, step_no, member, now, channel_factory):
+            if not _page_member(config, store, incident, rnd, step_no, member, now, channel_factory, done, tally):
                 notes.append(("escalation.unreachable", {"member": member, "step": step_no}))
-        after = [d for d in store.deliveries(incident.id) if d.status != "sending"]
-        new = after[before:]
-        if new:  # audit routing only when this tick actually paged someone
+        if tally["sent"] or tally["failed"]:  # audit routing only when this tick actually paged someone
             for action, detail in notes:
                 store.audit(action, detail, incident.id, at=now)
-        stats["sent"] += sum(d.status == "sent" for d in new)
-        stats["failed"] += sum(d.status == "failed" for d in new)
+        stats["sent"] += tally["sent"]
+        stats["failed"] += tally["failed"]
     return stats

@@ -21,13 +21,10 @@ def predict(task: str, texts: list[str], config=None) -> list[str]:
 
     config = config or _default_config()
     scorer = Scorer(config.thresholds, config.claims, model_dir=config.model_dir or None)
-    if task == "misinformation":
-        # Outside the institution's own claims register, the model decides at its
-        # own balanced threshold (the configured one is strict to avoid noise).
-        probas, _ = scorer.score_texts(texts)
-        classes = list(scorer.heads[task].classes_)
-        return [classes[i] for i in probas[task].argmax(axis=1)]
-    if task == "target":
+    if task in ("misinformation", "target"):
+        # Misinformation outside the institution's claims register is decided by the model
+        # at its balanced threshold (the configured one is strict to avoid noise); the
+        # target has no decision rule beyond the model.
         probas, _ = scorer.score_texts(texts)
         classes = list(scorer.heads[task].classes_)
         return [classes[i] for i in probas[task].argmax(axis=1)]

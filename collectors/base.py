@@ -7,10 +7,11 @@ page is stored, so a crash re-fetches and never skips.
 from __future__ import annotations
 
 import json
+import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
-from escucha.errors import EscuchaError, InputError
+from escucha.errors import AuthRejected, EscuchaError, InputError
 from escucha.records import Mention
 
 
@@ -45,6 +46,30 @@ class Collector(ABC):
     @abstractmethod
     def collect(self) -> CollectResult:
         """Fetch what is new since the last checkpoint and store it."""
+
+    def secret(self, account, default_env: str, what: str) -> str:
+        """The account's credential from the environment; a missing one is named, never shown."""
+        env = account.token_env or default_env
+        value = os.environ.get(env)
+        if not value:
+            raise AuthRejected(f"collector {self.name}: environment variable {env} is not set ({what} for "
+                               f"{account.handle})")
+        return value
+
+    def recent(self, days: int = 7) -> list[Mention]:
+        """This platform's stored mentions of the last ``days`` (what a deleted-post sweep checks)."""
+        from datetime import timedelta
+
+        from escucha.records import utcnow
+
+        return [m for m in self.store.mentions(since=utcnow() - timedelta(days=days)) if m.platform == self.name]
+
+    def remove_deleted(self, ids: list[str]) -> int:
+        """Delete posts the platform reports deleted (a tombstone tells the search index) and log it."""
+        removed = self.store.delete_mentions(ids)
+        if removed:
+            self.store.audit("privacy.deleted_posts", {"removed": removed, "source": self.name})
+        return removed
 
     def normalise(self, item) -> Mention:
         """Turn one platform item into a Mention; raise InputError naming the bad field."""

@@ -8,7 +8,6 @@ until it reaches what it already stored, and moves the checkpoint (the newest
 """
 from __future__ import annotations
 
-import os
 
 from collectors.base import Collector, CollectResult
 from collectors.lang import detect_lang
@@ -28,11 +27,7 @@ class BlueskyCollector(Collector):
         from atproto import Client
         from atproto.exceptions import AtProtocolError
 
-        env = account.token_env or "ESCUCHA_BLUESKY_APP_PASSWORD"
-        password = os.environ.get(env)
-        if not password:
-            raise AuthRejected(f"collector bluesky: environment variable {env} is not set (app password for "
-                               f"{account.handle})")
+        password = self.secret(account, "ESCUCHA_BLUESKY_APP_PASSWORD", "app password")
         base = self.config.base_urls.get("bluesky")
         client = Client(base_url=f"{base.rstrip('/')}/xrpc") if base else Client()
         try:
@@ -70,21 +65,14 @@ class BlueskyCollector(Collector):
 
     def sweep_deleted(self, client, days: int = 7) -> int:
         """Look stored posts up again, 25 per request; a post missing from the answer was deleted."""
-        from datetime import timedelta
-
-        from escucha.records import utcnow
-
-        recent = [m for m in self.store.mentions(since=utcnow() - timedelta(days=days)) if m.platform == "bluesky"]
+        recent = self.recent(days)
         gone = []
         for i in range(0, len(recent), 25):
             part = recent[i : i + 25]
             resp = client.app.bsky.feed.get_posts(params={"uris": ["at://" + m.native_id for m in part]})
             alive = {_get(p, "uri") for p in _get(resp, "posts") or []}
             gone += [m.id for m in part if "at://" + m.native_id not in alive]
-        removed = self.store.delete_mentions(gone)
-        if removed:
-            self.store.audit("privacy.deleted_posts", {"removed": removed, "source": "bluesky"})
-        return removed
+        return self.remove_deleted(gone)
 
     def _walk(self, fetch, field: str, key: str, account) -> CollectResult:
         res = CollectResult()

@@ -8,12 +8,11 @@ after a page is stored.
 """
 from __future__ import annotations
 
-import os
 import re
 
 from collectors.base import Collector, CollectResult
 from collectors.lang import detect_lang
-from escucha.errors import AuthRejected, CollectorError, InputError
+from escucha.errors import CollectorError, InputError
 from escucha.records import Author, Mention, parse_time
 
 
@@ -31,11 +30,7 @@ class MastodonCollector(Collector):
     def _client(self, account):
         from mastodon import Mastodon
 
-        env = account.token_env or "ESCUCHA_MASTODON_TOKEN"
-        token = os.environ.get(env)
-        if not token:
-            raise AuthRejected(f"collector mastodon: environment variable {env} is not set (token for "
-                               f"{account.handle})")
+        token = self.secret(account, "ESCUCHA_MASTODON_TOKEN", "access token")
         parts = account.handle.lstrip("@").split("@")
         base = self.config.base_urls.get("mastodon") or (f"https://{parts[1]}" if len(parts) == 2 else "")
         if not base:
@@ -70,23 +65,15 @@ class MastodonCollector(Collector):
     def sweep_deleted(self, client, days: int = 7, limit: int = 300) -> int:
         """Look stored statuses up again (Mastodon has no batch lookup: one request each,
         the newest ``limit``); a 404 means the author deleted it."""
-        from datetime import timedelta
-
         from mastodon import MastodonNotFoundError
 
-        from escucha.records import utcnow
-
-        recent = [m for m in self.store.mentions(since=utcnow() - timedelta(days=days)) if m.platform == "mastodon"]
         gone = []
-        for m in recent[-limit:]:
+        for m in self.recent(days)[-limit:]:
             try:
                 client.status(m.native_id)
             except MastodonNotFoundError:
                 gone.append(m.id)
-        removed = self.store.delete_mentions(gone)
-        if removed:
-            self.store.audit("privacy.deleted_posts", {"removed": removed, "source": "mastodon"})
-        return removed
+        return self.remove_deleted(gone)
 
     def _forward(self, fetch, key: str, account) -> CollectResult:
         res = CollectResult()

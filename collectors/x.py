@@ -7,7 +7,6 @@ nothing already stored is asked for again. Docs: https://docs.x.com/x-api
 """
 from __future__ import annotations
 
-import os
 import time
 
 import requests
@@ -50,15 +49,11 @@ class XCollector(Collector):
     def _client(self, account):
         import tweepy
 
-        env = account.token_env or "ESCUCHA_X_BEARER_TOKEN"
-        token = os.environ.get(env)
-        if not token:
-            raise AuthRejected(f"collector x: environment variable {env} is not set (bearer token for "
-                               f"{account.handle})")
+        token = self.secret(account, "ESCUCHA_X_BEARER_TOKEN", "bearer token")
         client = tweepy.Client(bearer_token=token, wait_on_rate_limit=False)
         if self.base_url:
             client.session.mount(API, _Rebase(self.base_url))
-        return client, env
+        return client
 
     def _call(self, fn, what: str, **kw):
         """One API call with our own 429 cap and 5xx backoff (tweepy's loops forever without a reset header)."""
@@ -111,7 +106,7 @@ class XCollector(Collector):
             accounts = [a for a in accounts if a.handle.lower() == only.lower()]
         for account in accounts:
             try:
-                client, _ = self._client(account)
+                client = self._client(account)
                 uid = self._user_id(client, account)
                 total.add(self._stream(client.get_users_mentions, f"mentions:{account.handle}", account, id=uid))
                 total.add(self._stream(client.get_users_tweets, f"own:{account.handle}", account, id=uid, own=True))
@@ -126,7 +121,7 @@ class XCollector(Collector):
         # Search belongs to the whole institution: run it once, with the first account.
         if queries and accounts and (not only or only.lower() == self.config.accounts[0].handle.lower()):
             try:
-                client, _ = self._client(accounts[0])
+                client = self._client(accounts[0])
                 for q in queries:
                     total.add(self._stream(client.search_recent_tweets, f"search:{q}", None, query=q))
             except CollectorError as exc:
@@ -139,25 +134,18 @@ class XCollector(Collector):
         X sends no deletion events to these endpoints; a lookup by id (100 per request)
         reports deleted posts as "resource-not-found" errors.
         """
-        from datetime import timedelta
-
-        from escucha.records import utcnow
-
         accounts = [a for a in self.config.accounts if a.platform == "x"]
         if not accounts:
             return 0
-        client, _ = self._client(accounts[0])
-        ids = [m.native_id for m in self.store.mentions(since=utcnow() - timedelta(days=days)) if m.platform == "x"]
+        client = self._client(accounts[0])
+        ids = [m.native_id for m in self.recent(days)]
         gone = []
         for start in range(0, len(ids), 100):
             resp = self._call(client.get_tweets, "deleted-posts sweep", ids=ids[start : start + 100])
             for err in resp.errors or []:
                 if err.get("type", "").endswith("resource-not-found") and err.get("resource_type") == "tweet":
                     gone.append(f"x:{err.get('resource_id') or err.get('value')}")
-        removed = self.store.delete_mentions(gone)
-        if removed:
-            self.store.audit("privacy.deleted_posts", {"removed": removed, "source": "x"})
-        return removed
+        return self.remove_deleted(gone)
 
     def search_queries(self) -> list[str]:
         similar = [a.handle for a in self.config.similar if a.platform == "x"]

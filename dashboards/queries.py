@@ -18,15 +18,26 @@ def _answers(asks, replies, deadline_h=48):
             "median_hours": round(median(delays), 1) if delays else None}
 
 
+def _by_account(incoming) -> dict:
+    by_account: dict[str, Counter] = defaultdict(Counter)
+    for m, c in incoming:
+        for a in m.accounts or ("",):
+            by_account[a][c.labels.get("sentiment", "neutral")] += 1
+    return {k: dict(v) for k, v in sorted(by_account.items())}
+
+
+def volume(store, since: datetime, until: datetime) -> dict:
+    """Incoming mentions in total and by account and sentiment (the comparison period needs no more)."""
+    incoming = [(m, c) for m, c in store.classified(since=since, until=until) if not m.own]
+    return {"total": len(incoming), "by_account": _by_account(incoming)}
+
+
 def summary(store, since: datetime, until: datetime, tz=None) -> dict:
     """Every number the analyst view and the report show for [since, until); days in ``tz``."""
     items = store.classified(since=since, until=until)
     incoming = [(m, c) for m, c in items if not m.own]
     by_sent = Counter(c.labels.get("sentiment", "neutral") for _, c in incoming)
-    by_account: dict[str, Counter] = defaultdict(Counter)
-    for m, c in incoming:
-        for a in m.accounts or ("",):
-            by_account[a][c.labels.get("sentiment", "neutral")] += 1
+    by_account = _by_account(incoming)
     by_day: dict[str, Counter] = defaultdict(Counter)
     for m, c in incoming:
         day = (m.created_at.astimezone(tz) if tz else m.created_at).date().isoformat()
@@ -89,7 +100,7 @@ def summary(store, since: datetime, until: datetime, tz=None) -> dict:
                     if w not in _STOP)
     return {
         "since": since, "until": until, "total": len(incoming), "own_posts": len(items) - len(incoming),
-        "sentiment": dict(by_sent), "by_account": {k: dict(v) for k, v in sorted(by_account.items())},
+        "sentiment": dict(by_sent), "by_account": by_account,
         "by_day": {k: dict(v) for k, v in sorted(by_day.items())}, "categories": categories,
         "flagged": flagged[-50:], "languages": dict(langs.most_common()), "allies": allies,
         "detractors": detractors, "influencers": influencers,

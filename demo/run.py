@@ -12,13 +12,15 @@ import os
 import re
 import secrets
 import shutil
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from collectors.x_emulator import XEmulator
+from dashboards.web.app import write_snapshot
 from demo import week
-from demo.smtp import SMTPSink
+from demo.smtp import SMTPSink, free_port
 from escucha import config as cfgmod
 from escucha import pipeline
 from escucha.store import SQLiteStore
@@ -51,21 +53,17 @@ def run(out: str | Path = "escucha-demo", echo=print, fresh: bool = True) -> dic
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     users, tweets = week.build()
-    from demo.smtp import free_port
 
     with SMTPSink(out / "mail") as smtp, XEmulator(users, tweets) as x:
         env = _env(smtp, free_port())
         x.state.token = env["ESCUCHA_X_BEARER_TOKEN"]
         os.environ.update(env)
         config = cfgmod.load(EXAMPLE)
-        from dataclasses import replace
-
         config = replace(config, store_path=str(out / "escucha.db"), x_base_url=x.base_url)
         store = SQLiteStore(config.store_path)
         echo(f"Replaying {len(tweets)} posts of {week.WEEK_START:%d %b} – {week.WEEK_END:%d %b %Y} from a local "
              f"X API ({x.base_url}), hour by hour…")
         now = week.WEEK_START
-        acked: dict[int, str] = {}
         mails: dict[int, int] = {}  # e-mails received per incident
         timeline = []
         seen_mail = 0
@@ -84,7 +82,7 @@ def run(out: str | Path = "escucha-demo", echo=print, fresh: bool = True) -> dic
                 pipeline.escalate(config, store, now=t)
                 # The simulated committee: the critical incident is acknowledged from the
                 # second e-mail's link (step 2), the others from the first.
-                for msg_i, body in enumerate(smtp.bodies()[seen_mail:], start=seen_mail):
+                for body in smtp.bodies()[seen_mail:]:
                     links = _links(body)
                     if "ack" not in links:
                         continue
@@ -92,18 +90,13 @@ def run(out: str | Path = "escucha-demo", echo=print, fresh: bool = True) -> dic
                     inc = store.incident(iid)
                     mails[iid] = mails.get(iid, 0) + 1
                     if inc.status == "open" and (inc.severity != "critical" or mails[iid] >= 2):
-                        from escucha.pipeline import act_on_link
-
-                        ok, message = act_on_link(config, store, links["ack"], t + timedelta(minutes=1))
+                        ok, message = pipeline.act_on_link(config, store, links["ack"], t + timedelta(minutes=1))
                         if ok:
-                            acked[iid] = links["ack"]["m"]
                             timeline.append(f"{t:%a %H:%M} UTC  {message} (signed link)")
                             echo("  " + timeline[-1])
                 seen_mail = len(smtp.messages)
             now += timedelta(hours=1)
         report_html = pipeline.write_report(config, store, week.WEEK_START, week.WEEK_END, out / "report.html")
-        from dashboards.web.app import write_snapshot
-
         analyst = write_snapshot(config, store, out / "analyst.html", now=week.WEEK_END)
         summary = {
             "mentions": store.count_mentions(), "incidents": [i.__dict__ for i in store.incidents()],

@@ -171,14 +171,13 @@ class SQLiteStore(Store):
         if not rows:
             return 0
         with self.tx() as db:
-            before = db.execute("SELECT count(*) FROM mentions").fetchone()[0]
             # New rows are inserted; a re-collected post keeps its first collected_at but
             # takes fresher metrics and text (edits).
-            db.executemany(
+            # rowcount counts the rows this statement inserted (not the FTS trigger's).
+            new = db.executemany(
                 """INSERT INTO mentions (id, platform, native_id, text, author_handle, author_followers,
                    created_at, collected_at, lang, own, in_reply_to, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
-                   ON CONFLICT(id) DO NOTHING""", rows)
-            new = db.execute("SELECT count(*) FROM mentions").fetchone()[0] - before
+                   ON CONFLICT(id) DO NOTHING""", rows).rowcount
             if new < len(rows):  # some were stored already: refresh their metrics and edits
                 db.executemany(
                     """UPDATE mentions SET text=?4, author_followers=?6, doc=json_set(?12, '$.collected_at',
@@ -309,15 +308,17 @@ class SQLiteStore(Store):
                 for r in self.db.execute(sql, args).fetchall()]
 
     # -- search-engine indexing: what each backend has, by content digest ----
-    def index_pending(self, backend: str, limit: int) -> list[tuple[Mention, Classification | None]]:
-        """Mentions the backend has not seen, or whose scores changed since (oldest first)."""
+    def index_pending(self, backend: str, limit: int) -> list[tuple[Mention, Classification | None, str | None]]:
+        """Mentions the backend has not seen, or whose scores changed since (oldest first), with the
+        digest of the version it has, if any."""
         rows = self.db.execute(
-            """SELECT m.doc AS m, c.doc AS c FROM mentions m LEFT JOIN classifications c ON c.mention_id = m.id
+            """SELECT m.doc AS m, c.doc AS c, i.digest AS digest FROM mentions m
+               LEFT JOIN classifications c ON c.mention_id = m.id
                LEFT JOIN indexed i ON i.backend = ? AND i.mention_id = m.id
                WHERE i.mention_id IS NULL OR i.at < COALESCE(c.classified_at, m.collected_at)
                ORDER BY m.created_at LIMIT ?""", (backend, limit)).fetchall()
-        return [(self._mention(r["m"]), Classification.from_dict(json.loads(r["c"])) if r["c"] else None)
-                for r in rows]
+        return [(self._mention(r["m"]), Classification.from_dict(json.loads(r["c"])) if r["c"] else None,
+                 r["digest"]) for r in rows]
 
     def tombstones(self) -> list[tuple[str, str]]:
         """(mention id, created_at) of deleted mentions the search index may still hold."""
@@ -326,11 +327,6 @@ class SQLiteStore(Store):
     def clear_tombstones(self, ids) -> None:
         with self.tx() as db:
             db.executemany("DELETE FROM tombstones WHERE mention_id=?", [(i,) for i in ids])
-
-    def index_digest(self, backend: str, mention_id: str) -> str | None:
-        row = self.db.execute("SELECT digest FROM indexed WHERE backend=? AND mention_id=?",
-                              (backend, mention_id)).fetchone()
-        return row["digest"] if row else None
 
     def mark_indexed(self, backend: str, items) -> None:
         now = iso(utcnow())

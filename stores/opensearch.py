@@ -92,10 +92,10 @@ class OpenSearchIndex:
         pending = store.index_pending(self.name, limit)
         stats = {"indexed": 0, "unchanged": 0, "quarantined": 0, "pending": 0}
         work = []
-        for m, c in pending:
+        for m, c, indexed_digest in pending:
             doc = document(m, c)
             digest = _digest(doc)
-            if store.index_digest(self.name, m.id) == digest:
+            if indexed_digest == digest:
                 stats["unchanged"] += 1
                 continue
             work.append((m, doc, digest))

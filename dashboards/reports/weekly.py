@@ -12,7 +12,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from dashboards.i18n import TEXT
-from dashboards.queries import summary
+from dashboards.queries import summary, volume
 from escucha.errors import EscuchaError, InputError
 
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -33,7 +33,7 @@ def render_html(config, store, since, until, lang="es", charts=True) -> str:
 
     t = TEXT[lang]
     data = summary(store, since, until, config.tz)
-    prev = summary(store, since - (until - since), since, config.tz)
+    prev = volume(store, since - (until - since), since)
     images = {}
     if charts and data["total"]:
         images["by_day"] = base64.b64encode(ch.volume_by_day(data["by_day"], t)).decode()
