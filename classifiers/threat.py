@@ -8,6 +8,7 @@ violent act aimed at someone or somewhere, or for the oblique forms threats take
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -115,6 +116,7 @@ _BENIGN_RE = re.compile("|".join(_BENIGN))
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s"})
 
 
+@functools.lru_cache(maxsize=4096)  # the lexicon, the threat layer and claims all read it
 def normalise(text: str) -> str:
     """Lower-case, strip accents, undo simple leetspeak and stretched letters."""
     text = unicodedata.normalize("NFKD", text or "")

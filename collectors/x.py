@@ -50,7 +50,9 @@ class XCollector(Collector):
         import tweepy
 
         token = self.secret(account, "ESCUCHA_X_BEARER_TOKEN", "bearer token")
-        client = tweepy.Client(bearer_token=token, wait_on_rate_limit=False)
+        # Plain dicts: building tweepy's Tweet and User objects cost more than the rest of
+        # the collector together (bench/collect.py).
+        client = tweepy.Client(bearer_token=token, wait_on_rate_limit=False, return_type=dict)
         if self.base_url:
             client.session.mount(API, _Rebase(self.base_url))
         return client
@@ -93,10 +95,11 @@ class XCollector(Collector):
         if cached:
             return cached
         resp = self._call(client.get_user, f"{account.handle}", username=account.handle.lstrip("@"))
-        if not resp.data:
+        if not resp.get("data"):
             raise CollectorError(f"collector x: account {account.handle} not found")
-        self.store.set_checkpoint("x", f"user_id:{account.handle.lower()}", str(resp.data.id))
-        return str(resp.data.id)
+        uid = str(resp["data"]["id"])
+        self.store.set_checkpoint("x", f"user_id:{account.handle.lower()}", uid)
+        return uid
 
     def collect(self) -> CollectResult:
         total = CollectResult()
@@ -142,7 +145,7 @@ class XCollector(Collector):
         gone = []
         for start in range(0, len(ids), 100):
             resp = self._call(client.get_tweets, "deleted-posts sweep", ids=ids[start : start + 100])
-            for err in resp.errors or []:
+            for err in resp.get("errors") or []:
                 if err.get("type", "").endswith("resource-not-found") and err.get("resource_type") == "tweet":
                     gone.append(f"x:{err.get('resource_id') or err.get('value')}")
         return self.remove_deleted(gone)
@@ -163,57 +166,98 @@ class XCollector(Collector):
         return queries
 
     def _stream(self, fn, key: str, account, own: bool = False, **kw) -> CollectResult:
-        """Page from the checkpoint to now; commit since_id once every page is stored."""
+        """Page from the checkpoint to now; commit since_id once every page is stored.
+
+        The next page is fetched while this one is stored (one page ahead, never more):
+        the API's latency hides the store's work. Checkpoints still follow the stored
+        pages only, so a crash re-fetches from the last stored page.
+        """
         res = CollectResult()
         since = self.store.get_checkpoint("x", key)
         token = self.store.get_checkpoint("x", key + ":next")  # resume a crashed run's paging
         newest = self.store.get_checkpoint("x", key + ":newest")
-        size = 100
-        while True:
-            args = dict(kw, max_results=size, tweet_fields=TWEET_FIELDS, user_fields=USER_FIELDS,
-                        expansions=EXPANSIONS)
-            if since:
-                args["since_id"] = since
-            if token:
-                args["pagination_token"] = token
-            resp = self._call(fn, key, **args)
-            users = {str(u.id): u for u in (resp.includes or {}).get("users", [])}
+        args = dict(kw, max_results=self.page_size, tweet_fields=TWEET_FIELDS, user_fields=USER_FIELDS,
+                    expansions=EXPANSIONS)
+        if since:
+            args["since_id"] = since
+        for resp in self._prefetched(fn, key, args, token):
+            users = {str(u.get("id")): u for u in (resp.get("includes") or {}).get("users", [])}
             ctx = {"users": users, "account": account, "own": own}
-            res.add(self.store_page(list(resp.data or []), key, ctx))
-            meta = resp.meta or {}
+            res.add(self.store_page(list(resp.get("data") or []), key, ctx))
+            meta = resp.get("meta") or {}
             if not newest and meta.get("newest_id"):
                 newest = meta["newest_id"]
                 self.store.set_checkpoint("x", key + ":newest", newest)
-            token = meta.get("next_token")
-            if not token:
-                break
-            self.store.set_checkpoint("x", key + ":next", token)
+            if meta.get("next_token"):
+                self.store.set_checkpoint("x", key + ":next", meta["next_token"])
         if newest:
             self.store.set_checkpoint("x", key, newest)
         self.store.set_checkpoint("x", key + ":next", "")
         self.store.set_checkpoint("x", key + ":newest", "")
         return res
 
+    def _prefetched(self, fn, key: str, args: dict, token: str):
+        """Pages in order, each fetched by a helper thread while the caller stores the last."""
+        import queue
+        import threading
+
+        pages: queue.Queue = queue.Queue(maxsize=1)
+        stop = threading.Event()
+
+        def fetch(token=token):
+            try:
+                while not stop.is_set():
+                    resp = self._call(fn, key, **(dict(args, pagination_token=token) if token else args))
+                    pages.put(resp)
+                    token = (resp.get("meta") or {}).get("next_token")
+                    if not token:
+                        break
+            except BaseException as exc:  # handed to the caller, raised there
+                pages.put(exc)
+            pages.put(None)
+
+        worker = threading.Thread(target=fetch, name=f"x-fetch {key}", daemon=True)
+        worker.start()
+        try:
+            while (item := pages.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            while worker.is_alive():  # unblock a fetcher waiting to hand over a page
+                try:
+                    pages.get(timeout=0.1)
+                except queue.Empty:
+                    pass
+            worker.join()
+
     def normalise(self, tweet, ctx) -> Mention:
-        if not getattr(tweet, "id", None) or tweet.text is None:
+        """One post of the API v2 JSON (``data[i]``, authors from ``includes.users``)."""
+        if not isinstance(tweet, dict):
+            raise InputError(f"post must be a JSON object; got {type(tweet).__name__}")
+        tid, text = tweet.get("id"), tweet.get("text")
+        if not tid or not isinstance(text, str):
             raise InputError("tweet without id or text")
-        if tweet.created_at is None:
-            raise InputError(f"tweet {tweet.id}: created_at is missing")
-        u = ctx["users"].get(str(tweet.author_id))
-        pm = (u.public_metrics or {}) if u else {}
-        author = Author(handle=u.username if u else str(tweet.author_id), display_name=u.name if u else "",
-                        followers=int(pm.get("followers_count", 0)), verified=bool(u.verified) if u else False,
-                        id=str(tweet.author_id))
-        refs = {r.type: f"x:{r.id}" for r in (tweet.referenced_tweets or [])}
-        accounts = self._accounts_of(tweet.text, ctx["account"])
-        return Mention(platform="x", native_id=str(tweet.id), text=tweet.text, author=author,
-                       created_at=parse_time(tweet.created_at), url=f"https://x.com/{author.handle}/status/{tweet.id}",
-                       lang=tweet.lang if tweet.lang not in (None, "", "und", "qme", "zxx", "qht") else
-                       detect_lang(tweet.text), accounts=accounts, in_reply_to=refs.get("replied_to", ""),
+        if not tweet.get("created_at"):
+            raise InputError(f"tweet {tid}: created_at is missing")
+        author_id = str(tweet.get("author_id") or "")
+        u = ctx["users"].get(author_id) or {}
+        pm = u.get("public_metrics") or {}
+        handle = u.get("username") or author_id
+        author = Author(handle=handle, display_name=u.get("name") or "", followers=int(pm.get("followers_count", 0)),
+                        verified=bool(u.get("verified")), id=author_id)
+        refs = {r["type"]: f"x:{r['id']}" for r in (tweet.get("referenced_tweets") or [])}
+        lang = tweet.get("lang")
+        return Mention(platform="x", native_id=str(tid), text=text, author=author,
+                       created_at=parse_time(tweet["created_at"]), url=f"https://x.com/{handle}/status/{tid}",
+                       lang=lang if lang not in (None, "", "und", "qme", "zxx", "qht") else detect_lang(text),
+                       accounts=self._accounts_of(text, ctx["account"]), in_reply_to=refs.get("replied_to", ""),
                        quote_of=refs.get("quoted", ""), repost_of=refs.get("retweeted", ""),
-                       conversation_id=str(tweet.conversation_id or ""), metrics=dict(tweet.public_metrics or {}),
-                       own=ctx["own"] or author.handle.lower() in self.config.own_handles(),
-                       source=getattr(tweet, "source", None) or "")
+                       conversation_id=str(tweet.get("conversation_id") or ""),
+                       metrics=dict(tweet.get("public_metrics") or {}),
+                       own=ctx["own"] or handle.lower() in self.config.own_handles(),
+                       source=tweet.get("source") or "")
 
     def _accounts_of(self, text: str, account) -> tuple[str, ...]:
         low = text.lower()

@@ -8,6 +8,7 @@ through ``POST /_control/faults`` (a list of ``{"status": 429, "reset": 1.5}``,
 """
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 import time
@@ -25,16 +26,43 @@ class XState:
         self.suspended: set[str] = set()
         self.requests: list[str] = []
         self.lock = threading.Lock()
-        self.visible_until: str | None = None  # ISO time: replay a week by moving this clock
+        self._visible_until: str | None = None
+        self._version = 0
+        self._selections: dict = {}
+
+    @property
+    def visible_until(self) -> str | None:
+        """ISO time: replay a week by moving this clock."""
+        return self._visible_until
+
+    @visible_until.setter
+    def visible_until(self, value: str | None):
+        self._visible_until = value
+        self._version += 1
 
     def visible(self):
         cut = self.visible_until
         return [t for t in self.tweets.values() if cut is None or t["created_at"] <= cut]
 
+    def selection(self, key, pick) -> tuple[list, list]:
+        """Posts chosen by ``pick``, newest first, with their negated ids for bisecting;
+        recomputed only when the posts or the clock change (paging a big timeline
+        must not re-sort it for every page)."""
+        with self.lock:
+            hit = self._selections.get(key)
+            if hit and hit[0] == self._version:
+                return hit[1], hit[2]
+        posts = sorted(pick(self.visible()), key=lambda t: int(t["id"]), reverse=True)
+        keys = [-int(t["id"]) for t in posts]
+        with self.lock:
+            self._selections[key] = (self._version, posts, keys)
+        return posts, keys
+
     def add_tweets(self, tweets):
         with self.lock:
             for t in tweets:
                 self.tweets[t["id"]] = t
+            self._version += 1
 
     def by_username(self, name: str):
         name = name.lower().lstrip("@")
@@ -109,10 +137,11 @@ class _Handler(JSONHandler):
                                                     f"Could not find user with id: [{uid}]."}]}, headers)
             handle = "@" + user["username"].lower()
             if kind == "mentions":
-                pick = [t for t in st.visible() if handle in t["text"].lower() and t["author_id"] != uid]
+                sel = st.selection((kind, uid), lambda ts: [t for t in ts if handle in t["text"].lower()
+                                                            and t["author_id"] != uid])
             else:
-                pick = [t for t in st.visible() if t["author_id"] == uid]
-            return self._page(pick, q, headers, 5, 100)
+                sel = st.selection((kind, uid), lambda ts: [t for t in ts if t["author_id"] == uid])
+            return self._page(sel, q, headers, 5, 100)
         if url.path == "/2/tweets":  # lookup by ids: deleted posts come back as errors
             ids = [i for i in q.get("ids", "").split(",") if i]
             found = [_public_tweet(st.tweets[i]) for i in ids if i in st.tweets]
@@ -127,15 +156,16 @@ class _Handler(JSONHandler):
             query = q.get("query", "")
             no_rt = "-is:retweet" in query
             terms = [t.strip().strip('"').lower() for t in re.sub(r"-?is:\w+", "", query).split(" OR ") if t.strip()]
-            pick = [t for t in st.visible() if any(term in t["text"].lower() for term in terms)
-                    and not (no_rt and any(r["type"] == "retweeted" for r in t.get("referenced_tweets", [])))]
-            return self._page(pick, q, headers, 10, 100)
+            sel = st.selection(("search", query), lambda ts: [
+                t for t in ts if any(term in t["text"].lower() for term in terms)
+                and not (no_rt and any(r["type"] == "retweeted" for r in t.get("referenced_tweets", [])))])
+            return self._page(sel, q, headers, 10, 100)
         self._send(404, {"title": "Not Found", "status": 404})
 
     def _user(self, u):
         return {k: v for k, v in u.items() if not k.startswith("_")}
 
-    def _page(self, tweets, q, headers, lo, hi):
+    def _page(self, selection, q, headers, lo, hi):
         try:
             size = int(q.get("max_results", 10))
         except ValueError:
@@ -144,15 +174,23 @@ class _Handler(JSONHandler):
             return self._send(400, {"title": "Invalid Request", "detail":
                                     f"The `max_results` query parameter value [{q.get('max_results')}] is not between "
                                     f"{lo} and {hi}"})
+        tweets, keys = selection
         since = int(q.get("since_id") or 0)
-        tweets = sorted((t for t in tweets if int(t["id"]) > since), key=lambda t: int(t["id"]), reverse=True)
-        start = int(q.get("pagination_token") or 0)
-        page = tweets[start : start + size]
+        end = bisect.bisect_left(keys, -since) if since else len(tweets)  # newer than since_id only
+        token = q.get("pagination_token") or ""
+        # The token is a cursor (the page continues below a post id), as stable as X's own
+        # when new posts arrive between pages; it is opaque to clients.
+        try:
+            start = bisect.bisect_right(keys, -int(token[1:], 16)) if token else 0
+        except ValueError:
+            return self._send(400, {"title": "Invalid Request", "detail":
+                                    f"The `pagination_token` query parameter value [{token}] is not valid"})
+        page = tweets[start : min(start + size, end)]
         meta = {"result_count": len(page)}
         if page:
             meta["newest_id"], meta["oldest_id"] = page[0]["id"], page[-1]["id"]
-        if start + size < len(tweets):
-            meta["next_token"] = str(start + size)
+        if start + size < end:
+            meta["next_token"] = "c" + format(int(page[-1]["id"]), "x")
         body = {"meta": meta}
         if page:
             body["data"] = [_public_tweet(t) for t in page]

