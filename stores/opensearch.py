@@ -32,12 +32,36 @@ class OpenSearchIndex:
         self.url, self.prefix, self.product, self.chunk = url, prefix, product, chunk
         self.client = client or self._client(url)
 
+    # The few calls where the two clients differ; ElasticsearchIndex overrides them.
     @staticmethod
     def _client(url):
         from opensearchpy import OpenSearch
 
         return OpenSearch(hosts=[url], timeout=30, max_retries=2, retry_on_timeout=True, verify_certs=False,
                           ssl_show_warn=False)
+
+    @staticmethod
+    def _errors() -> tuple[type, type]:
+        """(server unreachable, server answered with an error)."""
+        from opensearchpy.exceptions import ConnectionError as OSConnectionError, TransportError
+
+        return OSConnectionError, TransportError
+
+    @staticmethod
+    def _helpers():
+        from opensearchpy import helpers
+
+        return helpers
+
+    def _put(self, path: str, body: dict):
+        self.client.transport.perform_request("PUT", path, body=body)
+
+    def _create_index(self, index: str, body: dict):
+        self.client.indices.create(index=index, body=body, ignore=400)  # 400: created meanwhile
+
+    @staticmethod
+    def _reason(exc) -> str:
+        return str(getattr(exc, "error", "") or exc)
 
     @property
     def alias(self) -> str:
@@ -47,20 +71,21 @@ class OpenSearchIndex:
         return f"{self.prefix}-{created_at:%Y.%m}"
 
     def setup(self, retention_days: int | None = None) -> None:
-        """Install the index template (and the retention policy when the server has the plugin)."""
-        from opensearchpy.exceptions import ConnectionError as OSConnectionError, TransportError
-
+        """Install the retention policy (when the server has the plugin) and the index template."""
+        unreachable, refused = self._errors()
         try:
-            self.client.transport.perform_request("PUT", f"/_index_template/{self.prefix}", body=template(self.prefix))
-            if retention_days:
-                self._retention(retention_days)
-        except OSConnectionError as exc:
+            policy = self._retention(retention_days) if retention_days else None
+            self._put(f"/_index_template/{self.prefix}", self._template(policy))
+        except unreachable as exc:
             raise StoreError(f"search server {self._safe_url()} is not reachable") from exc
-        except TransportError as exc:
-            raise StoreError(f"search server refused the index template: {exc.error}") from exc
+        except refused as exc:
+            raise StoreError(f"search server refused the index template: {self._reason(exc)}") from exc
 
-    def _retention(self, days: int) -> bool:
-        from opensearchpy.exceptions import TransportError
+    def _template(self, policy: str | None) -> dict:
+        return template(self.prefix)  # ISM attaches its policy through the policy's own ism_template
+
+    def _retention(self, days: int) -> str | None:
+        """Delete monthly indices older than ``days``: an ISM policy. Returns its name."""
 
         policy = {"policy": {"description": "escucha retention", "default_state": "hot", "states": [
             {"name": "hot", "actions": [], "transitions": [{"state_name": "delete",
@@ -68,11 +93,10 @@ class OpenSearchIndex:
             {"name": "delete", "actions": [{"delete": {}}], "transitions": []}],
             "ism_template": [{"index_patterns": [f"{self.prefix}-*"], "priority": 100}]}}
         try:
-            self.client.transport.perform_request("PUT", f"/_plugins/_ism/policies/{self.prefix}-retention",
-                                                  body=policy)
-            return True
-        except TransportError:
-            return False  # no ISM plugin (e.g. a minimal distribution): retention stays with the retention DAG
+            self._put(f"/_plugins/_ism/policies/{self.prefix}-retention", policy)
+            return f"{self.prefix}-retention"
+        except self._errors()[1]:
+            return None  # no ISM plugin (e.g. a minimal distribution): retention stays with the retention DAG
 
     def _safe_url(self) -> str:
         return self.url.split("@")[-1]
@@ -81,13 +105,13 @@ class OpenSearchIndex:
         if index in known:
             return
         if not self.client.indices.exists(index=index):
-            self.client.indices.create(index=index, body={"aliases": {self.alias: {}}}, ignore=400)
+            self._create_index(index, {"aliases": {self.alias: {}}})
         known.add(index)
 
     def push(self, store, limit: int = PENDING_LIMIT) -> dict:
         """Index what changed since the last push. Returns counts; never raises for a down server."""
-        from opensearchpy import helpers
-        from opensearchpy.exceptions import ConnectionError as OSConnectionError, TransportError
+        helpers = self._helpers()
+        unreachable, refused = self._errors()
 
         pending = store.index_pending(self.name, limit)
         stats = {"indexed": 0, "unchanged": 0, "quarantined": 0, "pending": 0}
@@ -109,7 +133,7 @@ class OpenSearchIndex:
                            for m, d, _ in part]
                 _, errors = helpers.bulk(self.client, actions, raise_on_error=False, raise_on_exception=False,
                                          max_retries=3, initial_backoff=1)
-            except (OSConnectionError, TransportError):
+            except (unreachable, refused):
                 stats["pending"] += len(work) - start
                 break
             failed = {}
@@ -141,15 +165,15 @@ class OpenSearchIndex:
             try:  # make what was indexed visible to the dashboards now
                 self.client.indices.refresh(index=f"{self.prefix}-*,{self.prefix}_incidents",
                                             ignore_unavailable=True)
-            except (OSConnectionError, TransportError):
+            except (unreachable, refused):
                 pass
         return stats
 
     def push_deletions(self, store) -> int:
         """Delete from the index what was deleted here (platform deletions, `escucha forget`, retention)."""
-        from opensearchpy import helpers
-        from opensearchpy.exceptions import ConnectionError as OSConnectionError, TransportError
         from escucha.records import parse_time
+
+        helpers = self._helpers()
 
         stones = store.tombstones()
         if not stones:
@@ -158,7 +182,7 @@ class OpenSearchIndex:
                    for mid, created in stones]
         try:
             _, errors = helpers.bulk(self.client, actions, raise_on_error=False, raise_on_exception=False)
-        except (OSConnectionError, TransportError):
+        except self._errors():
             return 0  # the tombstones stay: the next run deletes
         # A 404 means the document is not there: deleted all the same.
         failed = {e["delete"]["_id"] for e in errors if e.get("delete", {}).get("status") != 404}
@@ -168,8 +192,7 @@ class OpenSearchIndex:
 
     def push_incidents(self, store) -> int:
         """Incidents with their acknowledgement times, for the crisis-room panel (few: all, each time)."""
-        from opensearchpy import helpers
-        from opensearchpy.exceptions import ConnectionError as OSConnectionError, TransportError
+        helpers = self._helpers()
 
         docs = []
         for i in store.incidents():
@@ -183,15 +206,15 @@ class OpenSearchIndex:
             return 0
         try:
             if not self.client.indices.exists(index=f"{self.prefix}_incidents"):
-                self.client.indices.create(index=f"{self.prefix}_incidents", body={"mappings": {"properties": {
+                self._create_index(f"{self.prefix}_incidents", {"mappings": {"properties": {
                     "key": {"type": "keyword"}, "kind": {"type": "keyword"}, "severity": {"type": "keyword"},
                     "title": {"type": "text"}, "status": {"type": "keyword"}, "account": {"type": "keyword"},
                     "opened_at": {"type": "date"}, "acknowledged_at": {"type": "date"},
                     "acknowledged_by": {"type": "keyword"}, "ack_minutes": {"type": "float"},
-                    "evidence": {"type": "integer"}, "id": {"type": "integer"}}}}, ignore=400)
+                    "evidence": {"type": "integer"}, "id": {"type": "integer"}}}})
             ok, _ = helpers.bulk(self.client, docs, raise_on_error=False, raise_on_exception=False)
             return ok
-        except (OSConnectionError, TransportError):
+        except self._errors():
             return 0
 
     def count(self) -> int:

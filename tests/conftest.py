@@ -143,3 +143,14 @@ def opensearch_url():
     import shutil
 
     shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def elasticsearch_face(opensearch_url):
+    """The Elasticsearch 8 wire protocol (and ILM) in front of the real OpenSearch node:
+    no Elasticsearch server can be had here (tests/es_proxy.py says what is emulated)."""
+    pytest.importorskip("elasticsearch", reason="the Elasticsearch client: pip install -e '.[elasticsearch]'")
+    from .es_proxy import ElasticsearchFace
+
+    with ElasticsearchFace(opensearch_url) as face:
+        yield face

@@ -1,0 +1,66 @@
+"""Elasticsearch behind the same indexer as OpenSearch, through the official client
+(elasticsearch-py 8): the same template, write alias, idempotent bulk, quarantine and
+pending rules; retention by an ILM policy the template attaches to every new index.
+"""
+from __future__ import annotations
+
+from stores.opensearch import OpenSearchIndex
+
+_JSON = {"accept": "application/json", "content-type": "application/json"}
+
+
+class ElasticsearchIndex(OpenSearchIndex):
+    name = "elasticsearch"
+
+    def __init__(self, url: str, prefix: str = "escucha-mentions", product: str = "elasticsearch", client=None,
+                 chunk: int = 500):
+        super().__init__(url, prefix=prefix, product=product, client=client, chunk=chunk)
+
+    @staticmethod
+    def _client(url):
+        try:
+            from elasticsearch import Elasticsearch
+        except ImportError:
+            from escucha.errors import StoreError
+
+            raise StoreError("index.product = elasticsearch needs the client: pip install -e '.[elasticsearch]'") \
+                from None
+        return Elasticsearch(url, request_timeout=30, max_retries=2, retry_on_timeout=True, verify_certs=False,
+                             ssl_show_warn=False)
+
+    @staticmethod
+    def _errors() -> tuple[type, type]:
+        from elasticsearch import ApiError, TransportError
+
+        # ApiError: the server answered with an error; TransportError: it could not be reached.
+        return TransportError, ApiError
+
+    @staticmethod
+    def _helpers():
+        from elasticsearch import helpers
+
+        return helpers
+
+    def _put(self, path: str, body: dict):
+        self.client.perform_request("PUT", path, body=body, headers=_JSON)
+
+    def _create_index(self, index: str, body: dict):
+        self.client.options(ignore_status=400).indices.create(index=index, **body)
+
+    @staticmethod
+    def _reason(exc) -> str:
+        return str(getattr(exc, "message", "") or exc)
+
+    def _retention(self, days: int) -> str | None:
+        """Delete monthly indices ``days`` after they were created: an ILM policy."""
+        name = f"{self.prefix}-retention"
+        self._put(f"/_ilm/policy/{name}", {"policy": {"phases": {
+            "hot": {"min_age": "0ms", "actions": {}},
+            "delete": {"min_age": f"{days}d", "actions": {"delete": {}}}}}})
+        return name
+
+    def _template(self, policy: str | None) -> dict:
+        t = super()._template(policy)
+        if policy:
+            t["template"]["settings"]["index.lifecycle.name"] = policy
+        return t
