@@ -204,25 +204,17 @@ class XCollector(Collector):
         pages: queue.Queue = queue.Queue(maxsize=1)
         stop = threading.Event()
 
-        def hand_over(item) -> bool:
-            while not stop.is_set():  # the caller may have given up: never block on it
-                try:
-                    pages.put(item, timeout=0.2)
-                    return True
-                except queue.Full:
-                    continue
-            return False
-
         def fetch(token=token):
             try:
                 while not stop.is_set():
                     resp = self._call(fn, key, **(dict(args, pagination_token=token) if token else args))
+                    pages.put(resp)
                     token = (resp.get("meta") or {}).get("next_token")
-                    if not hand_over(resp) or not token:
+                    if not token:
                         break
             except BaseException as exc:  # handed to the caller, raised there
-                hand_over(exc)
-            hand_over(None)
+                pages.put(exc)
+            pages.put(None)
 
         worker = threading.Thread(target=fetch, name=f"x-fetch {key}", daemon=True)
         worker.start()
@@ -232,8 +224,16 @@ class XCollector(Collector):
                     raise item
                 yield item
         finally:
-            # A fetch in flight (or a rate-limit wait) ends on its own and is dropped.
+            # The caller gave up (an error while storing): take what the fetcher hands over
+            # so it can stop, for a few seconds at most; a rate-limit wait in flight is
+            # not waited for (the thread is a daemon and ends with its wait).
             stop.set()
+            deadline = time.monotonic() + 5
+            while worker.is_alive() and time.monotonic() < deadline:
+                try:
+                    pages.get(timeout=0.1)
+                except queue.Empty:
+                    pass
 
     def normalise(self, tweet, ctx) -> Mention:
         """One post of the API v2 JSON (``data[i]``, authors from ``includes.users``)."""
