@@ -165,8 +165,10 @@ class SQLiteStore(Store):
     def upsert_mentions(self, mentions: Iterable[Mention]) -> int:
         rows, links = [], []
         for m in mentions:
-            rows.append((m.id, m.platform, m.native_id, m.text, m.author.handle, m.author.followers,
-                         iso(m.created_at), iso(m.collected_at), m.lang, int(m.own), m.in_reply_to, m.to_json()))
+            d = m.to_dict()  # once: its dates and its JSON serve the columns and the document
+            rows.append((d["id"], m.platform, m.native_id, m.text, m.author.handle, m.author.followers,
+                         d["created_at"], d["collected_at"], m.lang, int(m.own), m.in_reply_to,
+                         json.dumps(d, ensure_ascii=False, sort_keys=True)))
             links.extend((m.id, a) for a in m.accounts)
         if not rows:
             return 0

@@ -66,6 +66,7 @@ class ElasticsearchFace:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # see collectors/loopback.py
 
             def log_message(self, *a):
                 pass
