@@ -23,7 +23,6 @@ from demo import week
 from demo.smtp import SMTPSink, free_port
 from escucha import config as cfgmod
 from escucha import pipeline
-from escucha.store import SQLiteStore
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "escucha.example.toml"
 MEMBERS = ("ana", "luis", "marta", "jorge")
@@ -47,7 +46,8 @@ def _links(body: str) -> dict:
     return found
 
 
-def run(out: str | Path = "escucha-demo", echo=print, fresh: bool = True) -> dict:
+def run(out: str | Path = "escucha-demo", echo=print, fresh: bool = True, **overrides) -> dict:
+    """Replay the week; ``overrides`` replace configuration fields (e.g. ``store_backend``)."""
     out = Path(out).resolve()
     if fresh and out.exists():
         shutil.rmtree(out)
@@ -59,8 +59,8 @@ def run(out: str | Path = "escucha-demo", echo=print, fresh: bool = True) -> dic
         x.state.token = env["ESCUCHA_X_BEARER_TOKEN"]
         os.environ.update(env)
         config = cfgmod.load(EXAMPLE)
-        config = replace(config, store_path=str(out / "escucha.db"), x_base_url=x.base_url)
-        store = SQLiteStore(config.store_path)
+        config = replace(config, store_path=str(out / "escucha.db"), x_base_url=x.base_url, **overrides)
+        store = pipeline.open_store(config)
         echo(f"Replaying {len(tweets)} posts of {week.WEEK_START:%d %b} – {week.WEEK_END:%d %b %Y} from a local "
              f"X API ({x.base_url}), hour by hour…")
         now = week.WEEK_START

@@ -141,6 +141,7 @@ class Config:
     feeds: tuple[str, ...] = ()  # RSS/Atom news feeds
     similar: tuple[Account, ...] = ()
     store_path: str = "escucha.db"
+    store_backend: str = "sqlite"  # or opensearch / elasticsearch: the [index] server is the store
     state_url: str = ""  # SQLAlchemy URL of the escalation state (PostgreSQL); empty: the store's file
     retention_days: int = 365
     index_url: str = ""  # OpenSearch/Elasticsearch URL (a secret: it may hold credentials)
@@ -562,6 +563,16 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     if index_product not in ("opensearch", "elasticsearch"):
         c.bad("index.product", "opensearch or elasticsearch", index_product)
     index_prefix = c.get(index_t, "prefix", "index.prefix", str, "escucha-mentions")
+    store_backend = c.get(store, "backend", "store.backend", str, "sqlite")
+    if store_backend not in ("sqlite", "opensearch", "elasticsearch"):
+        c.bad("store.backend", "sqlite, opensearch or elasticsearch", store_backend)
+    elif store_backend != "sqlite":
+        if not index_url:
+            c.problems.append(f"store.backend: {store_backend} keeps the mentions in the [index] server; set "
+                              "index.url_env to a variable holding its URL")
+        if "product" in index_t and index_product != store_backend:
+            c.bad("index.product", f"{store_backend} (the store backend)", index_product)
+        index_product = store_backend
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,60}", index_prefix):
         c.bad("index.prefix", "a lower-case index name prefix", index_prefix)
     keywords = c.strings(watch, "keywords", "watch.keywords")
@@ -577,6 +588,7 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     return Config(
         name=name, short_name=short_name, timezone=tz, languages=langs, accounts=accounts,
         keywords=keywords, hashtags=hashtags, names=names, feeds=feeds, similar=similar, store_path=store_path,
+        store_backend=store_backend,
         retention_days=retention_days, state_url=state_url, index_url=index_url, index_product=index_product,
         index_prefix=index_prefix,
         encoder=encoder, model_dir=model_dir, thresholds=thresholds, detection=detection, members=members,

@@ -10,11 +10,12 @@ from pathlib import Path
 
 from escucha import registry
 from escucha.records import utcnow
-from escucha.store import SQLiteStore, Store
+from escucha.store import Store
 
 
 def open_store(config) -> Store:
-    return SQLiteStore(config.store_path, state_url=config.state_url or None)
+    """The store ``[store] backend`` names: the embedded SQLite file, or the search engine."""
+    return registry.load("stores", config.store_backend).from_config(config)
 
 
 def context(get_variable=None):
@@ -114,6 +115,9 @@ def index_mentions(config, store) -> dict:
         return {"indexed": 0, "backend": "sqlite-fts5"}
     cls = registry.load("indexers", config.index_product)
     index = cls(config.index_url, prefix=config.index_prefix, product=config.index_product)
+    if getattr(store, "is_index", False):
+        # The search engine is the store: mentions are in place; only incidents are copied.
+        return {"indexed": 0, "incidents": index.push_incidents(store), "backend": f"{config.index_product} (store)"}
     from escucha.errors import StoreError
 
     try:

@@ -19,7 +19,8 @@ from escucha.records import Classification, Mention, iso, utcnow
 
 
 class Store(ABC):
-    """What the pipeline needs from a store. Implementations: ``sqlite`` (default)."""
+    """What the pipeline needs from a store. Implementations: ``sqlite`` (default, this module),
+    ``opensearch`` and ``elasticsearch`` (stores/search.py); ``[store] backend`` picks one."""
 
     @abstractmethod
     def upsert_mentions(self, mentions: Iterable[Mention]) -> int:
@@ -57,8 +58,75 @@ class Store(ABC):
     def classification(self, mention_id: str) -> Classification | None: ...
 
     @abstractmethod
-    def audit(self, action: str, detail: dict, incident_id: int | None = None, actor: str = "escucha",
-              at: datetime | None = None) -> None: ...
+    def count_mentions(self) -> int: ...
+
+    @abstractmethod
+    def mentions_by_author(self, handle: str) -> list[str]:
+        """Ids of the mentions a handle wrote (any case, with or without the @)."""
+
+    @abstractmethod
+    def quarantined(self) -> list[dict]:
+        """What was set aside, oldest first: dicts with source, reason, payload, at."""
+
+    @abstractmethod
+    def forget_classifications(self, ids: Iterable[str]) -> None: ...
+
+    @abstractmethod
+    def classified(self, since: datetime | None = None, until: datetime | None = None
+                   ) -> list[tuple[Mention, Classification]]: ...
+
+    @abstractmethod
+    def undetected_ids(self) -> set[str]:
+        """Classified mentions that no detection pass has looked at yet."""
+
+    @abstractmethod
+    def mark_detected(self, ids: Iterable[str], now: datetime) -> None: ...
+
+    @abstractmethod
+    def record_forgotten(self, handle_hash: str, removed: int, now: datetime) -> None: ...
+
+
+class StateBacked:
+    """Incidents, deliveries, signed-link use and the audit log live in ``self.state``
+    (escucha.state.SQLState: SQLite or PostgreSQL), whatever holds the mentions."""
+
+    state = None
+
+    def open_incident(self, inc, now):
+        return self.state.open_incident(inc, now)
+
+    def incident(self, incident_id):
+        return self.state.incident(incident_id)
+
+    def incidents(self, status=None):
+        return self.state.incidents(status)
+
+    def incident_round(self, incident_id):
+        return self.state.incident_round(incident_id)
+
+    def advance_incident(self, incident_id, expect_step, expect_round, step, rnd, next_step_at):
+        return self.state.advance_incident(incident_id, expect_step, expect_round, step, rnd, next_step_at)
+
+    def set_status(self, incident_id, status, by, now):
+        return self.state.set_status(incident_id, status, by, now)
+
+    def claim_delivery(self, d):
+        return self.state.claim_delivery(d)
+
+    def finish_delivery(self, d):
+        return self.state.finish_delivery(d)
+
+    def deliveries(self, incident_id=None):
+        return self.state.deliveries(incident_id)
+
+    def use_link(self, nonce, now):
+        return self.state.use_link(nonce, now)
+
+    def audit(self, action, detail, incident_id=None, actor="escucha", at=None):
+        self.state.audit(action, detail, incident_id, actor, at)
+
+    def audit_log(self, incident_id=None):
+        return self.state.audit_log(incident_id)
 
 
 SCHEMA = """
@@ -104,7 +172,7 @@ CREATE TABLE IF NOT EXISTS forgotten (handle_hash TEXT PRIMARY KEY, at TEXT, rem
 """
 
 
-class SQLiteStore(Store):
+class SQLiteStore(StateBacked, Store):
     """The embedded store: one SQLite file (``:memory:`` for tests)."""
 
     name = "sqlite"
@@ -122,6 +190,10 @@ class SQLiteStore(Store):
 
         # Incidents and the escalation state: the same file by default, PostgreSQL in production.
         self.state = SQLState(state_url or f"sqlite:///{Path(self.path).resolve()}")
+
+    @classmethod
+    def from_config(cls, config) -> "SQLiteStore":
+        return cls(config.store_path, state_url=config.state_url or None)
 
     # Each thread gets its own connection: sqlite3 connections are not shareable.
     @property
@@ -346,43 +418,6 @@ class SQLiteStore(Store):
     def mark_detected(self, ids: Iterable[str], now: datetime) -> None:
         with self.tx() as db:
             db.executemany("INSERT OR IGNORE INTO detected VALUES (?,?)", [(i, iso(now)) for i in ids])
-
-    # -- incidents, deliveries, audit: the escalation state (escucha.state) ----
-    def open_incident(self, inc, now):
-        return self.state.open_incident(inc, now)
-
-    def incident(self, incident_id):
-        return self.state.incident(incident_id)
-
-    def incidents(self, status=None):
-        return self.state.incidents(status)
-
-    def incident_round(self, incident_id):
-        return self.state.incident_round(incident_id)
-
-    def advance_incident(self, incident_id, expect_step, expect_round, step, rnd, next_step_at):
-        return self.state.advance_incident(incident_id, expect_step, expect_round, step, rnd, next_step_at)
-
-    def set_status(self, incident_id, status, by, now):
-        return self.state.set_status(incident_id, status, by, now)
-
-    def claim_delivery(self, d):
-        return self.state.claim_delivery(d)
-
-    def finish_delivery(self, d):
-        return self.state.finish_delivery(d)
-
-    def deliveries(self, incident_id=None):
-        return self.state.deliveries(incident_id)
-
-    def use_link(self, nonce, now):
-        return self.state.use_link(nonce, now)
-
-    def audit(self, action, detail, incident_id=None, actor="escucha", at=None):
-        self.state.audit(action, detail, incident_id, actor, at)
-
-    def audit_log(self, incident_id=None):
-        return self.state.audit_log(incident_id)
 
     def record_forgotten(self, handle_hash: str, removed: int, now: datetime) -> None:
         with self.tx() as db:

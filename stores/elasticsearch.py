@@ -44,6 +44,16 @@ class ElasticsearchIndex(OpenSearchIndex):
     def _put(self, path: str, body: dict):
         self.client.perform_request("PUT", path, body=body, headers=_JSON)
 
+    def request(self, method: str, path: str, body=None, params: dict | None = None):
+        from elasticsearch import NotFoundError
+
+        try:
+            return self.client.perform_request(method, path, params=params or None, body=body,
+                                               headers=_JSON if body is not None else {"accept": _JSON["accept"]}
+                                               ).body
+        except NotFoundError:
+            return None
+
     def _create_index(self, index: str, body: dict):
         self.client.options(ignore_status=400).indices.create(index=index, **body)
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 def template(prefix: str, shards: int = 1, replicas: int = 0) -> dict:
     text = {"type": "text", "analyzer": "standard",
             # One sub-field per language: analysts search "boletas" and find "boleta".
-            "fields": {"es": {"type": "text", "analyzer": "spanish"}, "en": {"type": "text", "analyzer": "english"},
+            "fields": {"folded": {"type": "text", "analyzer": "folded"},
+                       "es": {"type": "text", "analyzer": "spanish"}, "en": {"type": "text", "analyzer": "english"},
                        "fr": {"type": "text", "analyzer": "french"}}}
     kw = {"type": "keyword"}
     return {
         "index_patterns": [f"{prefix}-*"],
         "template": {
-            "settings": {"number_of_shards": shards, "number_of_replicas": replicas},
+            "settings": {"number_of_shards": shards, "number_of_replicas": replicas,
+                         # "destruyo" finds "destruyó" in any language, as the embedded store's search does.
+                         "analysis": {"analyzer": {"folded": {"type": "custom", "tokenizer": "standard",
+                                                              "filter": ["lowercase", "asciifolding"]}}}},
             "mappings": {
                 "dynamic": "strict",
                 "properties": {
@@ -31,6 +35,10 @@ def template(prefix: str, shards: int = 1, replicas: int = 0) -> dict:
                     "flags": {"properties": {"task": kw, "label": kw, "reason": {"type": "text"}, "evidence": kw,
                                              "link": kw}},
                     "unscorable": kw,
+                    # Used when the search engine is the store itself (stores/search.py): the exact
+                    # classification, kept but not indexed, and the pipeline's bookkeeping.
+                    "classification": {"type": "object", "enabled": False},
+                    "classified_at": {"type": "date"}, "detected_at": {"type": "date"},
                 },
             },
         },
@@ -38,21 +46,37 @@ def template(prefix: str, shards: int = 1, replicas: int = 0) -> dict:
     }
 
 
-def document(mention, classification) -> dict:
-    """A mention and its scores as one flat document (the deterministic id is the doc id)."""
+CLASSIFICATION_FIELDS = ("model_version", "sentiment", "offensive", "hate", "threat", "misinformation", "target",
+                         "scores", "flags", "unscorable")
+
+
+def mention_fields(mention) -> dict:
     d = mention.to_dict()
     d["metrics"] = {k: v for k, v in d["metrics"].items() if isinstance(v, (int, float))}
+    return d
+
+
+def classification_fields(classification) -> dict:
+    """The scores as flat fields the dashboards filter and aggregate on."""
+    c = classification
+    s = c.scores
+    d = {"model_version": c.model_version}
+    d.update({t: c.labels.get(t) for t in ("sentiment", "offensive", "hate", "threat", "misinformation", "target")
+              if t in c.labels})
+    d["scores"] = {k: v for k, v in {
+        "negative": s.get("sentiment", {}).get("negative"), "positive": s.get("sentiment", {}).get("positive"),
+        "offensive": s.get("offensive", {}).get("offensive"), "hate": s.get("hate", {}).get("hate"),
+        "threat": s.get("threat", {}).get("threat"), "fake": s.get("misinformation", {}).get("fake")}.items()
+        if v is not None}
+    d["flags"] = [{"task": f.task, "label": f.label, "reason": f.reason, "evidence": f.evidence, "link": f.link}
+                  for f in c.flags]
+    d["unscorable"] = c.unscorable
+    return d
+
+
+def document(mention, classification) -> dict:
+    """A mention and its scores as one flat document (the deterministic id is the doc id)."""
+    d = mention_fields(mention)
     if classification is not None:
-        s = classification.scores
-        d["model_version"] = classification.model_version
-        d.update({t: classification.labels.get(t) for t in ("sentiment", "offensive", "hate", "threat",
-                                                              "misinformation", "target") if t in classification.labels})
-        d["scores"] = {k: v for k, v in {
-            "negative": s.get("sentiment", {}).get("negative"), "positive": s.get("sentiment", {}).get("positive"),
-            "offensive": s.get("offensive", {}).get("offensive"), "hate": s.get("hate", {}).get("hate"),
-            "threat": s.get("threat", {}).get("threat"), "fake": s.get("misinformation", {}).get("fake")}.items()
-            if v is not None}
-        d["flags"] = [{"task": f.task, "label": f.label, "reason": f.reason, "evidence": f.evidence, "link": f.link}
-                      for f in classification.flags]
-        d["unscorable"] = classification.unscorable
+        d.update(classification_fields(classification))
     return d

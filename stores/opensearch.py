@@ -56,6 +56,15 @@ class OpenSearchIndex:
     def _put(self, path: str, body: dict):
         self.client.transport.perform_request("PUT", path, body=body)
 
+    def request(self, method: str, path: str, body=None, params: dict | None = None):
+        """One REST call, the answer as a dict; None for a 404 (the same code speaks to both products)."""
+        try:
+            return self.client.transport.perform_request(method, path, params=params or {}, body=body)
+        except self._errors()[1] as exc:
+            if getattr(exc, "status_code", None) == 404:
+                return None
+            raise
+
     def _create_index(self, index: str, body: dict):
         self.client.indices.create(index=index, body=body, ignore=400)  # 400: created meanwhile
 

@@ -33,15 +33,21 @@ def fetch(cache: Path) -> Path | None:
 
 def start(lib: Path, base: Path, port: int):
     """Start one node; its HTTP port is ``port + 1`` (the runner numbers nodes from 1)."""
+    # The node's log goes to a file: a pipe nobody reads fills up (64 KiB) and then the
+    # node blocks on its next log line, e.g. in the middle of creating an index.
+    base.parent.mkdir(parents=True, exist_ok=True)
+    log = open(base.parent / "node.log", "wb")
     proc = subprocess.Popen(["java", "-Xms512m", "-Xmx512m", "-cp", f"{lib}/*",
                              "org.codelibs.opensearch.runner.OpenSearchRunner", "-basePath", str(base), "-numOfNode",
                              "1", "-baseHttpPort", str(port), "-clusterName", "escucha-test"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT)
+    log.close()  # the child holds its own descriptor
     url = f"http://127.0.0.1:{port + 1}"
     deadline = time.time() + 120
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"OpenSearch exited: {proc.stdout.read().decode()[-2000:]}")
+            tail = (base.parent / "node.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"OpenSearch exited: {tail}")
         try:
             with urllib.request.urlopen(url + "/_cluster/health?wait_for_status=yellow&timeout=1s", timeout=3):
                 return proc, url

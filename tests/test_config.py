@@ -83,3 +83,27 @@ def test_cli_config_check_ok(env):
 def test_mask_hides_credentials():
     assert "hunter2" not in mask("mailto://user:hunter2@smtp.example.org?to=a@b.c")
     assert "TOKEN" not in mask("tgram://TOKEN123/chat")
+
+
+def test_store_backend_is_checked_against_the_index_section(env, monkeypatch):
+    d = example_dict()
+    d["store"]["backend"] = "mongodb"
+    with pytest.raises(ConfigError) as err:
+        parse(d, env=env)
+    assert err.value.problems == ["store.backend: must be sqlite, opensearch or elasticsearch; got 'mongodb'"]
+
+    d["store"]["backend"] = "opensearch"
+    with pytest.raises(ConfigError) as err:
+        parse(d, env=env)
+    assert "store.backend: opensearch keeps the mentions in the [index] server; set index.url_env" in \
+        err.value.problems[0]
+
+    monkeypatch.setenv("ESCUCHA_OPENSEARCH_URL", "http://127.0.0.1:9200")
+    d["index"] = {"url_env": "ESCUCHA_OPENSEARCH_URL", "product": "elasticsearch"}
+    with pytest.raises(ConfigError) as err:
+        parse(d, env=dict(env, ESCUCHA_OPENSEARCH_URL="http://127.0.0.1:9200"))
+    assert err.value.problems == ["index.product: must be opensearch (the store backend); got 'elasticsearch'"]
+
+    del d["index"]["product"]
+    cfg = parse(d, env=dict(env, ESCUCHA_OPENSEARCH_URL="http://127.0.0.1:9200"))
+    assert (cfg.store_backend, cfg.index_product) == ("opensearch", "opensearch")

@@ -113,3 +113,31 @@ def test_running_twice_changes_nothing(demo, env):
     assert res["detect"]["opened"] == [] and res["detect"]["updated"] == []
     after = (store.count_mentions(), len(store.incidents()), len(store.deliveries()))
     assert after == before
+
+
+def test_the_week_on_the_search_engine_store_ends_as_on_the_embedded_one(demo, opensearch_url, tmp_path):
+    """The whole pipeline (collect, classify, detect, escalate, acknowledge, report) with
+    ``store.backend = "opensearch"`` on a real node: the same incidents, deliveries, scores."""
+    import secrets
+
+    from stores.opensearch import OpenSearchIndex
+
+    embedded_summary, embedded = demo
+    prefix = "demo" + secrets.token_hex(3)
+    try:
+        summary = run(tmp_path / "os", echo=lambda *_: None, store_backend="opensearch", index_url=opensearch_url,
+                      index_product="opensearch", index_prefix=prefix)
+        for key in ("mentions", "emails", "quarantined", "timeline"):
+            assert summary[key] == embedded_summary[key], key
+        assert summary["incidents"] == embedded_summary["incidents"]
+        from stores.search import SearchStore
+
+        store = SearchStore(opensearch_url, prefix=prefix, state_url=f"sqlite:///{tmp_path / 'os' / 'escucha.db'}")
+        assert [(m.id, c.labels) for m, c in store.classified()] == [(m.id, c.labels) for m, c in embedded.classified()]
+        assert [d.status for d in store.deliveries()] == [d.status for d in embedded.deliveries()]
+        # The dashboards read these very documents: the threat is in the threat feed.
+        hits = OpenSearchIndex(opensearch_url, prefix=prefix).client.search(
+            index=f"{prefix}-*", body={"query": {"term": {"threat": "threat"}}})["hits"]["hits"]
+        assert {h["_id"] for h in hits} == {m.id for m, c in embedded.classified() if c.labels.get("threat") == "threat"}
+    finally:
+        OpenSearchIndex(opensearch_url).client.indices.delete(index=f"{prefix}-*,{prefix}_*", ignore=[404])

@@ -1,4 +1,15 @@
-from escucha.records import Author, Classification, Incident, Mention
+"""The store contract: every backend (the embedded SQLite store, OpenSearch through
+opensearch-py, Elasticsearch through its own client) passes the same tests, against a
+real SQLite file and a real OpenSearch node."""
+import secrets
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from escucha.errors import StoreError
+from escucha.records import Author, Classification, Flag, Incident, Mention
+from escucha.store import SQLiteStore
 
 from .conftest import utc
 
@@ -7,28 +18,146 @@ def m(i, text="hola instituto", **kw):
     return Mention("x", str(i), text, Author(f"user{i}", followers=10), utc(2026, 11, 10, 12, i % 60), **kw)
 
 
-def test_upsert_is_idempotent(store):
+@pytest.fixture(params=["sqlite", "opensearch", "elasticsearch"])
+def any_store(request, tmp_path):
+    if request.param == "sqlite":
+        s = SQLiteStore(tmp_path / "store.db")
+        yield s
+        s.close()
+        return
+    from stores.opensearch import OpenSearchIndex
+    from stores.search import ElasticsearchStore, SearchStore
+
+    os_url = request.getfixturevalue("opensearch_url")
+    prefix = "c" + secrets.token_hex(4)
+    if request.param == "opensearch":
+        s = SearchStore(os_url, prefix=prefix, state_url=f"sqlite:///{tmp_path}/state.db")
+    else:
+        face = request.getfixturevalue("elasticsearch_face")
+        s = ElasticsearchStore(face.url, prefix=prefix, state_url=f"sqlite:///{tmp_path}/state.db")
+    yield s
+    OpenSearchIndex(os_url).client.indices.delete(index=f"{prefix}-*,{prefix}_*", ignore=[404])
+
+
+def test_upsert_is_idempotent(any_store):
+    store = any_store
     assert store.upsert_mentions([m(1), m(2)]) == 2
     assert store.upsert_mentions([m(1), m(2)]) == 0
     assert store.count_mentions() == 2
     assert store.get_mention("x:1").text == "hola instituto"
+    assert store.get_mention("x:404") is None
 
 
-def test_full_text_search_ignores_accents_and_fts_syntax(store):
+def test_a_recollected_post_takes_fresh_metrics_and_edits_but_keeps_when_it_was_first_seen(any_store):
+    store = any_store
+    first = m(1, accounts=("x:@IEN_Oficial",), metrics={"likes": 1}, collected_at=utc(2026, 11, 10, 13))
+    store.upsert_mentions([first])
+    again = replace(first, text="hola instituto (editado)", author=Author("user1", followers=99),
+                    accounts=("x:@IEN_Informa",), metrics={"likes": 7}, collected_at=utc(2026, 11, 11))
+    assert store.upsert_mentions([again]) == 0
+    got = store.get_mention("x:1")
+    assert got.text == "hola instituto (editado)" and got.metrics == {"likes": 7}
+    assert got.author.followers == 99 and got.collected_at == utc(2026, 11, 10, 13)
+    # It now concerns both accounts.
+    assert [x.id for x in store.mentions(account="x:@IEN_Oficial")] == ["x:1"]
+    assert [x.id for x in store.mentions(account="x:@IEN_Informa")] == ["x:1"]
+
+
+def test_mentions_by_period_and_account_in_time_order(any_store):
+    store = any_store
+    store.upsert_mentions([m(i, accounts=("x:@a",) if i % 2 else ("x:@b",)) for i in (5, 1, 4, 2, 3)])
+    dec = Mention("x", "d", "otro mes", Author("z"), utc(2026, 12, 1), accounts=("x:@a",))
+    store.upsert_mentions([dec])
+    assert [x.id for x in store.mentions()] == ["x:1", "x:2", "x:3", "x:4", "x:5", "x:d"]
+    assert [x.id for x in store.mentions(since=utc(2026, 11, 10, 12, 2), until=utc(2026, 11, 10, 12, 4))] == [
+        "x:2", "x:3"]
+    assert [x.id for x in store.mentions(account="x:@a")] == ["x:1", "x:3", "x:5", "x:d"]
+    assert [x.id for x in store.mentions(since=utc(2026, 11, 20), account="x:@a")] == ["x:d"]
+
+
+def test_full_text_search_ignores_accents_and_fts_syntax(any_store):
+    store = any_store
     store.upsert_mentions([m(1, "El instituto destruyó boletas"), m(2, "gracias por la atención")])
     assert [x.id for x in store.search("destruyo")] == ["x:1"]
+    assert [x.id for x in store.search("boletas instituto")] == ["x:1"]
     assert store.search('AND OR "NEAR(') == []
+    assert store.search("   ") == []
 
 
-def test_reclassification_replaces_old_version(store):
-    store.upsert_mentions([m(1)])
-    assert [x.id for x in store.unclassified("v1")] == ["x:1"]
-    store.save_classifications([Classification("x:1", "v1", {}, {"sentiment": "neutral"})])
-    assert store.unclassified("v1") == []
-    assert [x.id for x in store.unclassified("v2")] == ["x:1"]
+def test_a_classification_round_trips_and_reclassification_replaces_the_old_version(any_store):
+    store = any_store
+    store.upsert_mentions([m(1), m(2)])
+    assert [x.id for x in store.unclassified("v1")] == ["x:1", "x:2"]
+    c1 = Classification("x:1", "v1", {"sentiment": {"negative": 0.7, "neutral": 0.2, "positive": 0.1},
+                                      "threat": {"threat": 0.99}},
+                        {"sentiment": "negative", "threat": "threat"},
+                        (Flag("threat", "threat", 0.99, "pattern es.tiro", "es.tiro"),))
+    assert store.save_classifications([c1]) == 1
+    assert store.classification("x:1") == c1
+    assert store.classification("x:2") is None
+    assert [x.id for x in store.unclassified("v1")] == ["x:2"]
+    assert [x.id for x in store.unclassified("v2")] == ["x:1", "x:2"]
+    # A new version replaces everything: nothing of the old scores or flags survives.
+    c2 = Classification("x:1", "v2", {"sentiment": {"negative": 0.1, "neutral": 0.8, "positive": 0.1}},
+                        {"sentiment": "neutral"})
+    store.save_classifications([c2])
+    assert store.classification("x:1") == c2
+    assert [(x.id, c.model_version) for x, c in store.classified()] == [("x:1", "v2")]
+    store.forget_classifications(["x:1"])
+    assert store.classification("x:1") is None and store.classified() == []
+    assert store.get_mention("x:1") is not None
 
 
-def test_open_incident_groups_by_key(store):
+def test_classified_by_period(any_store):
+    store = any_store
+    store.upsert_mentions([m(i) for i in range(1, 5)])
+    store.save_classifications([Classification(f"x:{i}", "v1", {}, {"sentiment": "neutral"}) for i in range(1, 5)])
+    got = store.classified(since=utc(2026, 11, 10, 12, 2), until=utc(2026, 11, 10, 12, 4))
+    assert [(x.id, c.labels) for x, c in got] == [("x:2", {"sentiment": "neutral"}), ("x:3", {"sentiment": "neutral"})]
+
+
+def test_detection_sees_each_classified_mention_once(any_store):
+    store = any_store
+    store.upsert_mentions([m(1), m(2), m(3)])
+    store.save_classifications([Classification(f"x:{i}", "v1", {}, {}) for i in (1, 2)])
+    assert store.undetected_ids() == {"x:1", "x:2"}
+    store.mark_detected(["x:1"], utc(2026, 11, 10, 13))
+    assert store.undetected_ids() == {"x:2"}
+    store.save_classifications([Classification("x:3", "v1", {}, {})])
+    assert store.undetected_ids() == {"x:2", "x:3"}
+
+
+def test_checkpoints(any_store):
+    store = any_store
+    assert store.get_checkpoint("x", "mentions:@IEN") is None
+    store.set_checkpoint("x", "mentions:@IEN", "100")
+    store.set_checkpoint("x", "search:IEN OR #IEN", "7")
+    store.set_checkpoint("x", "mentions:@IEN", "200")
+    assert store.get_checkpoint("x", "mentions:@IEN") == "200"
+    assert store.get_checkpoint("x", "search:IEN OR #IEN") == "7"
+    assert store.get_checkpoint("bluesky", "mentions:@IEN") is None
+
+
+def test_quarantine_keeps_reason_and_payload_in_order(any_store):
+    store = any_store
+    store.quarantine("x", "missing field(s): text", '{"id": "1"}')
+    store.quarantine("file:a.csv", "row 3: created_at must be a date", "3,,hola")
+    got = store.quarantined()
+    assert [(q["source"], q["reason"], q["payload"]) for q in got] == [
+        ("x", "missing field(s): text", '{"id": "1"}'), ("file:a.csv", "row 3: created_at must be a date", "3,,hola")]
+
+
+def test_delete_and_forget_by_author(any_store):
+    store = any_store
+    store.upsert_mentions([m(1, "boletas quemadas"), m(2), replace(m(3), author=Author("User1"))])
+    assert sorted(store.mentions_by_author("@USER1")) == ["x:1", "x:3"]
+    assert store.delete_mentions(["x:1", "x:404"]) == 1
+    assert store.search("boletas") == [] and store.get_mention("x:1") is None
+    assert store.count_mentions() == 2
+
+
+def test_open_incident_groups_by_key(any_store):
+    store = any_store
     now = utc(2026, 11, 10)
     a, created = store.open_incident(Incident("k", "threat", "high", "t", "e", evidence=["x:1"]), now)
     b, created2 = store.open_incident(Incident("k", "threat", "critical", "t", "e", evidence=["x:2"]), now)
@@ -39,7 +168,38 @@ def test_open_incident_groups_by_key(store):
     assert created3 and c.id != a.id
 
 
-def test_delete_removes_from_search(store):
-    store.upsert_mentions([m(1, "boletas quemadas")])
-    assert store.delete_mentions(["x:1"]) == 1
-    assert store.search("boletas") == [] and store.get_mention("x:1") is None
+def test_many_mentions_page_through(any_store):
+    store = any_store
+    base = utc(2026, 11, 1)
+    ms = [Mention("x", str(i), f"texto {i}", Author("a"), base + timedelta(minutes=i)) for i in range(2_500)]
+    assert store.upsert_mentions(ms) == 2_500
+    assert [x.id for x in store.mentions()] == [x.id for x in ms]
+    assert len(store.unclassified("v1", limit=2_100)) == 2_100
+
+
+# -- only the search engines ---------------------------------------------------------
+def test_a_document_the_engine_refuses_is_quarantined_and_the_rest_stored(opensearch_url, tmp_path):
+    from stores.opensearch import OpenSearchIndex
+    from stores.search import SearchStore
+
+    prefix = "q" + secrets.token_hex(4)
+    store = SearchStore(opensearch_url, prefix=prefix, state_url=f"sqlite:///{tmp_path}/s.db")
+    try:
+        # 2**70 followers fits no `long`: the engine refuses that document, names the field.
+        bad = replace(m(2), author=Author("user2", followers=2**70))
+        assert store.upsert_mentions([m(1), bad, m(3)]) == 2
+        assert [x.id for x in store.mentions()] == ["x:1", "x:3"]
+        q = store.quarantined()
+        assert len(q) == 1 and "mention x:2 refused" in q[0]["reason"] and "followers" in q[0]["reason"]
+        assert '"native_id": "2"' in q[0]["payload"]
+    finally:
+        OpenSearchIndex(opensearch_url).client.indices.delete(index=f"{prefix}-*,{prefix}_*", ignore=[404])
+
+
+def test_a_search_store_that_is_down_says_so_by_address(tmp_path):
+    from demo.smtp import free_port
+    from stores.search import SearchStore
+
+    port = free_port()
+    with pytest.raises(StoreError, match=f"127.0.0.1:{port} is not reachable"):
+        SearchStore(f"http://user:pw@127.0.0.1:{port}", state_url=f"sqlite:///{tmp_path}/s.db")
