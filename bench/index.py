@@ -1,6 +1,6 @@
 """Documents per second bulk-indexed by escucha into a real OpenSearch node, against
 opensearch-py's helpers.bulk alone on the same documents in the same run; and mentions
-per second upserted into the embedded store.
+per second upserted and scored into the embedded store and into the search-engine store.
 
     python bench/index.py [--n 20000]
 """
@@ -63,9 +63,19 @@ def main():
             again0 = time.perf_counter()
             assert ix.push(store, limit=a.n)["indexed"] == 0
             noop = time.perf_counter() - again0
+            # The search engine as the store (store.backend = "opensearch"): scripted upserts,
+            # then the scores, each batch refreshed before it returns.
+            from stores.search import SearchStore
+
+            ss = SearchStore(url, prefix="store", state_url=f"sqlite:///{tmp}/state.db")
+            st0 = time.perf_counter()
+            assert ss.upsert_mentions(ms) == a.n
+            ss.save_classifications(cs)
+            search_store = a.n / (time.perf_counter() - st0)
     finally:
         stop(proc)
     report("index", rate, "docs/s", base_rate, n=a.n, embedded_store_mentions_per_s=round(embedded),
+           search_store_mentions_per_s=round(search_store),
            reindex_unchanged_s=round(noop, 2), peak_rss_mb=peak_rss_mb(),
            baseline_is="opensearch-py helpers.bulk alone on the same documents (documents built beforehand)")
 

@@ -45,6 +45,9 @@ class XCollector(Collector):
         super().__init__(config, store, **options)
         self.sleep = sleep
         self.base_url = base_url or config.x_base_url
+        # Looked up for every post: computed once.
+        self._own = config.own_handles()
+        self._watched = [(a.handle.lower(), a.key) for a in (*config.accounts, *config.similar) if a.platform == "x"]
 
     def _client(self, account):
         import tweepy
@@ -259,13 +262,12 @@ class XCollector(Collector):
                        quote_of=refs.get("quoted", ""), repost_of=refs.get("retweeted", ""),
                        conversation_id=str(tweet.get("conversation_id") or ""),
                        metrics=dict(tweet.get("public_metrics") or {}),
-                       own=ctx["own"] or handle.lower() in self.config.own_handles(),
+                       own=ctx["own"] or handle.lower() in self._own,
                        source=tweet.get("source") or "")
 
     def _accounts_of(self, text: str, account) -> tuple[str, ...]:
         low = text.lower()
-        keys = {a.key for a in (*self.config.accounts, *self.config.similar)
-                if a.platform == "x" and a.handle.lower() in low}
+        keys = {key for handle, key in self._watched if handle in low}
         if account is not None:
             keys.add(account.key)
         return tuple(sorted(keys))

@@ -19,20 +19,23 @@ def parse_time(value, where: str = "created_at") -> datetime:
     elif isinstance(value, (int, float)):
         dt = datetime.fromtimestamp(value, timezone.utc)
     elif isinstance(value, str) and value.strip():
-        text = value.strip().replace("Z", "+00:00")
         try:
-            dt = datetime.fromisoformat(text)
+            dt = datetime.fromisoformat(value.strip())  # Python 3.11 reads a trailing Z itself
         except ValueError:
             raise InputError(f"{where} must be an ISO-8601 time; got {value!r}") from None
     else:
         raise InputError(f"{where} must be an ISO-8601 time; got {value!r}")
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+        return dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo is timezone.utc else dt.astimezone(timezone.utc)
 
 
 def iso(dt: datetime | None) -> str | None:
-    return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if dt else None
+    if not dt:
+        return None
+    if dt.tzinfo is not timezone.utc:  # the records' own times are UTC already: skip the conversion
+        dt = dt.astimezone(timezone.utc)
+    return dt.isoformat()[:-6] + "Z"
 
 
 @dataclass(frozen=True)

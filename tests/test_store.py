@@ -203,3 +203,36 @@ def test_a_search_store_that_is_down_says_so_by_address(tmp_path):
     port = free_port()
     with pytest.raises(StoreError, match=f"127.0.0.1:{port} is not reachable"):
         SearchStore(f"http://user:pw@127.0.0.1:{port}", state_url=f"sqlite:///{tmp_path}/s.db")
+
+
+def test_the_full_text_index_matches_the_table_after_inserts_edits_and_deletes(tmp_path):
+    import sqlite3
+
+    # A store written by an earlier version: full-text rows added by a per-row trigger.
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path)
+    old.executescript("""
+    CREATE TABLE mentions (id TEXT PRIMARY KEY, platform TEXT NOT NULL, native_id TEXT NOT NULL, text TEXT NOT NULL,
+      author_handle TEXT, author_followers INTEGER, created_at TEXT NOT NULL, collected_at TEXT, lang TEXT,
+      own INTEGER DEFAULT 0, in_reply_to TEXT, doc TEXT NOT NULL);
+    CREATE INDEX mentions_author ON mentions(author_handle);
+    CREATE VIRTUAL TABLE mentions_fts USING fts5(text, content='mentions', content_rowid='rowid',
+      tokenize='unicode61 remove_diacritics 2');
+    CREATE TRIGGER mentions_ai AFTER INSERT ON mentions BEGIN
+      INSERT INTO mentions_fts(rowid, text) VALUES (new.rowid, new.text); END;""")
+    doc = m(1, "casilla cerrada").to_json()
+    old.execute("INSERT INTO mentions (id, platform, native_id, text, author_handle, created_at, doc) "
+                "VALUES ('x:1', 'x', '1', 'casilla cerrada', 'user1', '2026-11-10T12:01:00Z', ?)", (doc,))
+    old.commit()
+    old.close()
+
+    store = SQLiteStore(path)
+    store.upsert_mentions([m(2, "casilla abierta"), m(3, "boletas")])
+    store.upsert_mentions([m(3, "boletas quemadas"), m(4, "casilla")])  # an edit and a new one
+    store.delete_mentions(["x:4"])
+    store.upsert_mentions([m(5, "otra casilla")])  # may take the deleted row's rowid
+    assert sorted(x.id for x in store.search("casilla")) == ["x:1", "x:2", "x:5"]
+    assert [x.id for x in store.search("quemadas")] == ["x:3"]
+    # FTS5's own check: the index holds exactly the table's text, once.
+    store.db.execute("INSERT INTO mentions_fts(mentions_fts, rank) VALUES ('integrity-check', 1)")
+    assert sorted(store.mentions_by_author("USER2")) == ["x:2"]
