@@ -70,12 +70,14 @@ def main():
             ss = SearchStore(url, prefix="store", state_url=f"sqlite:///{tmp}/state.db")
             st0 = time.perf_counter()
             assert ss.upsert_mentions(ms) == a.n
+            st1 = time.perf_counter()
             ss.save_classifications(cs)
             search_store = a.n / (time.perf_counter() - st0)
+            search_upsert = a.n / (st1 - st0)
     finally:
         stop(proc)
     report("index", rate, "docs/s", base_rate, n=a.n, embedded_store_mentions_per_s=round(embedded),
-           search_store_mentions_per_s=round(search_store),
+           search_store_mentions_per_s=round(search_store), search_store_upserts_per_s=round(search_upsert),
            reindex_unchanged_s=round(noop, 2), peak_rss_mb=peak_rss_mb(),
            baseline_is="opensearch-py helpers.bulk alone on the same documents (documents built beforehand)")
 

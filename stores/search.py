@@ -5,9 +5,9 @@ dashboards read, so there is nothing to push and nothing to lag behind.
 * A mention is one document, id ``platform:native_id``, in ``{prefix}-YYYY.MM``: the
   fields of stores/mapping.py, its exact classification kept unindexed beside the flat
   fields the dashboards aggregate on, and ``detected_at`` once a detection pass saw it.
-* Upserts are scripted: a re-collected post takes fresh metrics and edits, keeps its
-  first ``collected_at`` and gains the accounts it now concerns; an unchanged post is a
-  no-op. Every write is refreshed before it returns, so a checkpoint saved after a batch
+* A new post is created as is; one already stored gets a scripted merge: it takes fresh
+  metrics and edits, keeps its first ``collected_at`` and gains the accounts it now
+  concerns; an unchanged post is a no-op. Every write is refreshed before it returns, so a checkpoint saved after a batch
   never points past something a search cannot see.
 * A document the engine refuses for good (a mapping conflict) is quarantined with its
   reason; one it cannot take now (down, 429, 5xx) raises, so the collector keeps its
@@ -188,13 +188,20 @@ class SearchStore(StateBacked, Store):
                 except self.ix._errors() as exc:
                     raise StoreError(f"search server could not create {index}: {self.ix._reason(exc)}") from None
             docs[m.id] = d
-            actions.append({"_op_type": "update", "_index": index, "_id": m.id,
-                            "script": {"source": UPSERT, "lang": "painless", "params": {"doc": d}}, "upsert": d})
+            actions.append({"_op_type": "create", "_index": index, "_id": m.id, "_source": d})
         if not actions:
             return 0
-        results = self._bulk(actions)
-        self._failed("mention", results, docs)
-        return sum(1 for ok, item in results if ok and item.get("update", {}).get("result") == "created")
+        # Most posts are new: a plain create. Those already stored (409) get the scripted merge.
+        created = self._bulk(actions)
+        again = [a for (ok, item), a in zip(created, actions) if not ok and item.get("create", {}).get("status") == 409]
+        self._failed("mention", [(ok, item) for ok, item in created
+                                 if ok or item.get("create", {}).get("status") != 409], docs)
+        if again:
+            merged = self._bulk([{"_op_type": "update", "_index": a["_index"], "_id": a["_id"], "script": {
+                "source": UPSERT, "lang": "painless", "params": {"doc": a["_source"]}}, "upsert": a["_source"]}
+                for a in again])
+            self._failed("mention", merged, docs)
+        return sum(1 for ok, _ in created if ok)
 
     @staticmethod
     def _mention(src: dict) -> Mention:
