@@ -1,7 +1,10 @@
 """Mentions per second fetched by tweepy, parsed, normalised and stored into the embedded
 store, against a raw fetch of the same pages (the same tweepy client, no storing) in the same run.
 
-    python bench/collect.py [--n 5000]
+    python bench/collect.py [--n 5000] [--latency-ms 0]
+
+``--latency-ms`` holds every answer of the emulator that long, as a remote API does
+(X answers in about 100-500 ms): the collector stores a page while the next is in flight.
 """
 import argparse
 import os
@@ -33,9 +36,10 @@ def corpus(n):
     return users, tweets
 
 
-def _serve(n, port, ready):
+def _serve(n, port, ready, latency=0.0):
     users, tweets = corpus(n)
     emu = XEmulator(users, tweets, token="bench", port=port)
+    emu.state.latency = latency
     ready.set()
     emu.server.serve_forever()
 
@@ -49,11 +53,12 @@ def main():
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=5000)
+    ap.add_argument("--latency-ms", type=float, default=0.0)
     a = ap.parse_args()
     os.environ["ESCUCHA_X_BEARER_TOKEN"] = "bench"
     # The server runs in its own process, as a real API would: it must not share our GIL.
     port, ready = free_port(), mp.Event()
-    server = mp.Process(target=_serve, args=(a.n, port, ready), daemon=True)
+    server = mp.Process(target=_serve, args=(a.n, port, ready, a.latency_ms / 1000), daemon=True)
     server.start()
     ready.wait(30)
     base_url = f"http://127.0.0.1:{port}"
@@ -78,7 +83,7 @@ def main():
     server.terminate()
     report("collect", a.n / full, "mentions/s", a.n / raw, n=a.n, seconds=round(full, 2),
            raw_fetch_seconds=round(raw, 2), overhead_vs_raw=round(full / raw - 1, 3), peak_rss_mb=peak_rss_mb(),
-           baseline_is="raw tweepy fetch of the same pages, mentions/s")
+           api_latency_ms=a.latency_ms, baseline_is="raw tweepy fetch of the same pages, mentions/s")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ class XState:
         self.tweets = {t["id"]: t for t in tweets}
         self.token = token
         self.faults: list[dict] = []
+        self.latency = 0.0  # seconds each answer is held: X itself answers in about 0.1-0.5 s
         self.suspended: set[str] = set()
         self.requests: list[str] = []
         self.lock = threading.Lock()
@@ -100,6 +101,8 @@ class _Handler(JSONHandler):
         url = urlparse(self.path)
         q = {k: v[0] for k, v in parse_qs(url.query).items()}
         st.requests.append(self.path)
+        if st.latency:
+            time.sleep(st.latency)
         if self.headers.get("authorization") != f"Bearer {st.token}":
             return self._send(401, {"title": "Unauthorized", "type": "about:blank", "status": 401,
                                     "detail": "Unauthorized"})
