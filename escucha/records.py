@@ -8,6 +8,9 @@ from datetime import datetime, timezone
 from escucha.errors import InputError
 
 
+_INT64 = (-(2**63), 2**63 - 1)
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -46,6 +49,11 @@ class Author:
     verified: bool = False
     id: str = ""
 
+    def __post_init__(self):
+        # Every store keeps counts as 64-bit integers: a bigger one is a malformed payload.
+        if not _INT64[0] <= self.followers <= _INT64[1]:
+            raise InputError(f"author.followers must be a count that fits 64 bits; got {self.followers}")
+
 
 @dataclass(frozen=True)
 class Mention:
@@ -70,6 +78,11 @@ class Mention:
     metrics: dict = field(default_factory=dict)  # likes, reposts, replies, quotes, impressions
     own: bool = False  # posted by one of the institution's own accounts
     source: str = ""  # client / app that posted it, when the platform tells
+
+    def __post_init__(self):
+        for k, v in self.metrics.items():
+            if isinstance(v, int) and not _INT64[0] <= v <= _INT64[1]:
+                raise InputError(f"metrics.{k} must be a count that fits 64 bits; got {v}")
 
     @property
     def id(self) -> str:

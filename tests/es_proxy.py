@@ -61,6 +61,7 @@ class ElasticsearchFace:
     def __init__(self, backend_url: str):
         self.backend = urlparse(backend_url)
         self.policies: dict[str, dict] = {}
+        self.faults: list[tuple[str, int]] = []  # (path regex, status): answered once each, in order
         self.template_policies: dict[str, str] = {}  # template name -> ILM policy it attaches
         face = self
 
@@ -83,7 +84,7 @@ class ElasticsearchFace:
                 n = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(n) if n else b""
                 path = urlparse(self.path).path
-                local = face.local(self.command, path, body)
+                local = face.fault(path) or face.local(self.command, path, body)
                 if local is not None:
                     status, doc = local
                     return self._answer(status, json.dumps(doc).encode())
@@ -107,6 +108,15 @@ class ElasticsearchFace:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def fault(self, path: str):
+        """An injected failure for this path (a server overloaded or restarting), or None."""
+        for i, (pattern, status) in enumerate(self.faults):
+            if re.search(pattern, path):
+                del self.faults[i]
+                return _error(status, "es_rejected_execution_exception" if status == 429 else "unavailable",
+                              "injected by the test")
+        return None
 
     def local(self, method: str, path: str, body: bytes):
         """Answers for the ILM API; None for what OpenSearch answers itself."""

@@ -170,3 +170,17 @@ def test_forget_erases_an_author_everywhere(cfg, store, x):
     assert store.mentions_by_author("ciudadana") == [] and store.search("pregunta") == []
     log = [a for a in store.audit_log() if a["action"] == "privacy.forget"]
     assert log and "ciudadana" not in str(log)
+
+
+def test_a_count_no_store_can_hold_is_quarantined_and_the_page_goes_on(cfg, store, x):
+    x.state.users["2"] = {"id": "2", "username": "inflada", "name": "Inflada", "verified": False,
+                          "public_metrics": {"followers_count": 2**70}}
+    odd = tweets(2, start=600)
+    odd[0]["author_id"] = "2"
+    odd[1]["public_metrics"]["like_count"] = -(2**64)
+    x.state.add_tweets(odd)
+    res = collector(cfg, store).collect()
+    assert res.new == 250 and res.quarantined == 2
+    reasons = sorted(q["reason"] for q in store.quarantined())
+    assert "author.followers must be a count that fits 64 bits; got 1180591620717411303424" in reasons[0]
+    assert "metrics.like_count must be a count that fits 64 bits" in reasons[1]

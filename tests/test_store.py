@@ -185,13 +185,16 @@ def test_a_document_the_engine_refuses_is_quarantined_and_the_rest_stored(opense
     prefix = "q" + secrets.token_hex(4)
     store = SearchStore(opensearch_url, prefix=prefix, state_url=f"sqlite:///{tmp_path}/s.db")
     try:
-        # 2**70 followers fits no `long`: the engine refuses that document, names the field.
-        bad = replace(m(2), author=Author("user2", followers=2**70))
-        assert store.upsert_mentions([m(1), bad, m(3)]) == 2
-        assert [x.id for x in store.mentions()] == ["x:1", "x:3"]
+        # November's index made by hand with a conflicting type for `lang`: the engine
+        # refuses those documents and names the field; December's are stored.
+        store.ix.client.indices.create(index=f"{prefix}-2026.11", body={
+            "aliases": {prefix: {}}, "mappings": {"properties": {"lang": {"type": "integer"}}}})
+        dec = Mention("x", "d", "otro mes", Author("z"), utc(2026, 12, 1), lang="es")
+        assert store.upsert_mentions([m(1, lang="es"), dec]) == 1
+        assert [x.id for x in store.mentions()] == ["x:d"]
         q = store.quarantined()
-        assert len(q) == 1 and "mention x:2 refused" in q[0]["reason"] and "followers" in q[0]["reason"]
-        assert '"native_id": "2"' in q[0]["payload"]
+        assert len(q) == 1 and "mention x:1 refused" in q[0]["reason"] and "lang" in q[0]["reason"]
+        assert '"native_id":"1"' in q[0]["payload"].replace(" ", "")
     finally:
         OpenSearchIndex(opensearch_url).client.indices.delete(index=f"{prefix}-*,{prefix}_*", ignore=[404])
 
@@ -236,3 +239,25 @@ def test_the_full_text_index_matches_the_table_after_inserts_edits_and_deletes(t
     # FTS5's own check: the index holds exactly the table's text, once.
     store.db.execute("INSERT INTO mentions_fts(mentions_fts, rank) VALUES ('integrity-check', 1)")
     assert sorted(store.mentions_by_author("USER2")) == ["x:2"]
+
+
+def test_a_search_store_that_cannot_take_a_batch_now_raises_and_loses_nothing(elasticsearch_face, opensearch_url,
+                                                                              tmp_path):
+    """503 on every try of a bulk: the write raises (the collector keeps its checkpoint),
+    nothing is quarantined, and the same batch goes in once the server is back."""
+    from stores.opensearch import OpenSearchIndex
+    from stores.search import ElasticsearchStore
+
+    prefix = "u" + secrets.token_hex(4)
+    store = ElasticsearchStore(elasticsearch_face.url, prefix=prefix, state_url=f"sqlite:///{tmp_path}/s.db")
+    try:
+        elasticsearch_face.faults[:] = [(r"/_bulk$", 503)] * 3  # the client's first try and its two retries
+        with pytest.raises(StoreError, match="could not take"):
+            store.upsert_mentions([m(1), m(2)])
+        assert elasticsearch_face.faults == []
+        assert store.quarantined() == [] and store.count_mentions() == 0
+        assert store.upsert_mentions([m(1), m(2)]) == 2
+        assert [x.id for x in store.mentions()] == ["x:1", "x:2"]
+    finally:
+        elasticsearch_face.faults.clear()
+        OpenSearchIndex(opensearch_url).client.indices.delete(index=f"{prefix}-*,{prefix}_*", ignore=[404])
