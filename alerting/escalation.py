@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from alerting.channels.base import AppriseChannel
 from escucha.links import make_link
 from escucha.config import DAYS, Policy, Step
+from escucha.errors import StoreError
 from escucha.records import Delivery, Incident
 
 # A send claimed but never finished (the process died while sending) is taken
@@ -80,8 +81,14 @@ def policy_for(config, incident: Incident) -> Policy | None:
 def _message(config, incident: Incident, member: str, now: datetime, store) -> tuple[str, str]:
     ack = make_link(config.links, incident.id, member, "ack", now)
     resolve = make_link(config.links, incident.id, member, "resolve", now)
-    ev = [store.get_mention(e) for e in incident.evidence[:3]]
     lines = [f"[{incident.severity.upper()}] {incident.title}", "", incident.explanation, ""]
+    try:
+        ev = [store.get_mention(e) for e in incident.evidence[:3]]
+    except StoreError:
+        # The mentions live apart from the escalation state (a search engine that is
+        # down, a locked file): the page goes out all the same, with the ids to look up.
+        ev = []
+        lines.append(f"(evidence text not available now; mention ids: {', '.join(incident.evidence[:3])})")
     for m in ev:
         if m:
             lines.append(f"- @{m.author.handle}: {' '.join(m.text.split())[:200]} {m.url}")

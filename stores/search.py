@@ -74,17 +74,30 @@ class SearchStore(StateBacked, Store):
         self.ix = self.index_class(url, prefix=prefix)
         self.prefix = prefix
         self.pattern = f"{prefix}-*"
-        self.ix.setup(retention_days)  # the template: every monthly index gets the mapping
+        self.retention_days = retention_days
         self._known: set = set()
-        for side, props in SIDE.items():
-            try:
-                self._call("PUT", f"/{prefix}_{side}", {"mappings": {"dynamic": "strict", "properties": props}})
-            except StoreError as exc:
-                if "already_exists" not in str(exc):
-                    raise
+        self._ready = False
         from escucha.state import SQLState
 
+        # Opening the store does not touch the engine: escalation reads only this state, and
+        # must page the committee while the engine is down.
         self.state = SQLState(state_url)
+
+    def _setup(self):
+        """The template (every monthly index gets the mapping) and the side indices, once."""
+        self._ready = True
+        try:
+            self.ix.setup(self.retention_days)
+            for side, props in SIDE.items():
+                try:
+                    self._call("PUT", f"/{self.prefix}_{side}",
+                               {"mappings": {"dynamic": "strict", "properties": props}})
+                except StoreError as exc:
+                    if "already_exists" not in str(exc):
+                        raise
+        except BaseException:
+            self._ready = False
+            raise
 
     @classmethod
     def from_config(cls, config) -> "SearchStore":
@@ -100,6 +113,8 @@ class SearchStore(StateBacked, Store):
 
     # -- plumbing ---------------------------------------------------------------
     def _call(self, method, path, body=None, params=None):
+        if not self._ready:
+            self._setup()
         unreachable, refused = self.ix._errors()
         try:
             return self.ix.request(method, path, body, params)
@@ -139,6 +154,8 @@ class SearchStore(StateBacked, Store):
 
     def _bulk(self, actions: list[dict]) -> list[tuple[bool, dict]]:
         """Run ``actions``; (ok, item) for each, in order. Raises StoreError if the server is down."""
+        if not self._ready:
+            self._setup()
         helpers = self.ix._helpers()
         try:
             return list(helpers.streaming_bulk(self.ix.client, actions, raise_on_error=False,
@@ -178,6 +195,8 @@ class SearchStore(StateBacked, Store):
 
     # -- mentions -----------------------------------------------------------------
     def upsert_mentions(self, mentions: Iterable[Mention]) -> int:
+        if not self._ready:
+            self._setup()  # before the first monthly index is made: it must get the template
         actions, docs = [], {}
         for m in mentions:
             d = mention_fields(m)

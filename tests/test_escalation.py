@@ -192,3 +192,44 @@ def test_exhausted_policy_is_logged_once(config, store, smtp):
     log = [a["action"] for a in store.audit_log(inc.id)]
     assert log.count("escalation.exhausted") == 1
     assert _recipients(smtp) == ["ana", "marta"]
+
+
+def test_the_page_goes_out_while_the_search_engine_holding_the_mentions_is_down(config, smtp, tmp_path,
+                                                                                  elasticsearch_face, opensearch_url):
+    """Mentions in the search engine, escalation state in SQL: the engine failing (503 on
+    every search) must not stop the page; the message names the evidence ids instead."""
+    import secrets
+
+    from stores.opensearch import OpenSearchIndex
+    from stores.search import ElasticsearchStore
+
+    prefix = "p" + secrets.token_hex(4)
+    store = ElasticsearchStore(elasticsearch_face.url, prefix=prefix, state_url=f"sqlite:///{tmp_path}/state.db")
+    try:
+        _open(store, config, WORKDAY)
+        elasticsearch_face.faults[:] = [(r"/_search$", 503)] * 3  # the client's try and its two retries
+        tick(config, store, WORKDAY)
+        assert elasticsearch_face.faults == []
+        assert _recipients(smtp) == ["ana"]
+        body = smtp.bodies()[0]
+        assert "evidence text not available now; mention ids: x:1" in body and "/act?" in body
+        tick(config, store, WORKDAY + timedelta(minutes=5))  # back: the next step carries the text
+        assert "sangre en la casilla" in smtp.bodies()[-1]
+    finally:
+        elasticsearch_face.faults.clear()
+        OpenSearchIndex(opensearch_url).client.indices.delete(index=f"{prefix}-*,{prefix}_*", ignore=[404])
+
+
+def test_the_escalation_tick_opens_a_search_engine_store_that_is_down(config, smtp, tmp_path):
+    """The escalate DAG opens the store each minute: a search engine that is down must not
+    keep it from paging (the incidents live in SQL)."""
+    from escucha import pipeline
+
+    state = f"sqlite:///{tmp_path}/state.db"
+    cfg = replace(config, store_backend="opensearch", index_url=f"http://127.0.0.1:{free_port()}", state_url=state)
+    store = pipeline.open_store(cfg)
+    store.open_incident(Incident("threat:x:1", "threat", "critical", "Amenaza", "explicación", evidence=["x:1"]),
+                        WORKDAY)
+    pipeline.escalate(cfg, store, WORKDAY)
+    assert _recipients(smtp) == ["ana"]
+    assert "mention ids: x:1" in smtp.bodies()[0]

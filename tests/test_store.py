@@ -204,8 +204,13 @@ def test_a_search_store_that_is_down_says_so_by_address(tmp_path):
     from stores.search import SearchStore
 
     port = free_port()
-    with pytest.raises(StoreError, match=f"127.0.0.1:{port} is not reachable"):
-        SearchStore(f"http://user:pw@127.0.0.1:{port}", state_url=f"sqlite:///{tmp_path}/s.db")
+    # Opening it needs no server (escalation reads only the state); the first use says where.
+    store = SearchStore(f"http://user:pw@127.0.0.1:{port}", state_url=f"sqlite:///{tmp_path}/s.db")
+    assert store.incidents() == []
+    for use in (lambda: store.upsert_mentions([m(1)]), lambda: store.get_checkpoint("x", "k"), store.count_mentions):
+        with pytest.raises(StoreError, match=f"127.0.0.1:{port} is not reachable") as err:
+            use()
+        assert "pw" not in str(err.value)
 
 
 def test_the_full_text_index_matches_the_table_after_inserts_edits_and_deletes(tmp_path):
