@@ -3,8 +3,8 @@ system of record; this pushes every mention, with its scores, to the search engi
 dashboards read.
 
 * Bulk by the deterministic id (``x:123``): re-indexing changes nothing.
-* A write alias over monthly indices (``escucha-mentions-2026.11``), created from the
-  index template; retention by an ISM policy (OpenSearch) or ILM policy (Elasticsearch).
+* A write alias over monthly indices (``escucha-mentions-2026.11``, the newest one its
+  write index), created from the index template; retention by an ISM policy (OpenSearch) or ILM policy (Elasticsearch).
 * Nothing is lost: what the server rejects for good (a mapping conflict) is quarantined
   with the field and the document named; what it cannot take now (down, 429, 5xx)
   stays pending in the embedded store and goes in the next run.
@@ -115,7 +115,18 @@ class OpenSearchIndex:
             return
         if not self.client.indices.exists(index=index):
             self._create_index(index, {"aliases": {self.alias: {}}})
+            self._move_write_index()
         known.add(index)
+
+    def _move_write_index(self):
+        """The newest month is the alias's write index (for tools that write through the
+        alias); escucha itself writes to each post's own month, so re-indexing a post
+        always lands on the same document. One atomic alias update."""
+        names = sorted(self.request("GET", f"/_alias/{self.alias}") or {})
+        months = [n for n in names if n.startswith(f"{self.prefix}-")]
+        if months:
+            self.request("POST", "/_aliases", {"actions": [
+                {"add": {"index": n, "alias": self.alias, "is_write_index": n == months[-1]}} for n in months]})
 
     def push(self, store, limit: int = PENDING_LIMIT) -> dict:
         """Index what changed since the last push. Returns counts; never raises for a down server."""

@@ -59,9 +59,19 @@ def test_bulk_is_idempotent_and_the_alias_covers_monthly_indices(store, index):
     assert index.count() == 31
     names = sorted(index.client.indices.get_alias(name=index.alias))
     assert names == [f"{index.prefix}-2026.11", f"{index.prefix}-2026.12"]
+    # The newest month is the write index, also after an older month is back-filled.
+    old = Mention("x", "oct", "mes pasado", Author("z"), utc(2026, 10, 2), accounts=("x:@IEN_Oficial",))
+    store.upsert_mentions([old])
+    index.push(store)
+    aliases = index.request("GET", f"/_alias/{index.alias}")
+    assert {n: a["aliases"][index.alias].get("is_write_index") for n, a in aliases.items()} == {
+        f"{index.prefix}-2026.10": False, f"{index.prefix}-2026.11": False, f"{index.prefix}-2026.12": True}
+    written = index.request("POST", f"/{index.alias}/_doc", {"id": "tool:1", "text": "otra herramienta"})
+    assert written["_index"] == f"{index.prefix}-2026.12"
+    index.request("DELETE", f"/{written['_index']}/_doc/{written['_id']}")
     # Re-scoring a mention re-indexes that document only, under the same id.
     store.save_classifications([Classification("x:3", "v2", {}, {"sentiment": "negative"})])
-    assert index.push(store)["indexed"] == 1 and index.count() == 31
+    assert index.push(store)["indexed"] == 1 and index.count() == 32
 
 
 def test_queries_behind_the_visualizations(store, index):
