@@ -52,6 +52,8 @@ for (f in params.fields) { ctx._source.remove(f); }
 ctx._source.putAll(params.doc);
 """
 MARK = "ctx._source.detected_at = params.at;"
+# A mention written by escucha has these; a document another tool wrote through the alias may not.
+OURS = [{"exists": {"field": "platform"}}, {"exists": {"field": "native_id"}}, {"exists": {"field": "created_at"}}]
 
 SIDE = {  # small indices beside the mentions
     "checkpoints": {"collector": {"type": "keyword"}, "key": {"type": "keyword"},
@@ -126,6 +128,8 @@ class SearchStore(StateBacked, Store):
     def _search(self, query: dict, sort: list, limit: int | None = None, source=True, index: str | None = None
                 ) -> Iterator[dict]:
         """Every hit of ``query`` (over the mention indices unless ``index``) in ``sort`` order, page by page."""
+        if index is None:  # only what escucha wrote: other tools may write through the alias
+            query = {"bool": {"must": [query], "filter": OURS}}
         after, seen = None, 0
         while limit is None or seen < limit:
             size = PAGE if limit is None else min(PAGE, limit - seen)
@@ -239,8 +243,8 @@ class SearchStore(StateBacked, Store):
             yield self._mention(h["_source"])
 
     def count_mentions(self) -> int:
-        res = self._call("GET", f"/{self.pattern}/_count", None, {"ignore_unavailable": "true",
-                                                                    "allow_no_indices": "true"})
+        res = self._call("POST", f"/{self.pattern}/_count", {"query": {"bool": {"filter": OURS}}},
+                         {"ignore_unavailable": "true", "allow_no_indices": "true"})
         return int((res or {}).get("count", 0))
 
     def search(self, query, limit=50):

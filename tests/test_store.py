@@ -266,3 +266,20 @@ def test_a_search_store_that_cannot_take_a_batch_now_raises_and_loses_nothing(el
     finally:
         elasticsearch_face.faults.clear()
         OpenSearchIndex(opensearch_url).client.indices.delete(index=f"{prefix}-*,{prefix}_*", ignore=[404])
+
+
+def test_documents_other_tools_write_through_the_alias_are_not_taken_for_mentions(opensearch_url, tmp_path):
+    from stores.opensearch import OpenSearchIndex
+    from stores.search import SearchStore
+
+    prefix = "f" + secrets.token_hex(4)
+    store = SearchStore(opensearch_url, prefix=prefix, state_url=f"sqlite:///{tmp_path}/s.db")
+    try:
+        store.upsert_mentions([m(1, "casilla abierta")])
+        store.ix.request("POST", f"/{prefix}/_doc", {"text": "casilla de otra herramienta", "lang": "es"},
+                         {"refresh": "true"})
+        assert [x.id for x in store.mentions()] == ["x:1"] and store.count_mentions() == 1
+        assert [x.id for x in store.search("casilla")] == ["x:1"]
+        assert [x.id for x in store.unclassified("v1")] == ["x:1"]
+    finally:
+        OpenSearchIndex(opensearch_url).client.indices.delete(index=f"{prefix}-*,{prefix}_*", ignore=[404])
