@@ -308,6 +308,27 @@ def serve(config_path, host, port):
 
 
 @cli.group()
+def store():
+    """The store: copy an embedded store into the configured one."""
+
+
+@store.command("copy")
+@click.option("--from", "source", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="The embedded store (SQLite file) to copy from.")
+@click.option("--config", "config_path", help=CONFIG_HELP)
+def store_copy(source, config_path):
+    """Copy mentions, scores, detection marks, checkpoints and quarantine into [store] backend."""
+    from escucha.store import SQLiteStore
+
+    cfg = _load(config_path)
+    target = pipeline.open_store(cfg)
+    res = pipeline.copy_store(SQLiteStore(source), target)
+    click.echo(f"copied {res['mentions']} mentions ({res['new']} new), {res['classifications']} classifications, "
+               f"{res['detected']} detection marks, {res['checkpoints']} checkpoints and {res['quarantined']} "
+               f"quarantined items from {source} into the {cfg.store_backend} store")
+
+
+@cli.group()
 def model():
     """Model files: rebuild multilingual-e5-small for transformers, export it to ONNX Runtime."""
 

@@ -231,6 +231,40 @@ def deliver_report(config, store, since: datetime | None = None, until: datetime
     return {"html": html, "pdf": pdf, "sent": sent, "recipients": len(config.report.recipients)}
 
 
+def copy_store(source, target, batch: int = 1_000, now: datetime | None = None) -> dict:
+    """Copy mentions, scores, detection marks, checkpoints and the quarantine from one
+    store into another (e.g. the embedded file into a search engine). Idempotent: run it
+    again and nothing is duplicated. Incidents and the audit log live in the state
+    database, which the target keeps using through ``store.state_url_env``."""
+    now = now or utcnow()
+    out = {"mentions": 0, "new": 0, "classifications": 0, "detected": 0, "checkpoints": 0, "quarantined": 0}
+    part = []
+    for m in source.mentions():
+        part.append(m)
+        if len(part) == batch:
+            out["new"] += target.upsert_mentions(part)
+            out["mentions"] += len(part)
+            part = []
+    if part:
+        out["new"] += target.upsert_mentions(part)
+        out["mentions"] += len(part)
+    pairs = source.classified()
+    for start in range(0, len(pairs), batch):
+        out["classifications"] += target.save_classifications([c for _, c in pairs[start : start + batch]])
+    detected = sorted(source.detected_ids())
+    target.mark_detected(detected, now)  # old mentions must not raise incidents again
+    out["detected"] = len(detected)
+    for collector, key, value in source.checkpoints():
+        target.set_checkpoint(collector, key, value)
+        out["checkpoints"] += 1
+    there = {(q["source"], q["reason"], q["payload"]) for q in target.quarantined()}
+    for q in source.quarantined():
+        if (q["source"], q["reason"], q["payload"]) not in there:
+            target.quarantine(q["source"], q["reason"], q["payload"])
+            out["quarantined"] += 1
+    return out
+
+
 def acknowledge(config, store, incident_id: int, by: str, now: datetime | None = None) -> bool:
     return store.set_status(incident_id, "acknowledged", by, now or utcnow())
 

@@ -87,6 +87,14 @@ class Store(ABC):
     @abstractmethod
     def record_forgotten(self, handle_hash: str, removed: int, now: datetime) -> None: ...
 
+    @abstractmethod
+    def checkpoints(self) -> list[tuple[str, str, str]]:
+        """Every (collector, key, value): what copying a store carries over."""
+
+    @abstractmethod
+    def detected_ids(self) -> set[str]:
+        """Mentions a detection pass has looked at."""
+
 
 class StateBacked:
     """Incidents, deliveries, signed-link use and the audit log live in ``self.state``
@@ -422,6 +430,13 @@ class SQLiteStore(StateBacked, Store):
         rows = self.db.execute("""SELECT c.mention_id FROM classifications c LEFT JOIN detected d
                                   ON d.mention_id = c.mention_id WHERE d.mention_id IS NULL""").fetchall()
         return {r[0] for r in rows}
+
+    def detected_ids(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT mention_id FROM detected").fetchall()}
+
+    def checkpoints(self):
+        return [(r[0], r[1], r[2]) for r in self.db.execute(
+            "SELECT collector, key, value FROM checkpoints ORDER BY collector, key").fetchall()]
 
     def mark_detected(self, ids: Iterable[str], now: datetime) -> None:
         with self.tx() as db:

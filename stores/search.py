@@ -291,6 +291,11 @@ class SearchStore(StateBacked, Store):
                    {"collector": collector, "key": key, "value": value, "updated_at": iso(utcnow())},
                    {"refresh": "true"})
 
+    def checkpoints(self):
+        hits = self._search({"match_all": {}}, [{"collector": "asc"}, {"key": "asc"}],
+                            index=f"{self.prefix}_checkpoints")
+        return [(h["_source"]["collector"], h["_source"]["key"], h["_source"]["value"]) for h in hits]
+
     def record_forgotten(self, handle_hash: str, removed: int, now: datetime) -> None:
         self._call("PUT", f"/{self.prefix}_forgotten/_doc/{handle_hash}", {"removed": removed, "at": iso(now)},
                    {"refresh": "true"})
@@ -337,6 +342,9 @@ class SearchStore(StateBacked, Store):
         q = {"bool": {"filter": [{"exists": {"field": "model_version"}}],
                       "must_not": [{"exists": {"field": "detected_at"}}]}}
         return {h["_id"] for h in self._search(q, self._ORDER, source=False)}
+
+    def detected_ids(self):
+        return {h["_id"] for h in self._search({"exists": {"field": "detected_at"}}, self._ORDER, source=False)}
 
     def mark_detected(self, ids, now):
         ids = list(ids)

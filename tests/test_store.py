@@ -122,7 +122,7 @@ def test_detection_sees_each_classified_mention_once(any_store):
     store.save_classifications([Classification(f"x:{i}", "v1", {}, {}) for i in (1, 2)])
     assert store.undetected_ids() == {"x:1", "x:2"}
     store.mark_detected(["x:1"], utc(2026, 11, 10, 13))
-    assert store.undetected_ids() == {"x:2"}
+    assert store.undetected_ids() == {"x:2"} and store.detected_ids() == {"x:1"}
     store.save_classifications([Classification("x:3", "v1", {}, {})])
     assert store.undetected_ids() == {"x:2", "x:3"}
 
@@ -136,6 +136,7 @@ def test_checkpoints(any_store):
     assert store.get_checkpoint("x", "mentions:@IEN") == "200"
     assert store.get_checkpoint("x", "search:IEN OR #IEN") == "7"
     assert store.get_checkpoint("bluesky", "mentions:@IEN") is None
+    assert store.checkpoints() == [("x", "mentions:@IEN", "200"), ("x", "search:IEN OR #IEN", "7")]
 
 
 def test_quarantine_keeps_reason_and_payload_in_order(any_store):
@@ -281,5 +282,45 @@ def test_documents_other_tools_write_through_the_alias_are_not_taken_for_mention
         assert [x.id for x in store.mentions()] == ["x:1"] and store.count_mentions() == 1
         assert [x.id for x in store.search("casilla")] == ["x:1"]
         assert [x.id for x in store.unclassified("v1")] == ["x:1"]
+    finally:
+        OpenSearchIndex(opensearch_url).client.indices.delete(index=f"{prefix}-*,{prefix}_*", ignore=[404])
+
+
+def test_an_embedded_store_is_copied_into_the_search_engine_store_once(opensearch_url, tmp_path, env, monkeypatch):
+    """`escucha store copy --from escucha.db`: everything the pipeline needs carries over,
+    detection marks included (old mentions must not raise incidents again); twice = once."""
+    from escucha.cli import main
+    from stores.opensearch import OpenSearchIndex
+    from stores.search import SearchStore
+
+    from .conftest import EXAMPLE
+
+    src = SQLiteStore(tmp_path / "old.db")
+    src.upsert_mentions([m(i, accounts=("x:@IEN_Oficial",)) for i in range(1, 6)])
+    src.save_classifications([Classification(f"x:{i}", "v1", {"threat": {"threat": 0.1}}, {"threat": "not_threat"})
+                              for i in (1, 2, 3)])
+    src.mark_detected(["x:1", "x:2"], utc(2026, 11, 10, 13))
+    src.set_checkpoint("x", "mentions:@IEN_Oficial", "12345")
+    src.quarantine("x:mentions:@IEN_Oficial", "tweet without id or text", '{"id": null}')
+    src.close()
+
+    prefix = "k" + secrets.token_hex(4)
+    monkeypatch.setenv("ESCUCHA_OPENSEARCH_URL", opensearch_url)
+    text = EXAMPLE.read_text(encoding="utf-8").replace('[store]\n', '[store]\nbackend = "opensearch"\n', 1)
+    cfg = tmp_path / "escucha.toml"
+    cfg.write_text(text + f'\n[index]\nurl_env = "ESCUCHA_OPENSEARCH_URL"\nprefix = "{prefix}"\n', encoding="utf-8")
+    try:
+        for _ in range(2):
+            with pytest.raises(SystemExit) as done:
+                main(["store", "copy", "--from", str(tmp_path / "old.db"), "--config", str(cfg)])
+            assert done.value.code == 0
+        dst = SearchStore(opensearch_url, prefix=prefix, state_url=f"sqlite:///{tmp_path}/state.db")
+        old = SQLiteStore(tmp_path / "old.db")
+        assert [x.to_dict() for x in dst.mentions()] == [x.to_dict() for x in old.mentions()]
+        assert [(x.id, c) for x, c in dst.classified()] == [(x.id, c) for x, c in old.classified()]
+        assert dst.undetected_ids() == {"x:3"}
+        assert dst.checkpoints() == [("x", "mentions:@IEN_Oficial", "12345")]
+        assert [(q["source"], q["reason"]) for q in dst.quarantined()] == [
+            ("x:mentions:@IEN_Oficial", "tweet without id or text")]
     finally:
         OpenSearchIndex(opensearch_url).client.indices.delete(index=f"{prefix}-*,{prefix}_*", ignore=[404])
