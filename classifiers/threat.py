@@ -17,7 +17,7 @@ _TARGET_ES = (r"(catedral|iglesia|templo|parroquia|misa|casillas?|urnas?|institu
               r"consejer[oa]s?|consejo|funcionari[oa]s?|presidenta|presidente|mitin|escuelas?|colegio|junta|"
               r"votacion|eleccion(es)?|capacitador(es|as)?|personal|edificio|modulo|plaza|marcha)")
 _TARGET_EN = (r"(cathedral|church|mass|polling (station|place)|ballot|office|institute|headquarters|official|"
-              r"officials|staff|workers|school|rally|election|building|counting|them all)")
+              r"officials|staff|workers|school|rally|election|building|counting|them all|commissioners?|officers?)")
 _TARGET_FR = (r"(cathedrale|eglise|messe|bureau de vote|bureaux de vote|urnes?|institut|siege|bureau|"
               r"fonctionnaires?|agents?|ecole|meeting|election|batiment|mairie|prefecture)")
 
@@ -29,7 +29,32 @@ _KILL_EN = (r"(kill|shoot|bomb|burn|blow up|stab|murder|execute|slaughter|massac
 _KILL_FR = (r"(tuer|buter|flinguer|abattre|egorger|bruler|faire sauter|exploser|mitrailler|descendre|tirer sur|"
             r"poignarder|massacrer|pendre|fusiller|executer|incendier|cramer|eliminer)")
 
+# Words of bodily harm that, in the same post as a target above, make a threat whatever the
+# phrasing ("la iglesia va a ser un cementerio", "body bags", "préparez vos cercueils").
+_HARM_ES = (r"(granadas?|explosivos?|cementerio|ataud(es)?|cadaver(es)?|a golpes|reventar a|machetes?|cuchillos?|"
+            r"(un|otro|unos|varios)\s+disparos?|balazos?|tiros|cuelgo|colgar(los|las|lo|la)|degollar|apunalar|darles? piso|partir(le|les)? la madre|"
+            r"madrazos|secuestrar|sangre|masacre|se muere[n]?|hasta que se mueran|mueran)")
+_HARM_EN = (r"(grenades?|explosives?|body ?bags?|a grave|graves|coffins?|crime scene|get hurt|gets hurt|hunt (down|them)|"
+            r"end (his|her|their|your|the \w+'s) (life|lives)|start shooting|shooting|stab|"
+            r"bloodbath|corpses?|ar-?15|pipe bombs?)")
+_HARM_FR = (r"(egorger|boucherie|cercueils?|faire la peau|mettre le feu|cadavres?|massacre|du sang|poignarder|"
+            r"fusils?|grenades?|(des\s+|d'|les\s+)explosifs?|kalach\w*)")
+_CONDEMN = re.compile(r"\b(condeno|condenamos|rechazo|rechazamos|repudio|no a la violencia|sin violencia|condemn|"
+                      r"condamne|condamnons|denuncio la amenaza|police (said|says)|segun la policia|fue detenido|"
+                      r"was arrested|a ete arrete)\b")
+
 PATTERNS: list[tuple[str, str, str]] = [
+    ("es.dano_objetivo", "es", rf"\b{_HARM_ES}\b.{{0,80}}\b{_TARGET_ES}\b|\b{_TARGET_ES}\b.{{0,80}}\b{_HARM_ES}\b"),
+    ("en.harm_target", "en", rf"\b{_HARM_EN}\b.{{0,80}}\b{_TARGET_EN}\b|\b{_TARGET_EN}\b.{{0,80}}\b{_HARM_EN}\b"),
+    ("fr.mal_cible", "fr", rf"\b{_HARM_FR}\b.{{0,80}}\b{_TARGET_FR}\b|\b{_TARGET_FR}\b.{{0,80}}\b{_HARM_FR}\b"),
+    ("es.yo_los", "es", r"\b(los|las|la|lo|te|les)\s+(cuelgo|mato|quemo|balaceo|ahorco|fusilo|degollo|apunalo|reviento|"
+                        r"levanto|desaparezco)\b"),
+    ("ultimo_dia", "all", r"\bno\s+(va|van)\s+a\s+ver\s+(el dia|la luz|el domingo|la eleccion|el amanecer|otro dia)\b|"
+                          r"\bno\s+(vera|veran)\s+(el dia|la luz|el domingo|la eleccion|el amanecer|otro dia)\b|"
+                          r"\b(won'?t|will not|never)\s+(live to\s+)?see\s+(the|another|next)\s+(day|sunrise|election|week)\b|"
+                          r"\b(sera|va a ser)\s+la\s+ultima\s+(para|de)\s+(muchos|varios|todos|ustedes)\b|"
+                          r"\bsera la derniere pour\b|\bwill be the last (one )?for (many|some|all|you)\b"),
+
     # (name, language, regex over normalised text)
     ("es.amenaza_directa", "es",
      rf"\b(te|los|las|la|lo|les|le|nos|a)?\s*(voy|vamos|van|va|iremos|ire|hay que|tenemos que|deberiamos)\s+(a\s+)?"
@@ -57,8 +82,31 @@ PATTERNS: list[tuple[str, str, str]] = [
      r"\b((va|van|vas)\s+a\s+(haber|correr|ver)|habra|correra|correr[aá]|corre)\s+(mucha\s+)?sangre\b|"
      r"\b(rios?|bano|mar)\s+de\s+sangre\b|\bmasacre\b|\bbalacera\b|\bmatanza\b"),
     ("es.no_saldran", "es", r"\b(nadie|no)\s+(saldra|saldran|va a salir|van a salir|llega|llegara|llegan|llegaran|sale|sales)\s+"
-                            r"(\w+\s+)?viv[oa]s?\b|"
+                            r"(\w+\s+)?(viv[oa]s?|con vida)\b|"
                             r"\b(se\s+)?(va|van|vas)\s+a\s+morir\b|\bllegara\s+(su|tu)\s+hora\b"),
+    ("es.nadie_vivo", "es", r"\b(no\s+(va|van)\s+a\s+quedar|no\s+quedara[n]?|nadie\s+(va a|van a)\s+(quedar|salir)|"
+                            r"nadie\s+(quedara|saldra|sale))\s+(nadie\s+|ni uno\s+|ninguno\s+)?"
+                            r"(vivos?|vivas?|con vida|en pie)\b"),
+    ("es.muerto", "es", r"\b(estas|estan|eres|son|ya eres|ya son|ya estas|ya estan)\s+(todos\s+)?"
+                        r"(hombres?\s+|mujer(es)?\s+)?muert[oa]s?\b(?!\s+de\b)|"
+                        r"\b(arrepentir\w*|arrepientan|arrepentiras|arrepentiran)\s+de\s+haber\s+nacido\b"),
+    ("es.direcciones", "es", r"\b(sabemos|se|conozco|conocemos|tenemos|ya tenemos|ya sabemos)\s+(sus|tu|su|las|la)\s+"
+                             r"(direcciones|direccion|domicilios?|casas?)\b|\b(se|sabemos|conozco)\s+(en\s+)?"
+                             r"(que|cual)\s+(escuela|colegio|casa|calle)\b"),
+    ("es.armado", "es", rf"\b(voy|vamos|iremos|ire|llegare|llegaremos|vendremos|van|va)\s+(a\s+ir\s+)?armad[oa]s?\b"
+                        rf"(?!\s+de\b)"),
+    ("es.dentro", "es", r"\b(quem|arde|ard|incend|fuego|lumbre|volar|vuel)\w*\b.{0,60}\b(con todo y|con)\s+"
+                        r"(\w+\s+){0,2}(adentro|dentro|feligreses|empleados|funcionarios|gente)\b"),
+    ("es.arde_lugar", "es", rf"\b{_TARGET_ES}\s+(arde|ardera|va a arder|van a arder|se quema|se va a quemar|"
+                            rf"quemara|vuela|volara)\b"),
+    # Dousing or throwing fuel at a place; fuel prices and spending are not threats.
+    ("es.gasolina", "es", rf"\b(rociar|rociamos|rociaremos|echar(le|les)?|echamos|tirar(le|les)?|aventar(le|les)?|"
+                          rf"lanzar(le|les)?|bañar|banar)\s+(\w+\s+){{0,2}}(gasolina|molotovs?|combustible|thinner)\b"
+                          rf"(?!\s+al\s+fuego)|\bmolotovs?\b.{{0,60}}\b{_TARGET_ES}\b|\b{_TARGET_ES}\b.{{0,60}}"
+                          rf"\bmolotovs?\b"),
+    ("es.advertencia", "es", rf"\b(que se cuiden|cuidense|ya se pueden ir despidiendo|despidanse)\b.{{0,60}}"
+                             rf"\b{_TARGET_ES}\b|\b(les|le|te)\s+(cae|caera|va a caer|van a caer)\s+"
+                             rf"(la\s+|el\s+)?(lumbre|plomo|fuego|bala|balas|metralla)\b"),
     ("es.donde_vive", "es", r"\b(sabemos|se|ya se|ya sabemos|conozco)\s+(donde|en donde)\s+(vive|vives|viven|duerme|"
                             r"estudian? tus hijos)\b"),
     ("es.armas_lugar", "es",
@@ -77,7 +125,19 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("en.alive", "en", r"\b(nobody|no one|none of (you|them)|won'?t|will not|wont)\b.{0,40}\balive\b|"
                        r"\b(you'?re|you are|they'?re|they are)\s+(all\s+)?(dead|going to die|gonna die)\b|"
                        r"\b(is|are|will)\s+(going to\s+|gonna\s+)?die\s+(this|next|on|tonight|tomorrow|before)\b"),
-    ("en.where_live", "en", r"\b(know|found|find out)\s+where\s+(\w+\s+){1,2}(live|lives|sleeps?)\b"),
+    ("en.where_live", "en", r"\b(know|found|find out)\s+where\s+(\w+\s+){1,3}(live|lives|sleeps?)\b"),
+    ("en.dead_man", "en", r"\b(he'?s|she'?s|he is|she is|you'?re|you are|they'?re|they are)\s+(a\s+)?dead\s+"
+                          r"(man|woman|men|women|meat)\b|\bdead (man|men) walking\b|\bregret (ever )?being born\b"),
+    ("en.coming_for", "en", rf"\b(we'?re|we are|i'?m|i am|they'?re)\s+coming\s+for\s+(you|them|the\s+(\w+\s+)?"
+                            rf"(officials?|staff|workers|commissioners?|officers?))\b"),
+    ("en.address", "en", r"\b(we|i)\s+(have|know|got|found)\s+(your|their|his|her)\s+(home\s+)?address(es)?\b|"
+                         r"\bknow\s+where\s+your\s+(kids|children|family)\b"),
+    ("en.flames", "en", rf"\b{_TARGET_EN}\b.{{0,30}}\b(go(es)?|going|will go|gonna go)\s+up\s+in\s+(flames|smoke)\b|"
+                        rf"\b{_TARGET_EN}\s+(burns|will burn|is going to burn|gonna burn)\b|"
+                        rf"\bburn\w*\b.{{0,40}}\b(with|and)\s+(\w+\s+){{0,3}}inside\b|"
+                        rf"\bbring\s+(your\s+|our\s+|my\s+|the\s+)?(guns?|rifles?|weapons|ar|ar-?15s?|ammo)\b"),
+    ("en.visit", "en", r"\b(pay|paying|pays)\s+(them|you|him|her|it|the \w+)\s+a\s+(little\s+)?visit\b.{0,40}"
+                       r"\b(bats?|guns?|knives|knife|crowbars?|gasoline|rifles?|friends with guns)\b"),
     ("en.bullet", "en", r"\b(put|putting)\s+a\s+bullet\b|\bbullets?\s+(in|into|through)\b|"
                         r"\b(deserves?|should|ought)\s+(to\s+)?(be\s+)?(shot|killed|hanged|executed|lynched)\b"),
     ("en.weapon_place", "en", rf"\b(guns?|rifles?|ar-?15|ak-?47|bombs?|explosives?|pipe bombs?|armed)\b.{{0,60}}\b{_TARGET_EN}\b"),
@@ -95,6 +155,18 @@ PATTERNS: list[tuple[str, str, str]] = [
                       r"\bcarnage\b"),
     ("fr.balle", "fr", r"\b(une\s+)?balle\s+dans\s+(la|ta|sa|leur)\s+tete\b|\b(merite|meritent)\s+(d'etre\s+)?"
                        r"(la mort|tue|tues|abattu|abattus|pendu|pendus)\b|\ba mort\b"),
+    ("fr.morts", "fr", r"\b(vous etes|t'es|tu es|vous etes tous)\s+(tous\s+)?(morts?|mortes?|des hommes morts|"
+                       r"un homme mort)\b|\b(ils|vous|on)\s+(vont|allez|va)\s+tous\s+y\s+passer\b|"
+                       r"\bregretter d'etre nee?s?\b"),
+    ("fr.adresse", "fr", r"\b(je connais|on connait|nous connaissons|on a|j'ai)\s+(l'adresse|ton adresse|votre adresse|"
+                         r"leurs adresses|son adresse)\b"),
+    ("fr.bruler_lieu", "fr", rf"\b{_TARGET_FR}\s+(va|vont)\s+(bruler|flamber|cramer|sauter|exploser)\b|"
+                             rf"\b{_TARGET_FR}\s+(brulera|flambera|sautera|explosera)\b|"
+                             rf"\b(bruler|flamber|cramer)\b.{{0,60}}\b(dedans|a l'interieur)\b"),
+    ("molotov", "all", rf"\bmolotovs?\b.{{0,60}}\b({_TARGET_ES}|{_TARGET_EN}|{_TARGET_FR})\b|"
+                       rf"\b({_TARGET_ES}|{_TARGET_EN}|{_TARGET_FR})\b.{{0,60}}\bmolotovs?\b"),
+    ("fr.semaine", "fr", r"\bne\s+(passera|passeront|passeras|passerez|verra|verront)\s+pas\s+"
+                         r"(la semaine|la nuit|le week-end|le weekend|noel|l'annee|dimanche|les elections)\b"),
     ("fr.habite", "fr", r"\b(on sait|je sais|nous savons)\s+ou\s+(tu habites|vous habitez|il habite|elle habite|"
                         r"ils habitent)\b"),
     ("fr.armes_lieu", "fr", rf"\b(armes?|fusils?|kalach\w*|pistolets?|armes?)\b.{{0,60}}\b{_TARGET_FR}\b"),
@@ -109,10 +181,35 @@ _BENIGN = [
     r"\bnoticia bomba\b|\bbomba de (humo|tiempo) (politica|mediatica)\b|\bbomb\s?shell\b|\bthe bomb\b",
     r"\b(explotar|explotan|explotacion)\s+(a\s+)?(los\s+)?(trabajadores|recursos|laboral)\b",
     r"\bmourir de rire\b|\bc'est (de )?la bombe\b|\bil faut tuer le temps\b|\bburn(s|ing)? through\b|\bgun control\b",
+    # Economic and everyday figures of speech.
+    r"\b(una|la|esa|esta|son una|es una)\s+bomba de tiempo\b",
+    r"\bdisparar(a|an|on|se)?\s+(la|los|las|el|sus|nuestras|nuestros)?\s*(inflacion|precios?|ventas|costos|demanda|"
+    r"deuda|alarmas|contagios|casos|cifras|tasas|intereses|consumo|gasto|desempleo|votacion|participacion)\b",
+    r"\bquemar\s+(mis|tus|sus|nuestros|los|las|el|la)?\s*(ahorros|calorias|dinero|energia|cartuchos|naves|"
+    r"etapas|grasa|neuronas|pestanas|tiempo|celular|telefono|saldo|datos)\b",
+    r"\bblow(s|n|ing)?\s+up\s+in\s+(\w+\s+)?faces?\b|\b(blew|blown)\s+up\s+(online|on twitter|on social)\b",
+    r"\bfaire exploser\s+(les|le|la|tous les)\s+(records?|compteurs?|scores?|audiences?|ventes|chiffres|plafonds?|"
+    r"budgets?|taux)\b",
+    r"\bse\s+(va|van|fue|fueron|podria|puede)\s+a?\s*disparar\b|\bse\s+disparo\b",
+    r"\bse\s+(va|van)\s+a\s+quemar\s+(politicamente|solo|sola|solos|solas|en\s+\w+|con\s+\w+)\b|"
+    r"\bquemad[oa]s?\s+politicamente\b",
+    r"\b(volar|volarse|volara|vuela)\s+(las\s+|la\s+)?(redes|internet|tiktok|barda|cabeza|mente)\b",
+    r"\bmatar\s+(el|la|los|las)\s+(fraude|corrupcion|burocracia|abstencion|apatia|miedo|rumor|rumores|mentira|"
+    r"mentiras|desinformacion|hambre|tiempo|aburrimiento)\b",
+    r"\bblow(s|ing)?\s+up\s+(the\s+)?([\w']+\s+)?(credibility|reputation|budget|deal|plan|negotiations|talks|chances|"
+    r"case|narrative|story|internet|twitter|timeline|phone|mentions)\b",
+    r"\b(scandale|affaire|enquete|motion|rapport|polemique)\s+(va|vont|pourrait|pourraient|devrait|a fait|fera)\s+"
+    r"(faire\s+)?sauter\b",
+    r"\bcementerio\s+de\s+(ideas|proyectos|elefantes|promesas)\b|\bboucherie\s+administrative\b|"
+    r"\bmassacre\s+(of|de)\s+(the truth|la verdad|la verite|la langue)\b|"
+    r"\b(va|van|vamos)\s+a\s+explotar\s+de\s+(trabajo|risa|gusto|alegria|emocion|felicidad|coraje)\b|"
+    r"\bque\s+bomba\b|\b(i'?d|would)\s+kill\s+for\b",
 ]
 
 _COMPILED = [(n, lang, re.compile(p)) for n, lang, p in PATTERNS]
 _BENIGN_RE = re.compile("|".join(_BENIGN))
+_BROAD = {"es.dano_objetivo", "en.harm_target", "fr.mal_cible", "es.armas_lugar", "es.lugar_armas", "en.weapon_place",
+          "fr.armes_lieu", "es.sangre", "en.blood", "fr.sang", "molotov"}
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s"})
 
 
@@ -135,6 +232,9 @@ def match(text: str) -> list[str]:
     """Names of the threat patterns that ``text`` matches (empty when none)."""
     norm = normalise(text)
     hits = [name for name, _, rx in _COMPILED if rx.search(norm)]
+    if hits and _CONDEMN.search(norm):
+        # Condemning or reporting a threat is not making one: only the direct forms count then.
+        hits = [h for h in hits if h not in _BROAD]
     if hits and _BENIGN_RE.search(norm):
         # An idiom explains the violent word only when nothing else fired beside it.
         stripped = _BENIGN_RE.sub(" ", norm)

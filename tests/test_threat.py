@@ -38,3 +38,29 @@ def test_written_examples_recall():
 def test_normalise_handles_leet_and_stretching():
     assert normalise("MÁTEEEENLOS a t0d0s") == "matenlos a todos"
     assert normalise("casilla 1234") == "casilla 1234"
+
+
+def _suite(name):
+    return list(csv.DictReader((EXAMPLES.parent / name).open(encoding="utf-8")))
+
+
+def test_development_suite_recall_and_false_alarms():
+    """150 posts written while the patterns were extended (es/en/fr, oblique forms, and
+    idioms that borrow violent words): the patterns must keep what they catch."""
+    rows = _suite("threat_suite_dev.csv")
+    threats = [r["text"] for r in rows if r["label"] == "threat"]
+    others = [r["text"] for r in rows if r["label"] == "not_threat"]
+    missed = [t for t in threats if not match(t)]
+    alarms = [t for t in others if match(t)]
+    assert len(missed) <= 4, missed  # four oblique ones only the model may catch
+    assert alarms == []
+
+
+@pytest.mark.parametrize("text", [
+    "Estos precios van a disparar la inflación", "Voy a quemar mis ahorros en vacaciones jaja",
+    "This new policy will blow up in their faces", "On va faire exploser les records de participation dimanche!",
+    "Hay que matar el fraude con votos, no con violencia", "La sede del instituto es un cementerio de ideas",
+    "Condeno la amenaza de balacera contra la catedral",
+])
+def test_figures_of_speech_and_condemnations_are_not_threats(text):
+    assert match(text) == []
