@@ -236,16 +236,12 @@ def copy_store(source, target, batch: int = 1_000, now: datetime | None = None) 
     store into another (e.g. the embedded file into a search engine). Idempotent: run it
     again and nothing is duplicated. Incidents and the audit log live in the state
     database, which the target keeps using through ``store.state_url_env``."""
+    from itertools import islice
+
     now = now or utcnow()
     out = {"mentions": 0, "new": 0, "classifications": 0, "detected": 0, "checkpoints": 0, "quarantined": 0}
-    part = []
-    for m in source.mentions():
-        part.append(m)
-        if len(part) == batch:
-            out["new"] += target.upsert_mentions(part)
-            out["mentions"] += len(part)
-            part = []
-    if part:
+    mentions = iter(source.mentions())
+    while part := list(islice(mentions, batch)):
         out["new"] += target.upsert_mentions(part)
         out["mentions"] += len(part)
     pairs = source.classified()

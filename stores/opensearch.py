@@ -4,7 +4,8 @@ dashboards read.
 
 * Bulk by the deterministic id (``x:123``): re-indexing changes nothing.
 * A write alias over monthly indices (``escucha-mentions-2026.11``, the newest one its
-  write index), created from the index template; retention by an ISM policy (OpenSearch) or ILM policy (Elasticsearch).
+  write index), created from the index template; retention by an ISM policy
+  (OpenSearch) or ILM policy (Elasticsearch).
 * Nothing is lost: what the server rejects for good (a mapping conflict) is quarantined
   with the field and the document named; what it cannot take now (down, 429, 5xx)
   stays pending in the embedded store and goes in the next run.

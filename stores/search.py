@@ -86,7 +86,9 @@ class SearchStore(StateBacked, Store):
         self.state = SQLState(state_url)
 
     def _setup(self):
-        """The template (every monthly index gets the mapping) and the side indices, once."""
+        """The template (every monthly index gets the mapping) and the side indices, on first use."""
+        if self._ready:
+            return
         self._ready = True
         try:
             self.ix.setup(self.retention_days)
@@ -115,8 +117,7 @@ class SearchStore(StateBacked, Store):
 
     # -- plumbing ---------------------------------------------------------------
     def _call(self, method, path, body=None, params=None):
-        if not self._ready:
-            self._setup()
+        self._setup()
         unreachable, refused = self.ix._errors()
         try:
             return self.ix.request(method, path, body, params)
@@ -158,8 +159,7 @@ class SearchStore(StateBacked, Store):
 
     def _bulk(self, actions: list[dict]) -> list[tuple[bool, dict]]:
         """Run ``actions``; (ok, item) for each, in order. Raises StoreError if the server is down."""
-        if not self._ready:
-            self._setup()
+        self._setup()
         helpers = self.ix._helpers()
         try:
             return list(helpers.streaming_bulk(self.ix.client, actions, raise_on_error=False,
@@ -199,8 +199,7 @@ class SearchStore(StateBacked, Store):
 
     # -- mentions -----------------------------------------------------------------
     def upsert_mentions(self, mentions: Iterable[Mention]) -> int:
-        if not self._ready:
-            self._setup()  # before the first monthly index is made: it must get the template
+        self._setup()  # before the first monthly index is made: it must get the template
         actions, docs = [], {}
         for m in mentions:
             d = mention_fields(m)
