@@ -101,6 +101,20 @@ class Scorer:
         texts = [r["text"] for r in rows]
         return texts, (self.similarity or self.encoder).encode(texts)
 
+    def _discount_idioms(self, texts: list[str], p_threat: np.ndarray) -> None:
+        """Re-score, without their idioms, the texts the threat head flags that hold one:
+        "I'd kill for a shorter line" is about a line. Only those few texts are encoded again."""
+        k = list(self.heads["threat"].classes_).index("threat")
+        again = {i: threat_layer.without_idioms(t) for i, t in enumerate(texts) if p_threat[i, k] >= self.thresholds.threat}
+        again = {i: t for i, t in again.items() if t is not None}
+        if not again:
+            return
+        rest = list(again.values())
+        p = self.heads["threat"].predict_proba(self.encoder.encode(rest), rest)
+        for row, i in enumerate(again):
+            if p[row, k] < p_threat[i, k]:
+                p_threat[i] = p[row]
+
     @property
     def version(self) -> str:
         return f"{self.encoder.version}+heads-{self.manifest['trained_at'][:10]}-{self.manifest['id'][:8]}"
@@ -116,6 +130,8 @@ class Scorer:
         texts = [m.text for m in mentions]
         probas, X = self.score_texts(texts)
         th = self.thresholds
+        if "threat" in probas:
+            self._discount_idioms(texts, probas["threat"])
         if self.similarity is not None:
             X = np.zeros_like(X)  # rows left at zero match no claim and no example
             p_threat = probas["threat"][:, list(self.heads["threat"].classes_).index("threat")] \
@@ -152,23 +168,24 @@ class Scorer:
                     tgt = f"; target: {max(target, key=target.get)}" if target else ""
                     flags.append(Flag(task, pos, p, f"model score {p:.2f} >= {thr}{tgt}",
                                       evidence=", ".join(words)))
-            # Threats: a pattern suffices alone. Without one, the model must agree with a
-            # near-paraphrase of a written threat: on its own it confuses criticism of the
-            # institution with threats against it (14 of 20 false alarms on the holdout).
-            hits = threat_layer.match(m.text)
+            # Threats: a pattern suffices alone, and so does the threat head, which learned the
+            # oblique forms from the written corpus (threat_corpus.py) beside the criticism,
+            # metaphors and news that share their words. The nearest written threat explains it.
             p_threat = scores.get("threat", {}).get("threat", 0.0)
-            j = int(nearest[i].argmax()) if nearest.shape[1] else -1
+            hits = [h for h in threat_layer.match(m.text) if p_threat >= threat_layer.CORROBORATE.get(h, 0.0)]
+            j = int(nearest[i].argmax()) if nearest.shape[1] and nearest[i].any() else -1
             near = float(nearest[i, j]) if j >= 0 else 0.0
-            is_threat = bool(hits) or (not why_not and p_threat >= th.threat
-                                       and near >= th.threat_example_similarity)
+            is_threat = bool(hits) or (not why_not and p_threat >= th.threat)
             labels["threat"] = "threat" if is_threat else "not_threat"
             if hits:
                 flags.append(Flag("threat", "threat", max(p_threat, 0.99), f"matched threat pattern(s): "
                                   f"{', '.join(hits)}", evidence=hits[0]))
             elif is_threat:
-                flags.append(Flag("threat", "threat", max(p_threat, near),
-                                  f"model score {p_threat:.2f}; nearest threat example (cosine {near:.2f})",
-                                  evidence=ex_texts[j] if j >= 0 else ""))
+                words = self.heads["threat"].top_words(m.text, list(self.heads["threat"].classes_).index("threat"))
+                near_txt = f"; nearest written threat (cosine {near:.2f})" if j >= 0 else ""
+                flags.append(Flag("threat", "threat", p_threat,
+                                  f"model score {p_threat:.2f} >= {th.threat}; words: {', '.join(words)}{near_txt}",
+                                  evidence=ex_texts[j] if j >= 0 else ", ".join(words)))
             claim, sim = claim_hits[i]
             p_fake = scores.get("misinformation", {}).get("fake", 0.0)
             if claim is not None and not why_not:

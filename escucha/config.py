@@ -97,8 +97,7 @@ class Thresholds:
     negative: float = 0.55
     offensive: float = 0.6
     hate: float = 0.7
-    threat: float = 0.9
-    threat_example_similarity: float = 0.95
+    threat: float = 0.5
     misinformation: float = 0.99
     claim_similarity: float = 0.92
 

@@ -1,0 +1,77 @@
+"""The product's threat decision: patterns and the threat head of the shipped model together,
+through the Scorer that classifies every mention (real ONNX encoder, real heads)."""
+import csv
+from pathlib import Path
+
+import pytest
+
+from classifiers import datasets as D
+from classifiers.model import Scorer
+from classifiers.threat import match
+from escucha.config import Thresholds
+from escucha.records import Author, Mention, parse_time
+
+DATA = Path(__file__).resolve().parent.parent / "classifiers" / "data"
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    return Scorer(Thresholds())
+
+
+def labels(scorer, texts):
+    mentions = [Mention(platform="x", native_id=str(i), text=t, author=Author(id="a", handle="a"),
+                        created_at=parse_time("2026-11-20T10:00:00Z")) for i, t in enumerate(texts)]
+    out = scorer.score(mentions)
+    return [c.labels["threat"] for c in out], out
+
+
+def suite(name):
+    rows = list(csv.DictReader((DATA / name).open(encoding="utf-8")))
+    return [r["text"] for r in rows], [r["label"] for r in rows]
+
+
+def test_suite_five_recall_and_false_alarms(scorer):
+    """Suite 5 was written before this model existed (blind: recall 0.61, 11/60 false alarms);
+    its misses then shaped the corpus, so this guards what it now catches, not generalisation."""
+    texts, truth = suite("threat_suite_blind.csv")
+    pred, _ = labels(scorer, texts)
+    threats = [p for p, y in zip(pred, truth) if y == "threat"]
+    others = [p for p, y in zip(pred, truth) if y != "threat"]
+    assert threats.count("threat") / len(threats) >= 0.70
+    assert others.count("threat") <= 6
+
+
+def test_oblique_threats_the_patterns_miss_are_caught_by_the_model(scorer):
+    texts = ["Voy a dejar una mochila con sorpresa en la catedral el domingo",
+             "Gonna teach the commissioner a lesson he won't survive",
+             "Les élus de la commission, on viendra vous chercher chez vous"]
+    assert [match(t) for t in texts] == [[], [], []]
+    pred, out = labels(scorer, texts)
+    assert pred == ["threat"] * 3
+    for c in out:
+        flag = next(f for f in c.flags if f.task == "threat")
+        assert "model score" in flag.reason and flag.evidence  # says why: words and the nearest written threat
+
+
+def test_ordinary_tweets_raise_no_threat(scorer):
+    """Real posts from the validation splits (not written by us): sentiment and offence in es/en/fr."""
+    texts = []
+    for src in D.SOURCES:
+        if src.task in ("sentiment", "offensive") and src.lang in ("es", "en", "fr"):
+            t, _ = D.load(src, "val")
+            texts += t[:: max(1, len(t) // 120)][:120]
+    pred, _ = labels(scorer, texts)
+    alarms = [t for t, p in zip(texts, pred) if p == "threat"]
+    assert len(alarms) <= len(texts) // 100, alarms
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I'd kill for a shorter line at the polling station", "not_threat"),
+    ("El debate de anoche fue una masacre para el candidato", "not_threat"),
+    ("Voy a hacer una masacre en la iglesia de San Juan este domingo", "threat"),
+    ("There will be a massacre at the polling station tomorrow", "threat"),
+])
+def test_idioms_and_metaphors_need_the_model_to_agree(scorer, text, expected):
+    pred, _ = labels(scorer, [text])
+    assert pred == [expected]
