@@ -211,10 +211,12 @@ class TransformersEncoder:
         import torch
 
         tok, model = self._load()
+        # A model knows only as many positions as it was built with (BERT: 512; small ones less).
+        limit = min(self.max_length, getattr(model.config, "max_position_embeddings", self.max_length) or self.max_length)
         chunks = []
         for start in range(0, len(texts), self.batch_size):
             batch = [self.prefix + _clean(t) for t in texts[start : start + self.batch_size]]
-            enc = tok(batch, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt")
+            enc = tok(batch, padding=True, truncation=True, max_length=limit, return_tensors="pt")
             with torch.no_grad():
                 hidden = model(**enc).last_hidden_state
             mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)

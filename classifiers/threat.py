@@ -207,7 +207,7 @@ _BENIGN = [
     r"\b(va|van|vamos)\s+a\s+explotar\s+de\s+(trabajo|risa|gusto|alegria|emocion|felicidad|coraje)\b|"
     r"\bque\s+bomba\b|\b(i'?d|would)\s+kill\s+for\b",
     r"\bmourir d'(ennui|envie)\b|\b(prendre|prend|prendra|prennent)\s+une\s+(raclee|veste|claque|gifle)\b|"
-    r"\b(mettre|mettra|mettent|mettre)\s+une\s+raclee\b|\b(crush|trounce|destroy)\s+(them|him|her)\s+at\s+the\s+"
+    r"\b(mettre|mettra|mettent|met)\s+une\s+raclee\b|\b(crush|trounce|destroy)\s+(them|him|her)\s+at\s+the\s+"
     r"(ballot box|polls)\b|\b(bombed|bombs)\s+(so\s+hard|the\s+\w+)\b|\bdrop\s+like\s+a\s+bomb\b|"
     r"\b(aplastar|arrasar|barrer)\w*\s+(\w+\s+){0,2}en\s+las\s+urnas\b",
 ]

@@ -77,3 +77,24 @@ def test_shipped_heads_refuse_an_encoder_of_another_size(tiny):
 
     with pytest.raises(ClassifierError, match="retrain the heads"):
         Scorer(Thresholds(), model_dir=FROZEN_MODEL_DIR, encoder=TransformersEncoder(str(tiny[0])))
+
+
+def test_retraining_one_head_keeps_the_others(tiny, tmp_path):
+    """`escucha train --task threat` replaces that head only: the others, and what the manifest
+    says of them, stay as they were."""
+    import json
+
+    from classifiers.training import train
+
+    out = tmp_path / "model"
+    train(out, "transformers", cache_dir=tmp_path / "cache", tasks=("target",), log=lambda *_: None,
+          model_path=str(tiny[0]))
+    target_before = (out / "target.npz").read_bytes()
+    first = json.loads((out / "manifest.json").read_text())
+    train(out, "transformers", cache_dir=tmp_path / "cache", tasks=("threat",), log=lambda *_: None,
+          model_path=str(tiny[0]))
+    second = json.loads((out / "manifest.json").read_text())
+    assert second["tasks"] == ["target", "threat"]
+    assert second["validation"]["target"] == first["validation"]["target"]
+    assert "threat" in second["validation"] and second["id"] != first["id"]
+    assert (out / "target.npz").read_bytes() == target_before
