@@ -91,6 +91,7 @@ class Scorer:
                 f"dimensions; encoder {self.encoder.name} gives {self.encoder.dim}: retrain the heads for it with "
                 f"`escucha train --encoder {self.encoder.name}`")
         self.threat_examples = self._threat_examples()
+        self._threat_col = list(self.heads["threat"].classes_).index("threat") if "threat" in self.heads else None
         self.claims = ClaimMatcher(claims, thresholds.claim_similarity).fit(self.similarity or self.encoder)
 
     def _threat_examples(self):
@@ -104,9 +105,9 @@ class Scorer:
     def _discount_idioms(self, texts: list[str], p_threat: np.ndarray) -> None:
         """Re-score, without their idioms, the texts the threat head flags that hold one:
         "I'd kill for a shorter line" is about a line. Only those few texts are encoded again."""
-        k = list(self.heads["threat"].classes_).index("threat")
-        again = {i: threat_layer.without_idioms(t) for i, t in enumerate(texts) if p_threat[i, k] >= self.thresholds.threat}
-        again = {i: t for i, t in again.items() if t is not None}
+        k = self._threat_col
+        again = {i: rest for i, t in enumerate(texts)
+                 if p_threat[i, k] >= self.thresholds.threat and (rest := threat_layer.without_idioms(t)) is not None}
         if not again:
             return
         rest = list(again.values())
@@ -134,8 +135,7 @@ class Scorer:
             self._discount_idioms(texts, probas["threat"])
         if self.similarity is not None:
             X = np.zeros_like(X)  # rows left at zero match no claim and no example
-            p_threat = probas["threat"][:, list(self.heads["threat"].classes_).index("threat")] \
-                if "threat" in probas else np.zeros(len(texts))
+            p_threat = probas["threat"][:, self._threat_col] if "threat" in probas else np.zeros(len(texts))
             rows = [i for i, t in enumerate(texts) if p_threat[i] >= th.threat or self.claims.shares_terms(t)]
             if rows:
                 X[rows] = self.similarity.encode([texts[i] for i in rows])
@@ -172,7 +172,7 @@ class Scorer:
             # oblique forms from the written corpus (threat_corpus.py) beside the criticism,
             # metaphors and news that share their words. The nearest written threat explains it.
             p_threat = scores.get("threat", {}).get("threat", 0.0)
-            hits = [h for h in threat_layer.match(m.text) if p_threat >= threat_layer.CORROBORATE.get(h, 0.0)]
+            hits = threat_layer.corroborated(m.text, p_threat)
             j = int(nearest[i].argmax()) if nearest.shape[1] and nearest[i].any() else -1
             near = float(nearest[i, j]) if j >= 0 else 0.0
             is_threat = bool(hits) or (not why_not and p_threat >= th.threat)
@@ -181,7 +181,7 @@ class Scorer:
                 flags.append(Flag("threat", "threat", max(p_threat, 0.99), f"matched threat pattern(s): "
                                   f"{', '.join(hits)}", evidence=hits[0]))
             elif is_threat:
-                words = self.heads["threat"].top_words(m.text, list(self.heads["threat"].classes_).index("threat"))
+                words = self.heads["threat"].top_words(m.text, self._threat_col)
                 near_txt = f"; nearest written threat (cosine {near:.2f})" if j >= 0 else ""
                 flags.append(Flag("threat", "threat", p_threat,
                                   f"model score {p_threat:.2f} >= {th.threat}; words: {', '.join(words)}{near_txt}",

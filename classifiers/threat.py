@@ -237,6 +237,12 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def corroborated(text: str, p_threat: float) -> list[str]:
+    """The patterns ``text`` matches that count at the threat model's score ``p_threat``:
+    the product's pattern rule, the same in scoring and in training's validation."""
+    return [h for h in match(text) if p_threat >= CORROBORATE.get(h, 0.0)]
+
+
 def without_idioms(text: str) -> str | None:
     """``text`` (normalised) with its violent-sounding idioms blanked, or None when it has none:
     the threat model scores what is left ("I'd kill for a shorter line" is about a line)."""

