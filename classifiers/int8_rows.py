@@ -33,6 +33,7 @@ def quantize_rows(src: str | Path, dst: str | Path) -> int:
 
     model = onnx.load(str(src))
     graph = model.graph
+    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
     weights = {t.name: t for t in graph.initializer}
     nodes = []
     shared = [numpy_helper.from_array(np.array(1 / QMAX, np.float32), "rows/inv_qmax"),
@@ -40,6 +41,8 @@ def quantize_rows(src: str | Path, dst: str | Path) -> int:
               numpy_helper.from_array(np.array(128, np.uint8), "rows/zero_point"),
               numpy_helper.from_array(np.array([0], np.int64), "rows/zero"),
               numpy_helper.from_array(np.array([-1], np.int64), "rows/last")]
+    if opset >= 18:
+        shared.append(numpy_helper.from_array(np.array([1], np.int64), "rows/one"))
     added, done = [], 0
     for node in graph.node:
         w = weights.get(node.input[1]) if node.op_type == "MatMul" and len(node.input) == 2 else None
@@ -57,7 +60,9 @@ def quantize_rows(src: str | Path, dst: str | Path) -> int:
         nodes += [
             helper.make_node("Reshape", [x, p + "rows_shape"], [p + "x"]),
             helper.make_node("Abs", [p + "x"], [p + "abs"]),
-            helper.make_node("ReduceMax", [p + "abs"], [p + "amax"], axes=[1], keepdims=0),
+            # Opset 18 moved ReduceMax's axes from an attribute to an input.
+            helper.make_node("ReduceMax", [p + "abs"], [p + "amax"], axes=[1], keepdims=0) if opset < 18 else
+            helper.make_node("ReduceMax", [p + "abs", "rows/one"], [p + "amax"], keepdims=0),
             helper.make_node("Max", [p + "amax", "rows/eps"], [p + "amax_eps"]),
             helper.make_node("Mul", [p + "amax_eps", "rows/inv_qmax"], [p + "x_scale"]),
             helper.make_node("Shape", [p + "x_scale"], [p + "n_rows"]),

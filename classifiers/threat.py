@@ -41,7 +41,10 @@ _HARM_FR = (r"(egorger|boucherie|cercueils?|faire la peau|mettre le feu|cadavres
             r"fusils?|grenades?|(des\s+|d'|les\s+)explosifs?|kalach\w*)")
 _CONDEMN = re.compile(r"\b(condeno|condenamos|rechazo|rechazamos|repudio|no a la violencia|sin violencia|condemn|"
                       r"condamne|condamnons|denuncio la amenaza|police (said|says)|segun la policia|fue detenido|"
-                      r"was arrested|a ete arrete)\b")
+                      r"arrested|a ete arrete|(our|my) (thoughts|prayers) (are )?with|victims of|"
+                      r"(violence|hate) has no place|no place for violence|in custody|foiled|"
+                      r"detuvieron|detienen|arrestaron|capturaron|a ete interpelle|ont interpelle|a interpelle|"
+                      r"(nuestras|mis) oraciones|pensees (vont|sont) (aux|avec les) victimes)\b")
 
 PATTERNS: list[tuple[str, str, str]] = [
     ("es.dano_objetivo", "es", rf"\b{_HARM_ES}\b.{{0,80}}\b{_TARGET_ES}\b|\b{_TARGET_ES}\b.{{0,80}}\b{_HARM_ES}\b"),
@@ -172,6 +175,19 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("fr.habite", "fr", r"\b(on sait|je sais|nous savons)\s+ou\s+(tu habites|vous habitez|il habite|elle habite|"
                         r"ils habitent)\b"),
     ("fr.armes_lieu", "fr", rf"\b(armes?|fusils?|kalach\w*|pistolets?|armes?)\b.{{0,60}}\b{_TARGET_FR}\b"),
+    # Slang for a shot or a stab, and shooting announced in a place.
+    ("es.meto_plomo", "es", r"\b(le|les|te|se lo|se la)\s+(meto|metemos|meteremos|voy a meter|vamos a meter)\s+"
+                            r"(un|unos|dos|tres|varios)?\s*(plomazos?|balazos?|tiros?|plomo|cuchillazos?|machetazos?|"
+                            r"navajazos?|fierrazos?)\b"),
+    ("fr.ca_va_tirer", "fr", r"\b(ca|on|ils|je|nous)\s+(va|vont|vais|allons)\s+tirer\s+(dans|sur)\b"),
+    # Death put as a deadline or a precaution ("le quedan pocos días", "better wear a vest").
+    ("deadline", "all", r"\b(le|les|te)\s+quedan?\s+pocos\s+dias\b|\bgo(es|ing)?\s+home\s+in\s+(body\s+)?"
+                        r"(bags|boxes|a bag|a box)\b|\b(better|should|had better)\s+wear\s+a\s+(bullet\s?proof\s+)?"
+                        r"vest\b|\bfinir(a|ont)\s+(dans le fosse|au cimetiere|a la morgue)\b"),
+    ("last_time", "all", r"\b(will be|is going to be|is) (his|her|their|your) last\s+(sunday|service|mass|sermon|week|"
+                         r"day|count)\b|\benjoy (his|her|their|your) last (week|day|days|sunday)\b|"
+                         r"\b(sunday|service|mass|sermon|count) will be (his|her|their) last\b|"
+                         r"\b(sera|va a ser) (su|tu) ultim[oa] (domingo|misa|semana|dia|conteo)\b"),
 ]
 
 # Idioms that look violent but are not ("me mata de risa", "killed it").
@@ -210,15 +226,27 @@ _BENIGN = [
     r"\b(mettre|mettra|mettent|met)\s+une\s+raclee\b|\b(crush|trounce|destroy)\s+(them|him|her)\s+at\s+the\s+"
     r"(ballot box|polls)\b|\b(bombed|bombs)\s+(so\s+hard|the\s+\w+)\b|\bdrop\s+like\s+a\s+bomb\b|"
     r"\b(aplastar|arrasar|barrer)\w*\s+(\w+\s+){0,2}en\s+las\s+urnas\b",
+    r"\bshooting\s+(a\s+|the\s+|some\s+)?(video|videos|photos?|pictures|footage|film|movie|scenes?|selfies?)\b|"
+    r"\b(i'?d|would|could)\s+die\s+for\b|\b(fusill|mitraill)\w*\s+(\w+\s+){0,3}(de|avec)\s+(ses\s+|des\s+)?questions\b",
+    # Working oneself to death, and votes, turnout or news as the thing that "explodes".
+    r"\b(me|nos|te)\s+(voy a |vamos a |vas a )?(matar|mato|matamos)\s+(estudiando|trabajando|entrenando|"
+    r"a trabajar|a estudiar)\b|\b(me|te|se|nous)\s+tuer\s+(a la tache|au travail|a la besogne)\b|"
+    r"\btiro\s+en\s+el\s+pie\b|\bballe\s+dans\s+le\s+pied\b|\bshot\s+(himself|herself|themselves)\s+in\s+the\s+foot\b",
+    r"\bkill(s|ing|ed)?\s+(the\s+)?(turnout|momentum|vote|bill|deal|reform|chances|debate|enthusiasm|"
+    r"participation|mood)\b|\b(bomb|bombshell)\s+dropped\s+on\b|\bdrop(ped|s)?\s+a\s+bomb(shell)?\s+on\b|"
+    r"\bl'effet d'une bombe\b|\bcomme une bombe\b|\bfaire exploser\s+(la\s+)?participation\b",
 ]
 
 _COMPILED = [(n, lang, re.compile(p)) for n, lang, p in PATTERNS]
+_REPORTED = re.compile(r"\b(amenazo|amenazaron|amenazan|threatened|threatens|a menace|ont menace|menacait)\s+"
+                       r"(con|to|de|d')\s*(\w+\s+){0,2}\w+")
 _BENIGN_RE = re.compile("|".join(_BENIGN))
 _BROAD = {"es.dano_objetivo", "en.harm_target", "fr.mal_cible", "es.armas_lugar", "es.lugar_armas", "en.weapon_place",
           "fr.armes_lieu", "es.sangre", "en.blood", "fr.sang", "molotov", "es.masacre", "en.massacre", "fr.massacre"}
 # Words that are as often a figure of speech ("the debate was a massacre") as a threat:
 # alone they fire only when the threat model leans the same way.
-CORROBORATE = {"es.masacre": 0.2, "en.massacre": 0.2, "fr.massacre": 0.2}
+CORROBORATE = {"es.masacre": 0.2, "en.massacre": 0.2, "fr.massacre": 0.2,
+               "last_time": 0.2}  # "this will be her last election" is also a retirement
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s"})
 
 
@@ -257,8 +285,12 @@ def match(text: str) -> list[str]:
     norm = normalise(text)
     hits = [name for name, _, rx in _COMPILED if rx.search(norm)]
     if hits and _CONDEMN.search(norm):
-        # Condemning or reporting a threat is not making one: only the direct forms count then.
-        hits = [h for h in hits if h not in _BROAD]
+        # Condemning or reporting a threat is not making one: only the direct forms count
+        # then, and not inside the words that report it ("detuvieron al que amenazó con quemar
+        # la iglesia"). Without an arrest or a condemnation beside it, a reported threat
+        # still counts ("he threatened to shoot up the cathedral and I'll finish the job").
+        reported = _REPORTED.sub(" ", norm)
+        hits = [name for name, _, rx in _COMPILED if name not in _BROAD and rx.search(reported)]
     if hits and _BENIGN_RE.search(norm):
         # An idiom explains the violent word only when nothing else fired beside it.
         stripped = _BENIGN_RE.sub(" ", norm)

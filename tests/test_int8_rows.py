@@ -9,7 +9,7 @@ ort = pytest.importorskip("onnxruntime")
 from classifiers.int8_rows import quantize_rows  # noqa: E402
 
 
-def _linear_graph(path, w):
+def _linear_graph(path, w, opset=17):
     from onnx import TensorProto, helper, numpy_helper
 
     k, n = w.shape
@@ -18,7 +18,7 @@ def _linear_graph(path, w):
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "tokens", k])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", "tokens", n])],
         [numpy_helper.from_array(w, "w")])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)]), str(path))
 
 
 def _run(path, x):
@@ -49,6 +49,16 @@ def test_each_token_gets_its_own_scale(tmp_path):
                      per_channel=True)
     per_tensor = _run(tmp_path / "tensor.onnx", both)[:1]
     assert np.abs(per_tensor - exact).max() > 5 * np.abs(batched[:1] - exact).max()
+
+
+@pytest.mark.parametrize("opset", [17, 18])
+def test_graphs_of_either_reduce_max_form(tmp_path, opset):
+    w = np.random.default_rng(1).normal(0, 0.05, (32, 16)).astype(np.float32)
+    _linear_graph(tmp_path / "fp32.onnx", w, opset)
+    quantize_rows(tmp_path / "fp32.onnx", tmp_path / "rows.onnx")
+    onnx.checker.check_model(str(tmp_path / "rows.onnx"))
+    x = np.random.default_rng(2).normal(0, 1, (2, 3, 32)).astype(np.float32)
+    assert np.abs(_run(tmp_path / "rows.onnx", x) - x @ w).max() <= 0.02 * np.abs(x @ w).max()
 
 
 def test_only_constant_two_dimensional_weights_are_rewritten(tmp_path):

@@ -64,3 +64,37 @@ def test_development_suite_recall_and_false_alarms():
 ])
 def test_figures_of_speech_and_condemnations_are_not_threats(text):
     assert match(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Al que me niegue la credencial le meto un plomazo",  # slang for a shot
+    "Dimanche à la messe, ça va tirer dans la cathédrale",
+    "Al vocal le quedan pocos días",  # death as a deadline
+    "Count again and the whole board goes home in bags",
+    "That priest better wear a vest on Sunday",
+    "He threatened to shoot up the cathedral and I will finish the job",  # reported, then endorsed
+])
+def test_slang_deadlines_and_endorsed_threats(text):
+    assert match(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "Me voy a matar estudiando para la capacitación",  # working oneself to death
+    "Je vais me tuer à la tâche pendant le dépouillement",
+    "This ballot design is going to kill turnout",
+    "Les résultats ont fait l'effet d'une bombe au siège du parti",
+    "El consejero se disparó un tiro en el pie",
+    "Shooting video at the polling station is not allowed",
+    "Detuvieron al hombre que amenazó con quemar la iglesia",  # a reported threat beside an arrest is news
+    "Our thoughts are with the victims of the church shooting",
+])
+def test_work_turnout_news_and_condolences_are_not_threats(text):
+    assert match(text) == []
+
+
+def test_a_last_sermon_needs_the_model_to_lean_the_same_way():
+    from classifiers.threat import corroborated
+
+    text = "We know where the registrar parks. Tell her to enjoy her last week"
+    assert match(text) == ["last_time"]
+    assert corroborated(text, 0.05) == [] and corroborated(text, 0.3) == ["last_time"]
