@@ -8,7 +8,8 @@ that token only, so a batch gives each text the vector it gets alone (to float r
 about 1e-7), and the graph stays closer to fp32 than per-tensor scaling does, with no
 layer left in fp32 (the fine-tuned e5 needed six before).
 
-Only standard ONNX operators: QuantizeLinear per axis, MatMulInteger, Cast, Mul.
+Standard ONNX operators (QuantizeLinear per axis, Mul) and onnxruntime's
+MatMulIntegerToFloat (int8 product and the weight's scale in one pass).
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def quantize_rows(src: str | Path, dst: str | Path) -> int:
     """Rewrite every MatMul by a constant 2-D weight in ``src`` as int8 per row and per
     output channel; write ``dst``; return how many were rewritten."""
     import onnx
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import helper, numpy_helper
 
     model = onnx.load(str(src))
     graph = model.graph
@@ -40,7 +41,8 @@ def quantize_rows(src: str | Path, dst: str | Path) -> int:
               numpy_helper.from_array(np.array(1e-8, np.float32), "rows/eps"),
               numpy_helper.from_array(np.array(128, np.uint8), "rows/zero_point"),
               numpy_helper.from_array(np.array([0], np.int64), "rows/zero"),
-              numpy_helper.from_array(np.array([-1], np.int64), "rows/last")]
+              numpy_helper.from_array(np.array([-1], np.int64), "rows/last"),
+              numpy_helper.from_array(np.array(1.0, np.float32), "rows/one_f")]
     if opset >= 18:
         shared.append(numpy_helper.from_array(np.array([1], np.int64), "rows/one"))
     added, done = [], 0
@@ -68,12 +70,11 @@ def quantize_rows(src: str | Path, dst: str | Path) -> int:
             helper.make_node("Shape", [p + "x_scale"], [p + "n_rows"]),
             helper.make_node("Expand", ["rows/zero_point", p + "n_rows"], [p + "x_zero"]),
             helper.make_node("QuantizeLinear", [p + "x", p + "x_scale", p + "x_zero"], [p + "xq"], axis=0),
-            helper.make_node("MatMulInteger", [p + "xq", p + "w", "rows/zero_point"], [p + "y32"]),
-            helper.make_node("Cast", [p + "y32"], [p + "yf"], to=TensorProto.FLOAT),
-            # The weight's scale first: onnxruntime 1.32 fuses MatMulInteger + Cast + the
-            # first Mul, and reads that Mul's scale as per-tensor or per-column; given the
-            # per-row scale there it computes wrong vectors (cosine 0.6 to fp32).
-            helper.make_node("Mul", [p + "yf", p + "w_scale"], [p + "yw"]),
+            # onnxruntime's MatMulIntegerToFloat takes the weight's per-column scale; its
+            # input scale can only be per tensor (given a per-row one, its fusion computed
+            # wrong vectors: cosine 0.6 to fp32), so the row scale is a Mul after it.
+            helper.make_node("MatMulIntegerToFloat", [p + "xq", p + "w", "rows/one_f", p + "w_scale", "rows/zero_point"],
+                             [p + "yw"], domain="com.microsoft"),
             helper.make_node("Unsqueeze", [p + "x_scale", "rows/last"], [p + "x_scale_col"]),
             helper.make_node("Mul", [p + "yw", p + "x_scale_col"], [p + "y2"]),
             helper.make_node("Shape", [x], [p + "in_shape"]),
@@ -88,5 +89,7 @@ def quantize_rows(src: str | Path, dst: str | Path) -> int:
     graph.node.extend(nodes)
     del graph.initializer[:]
     graph.initializer.extend(kept + shared + added)
+    if done and not any(o.domain == "com.microsoft" for o in model.opset_import):
+        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     onnx.save(model, str(dst))
     return done
