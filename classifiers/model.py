@@ -116,6 +116,12 @@ class Scorer:
             if p[row, k] < p_threat[i, k]:
                 p_threat[i] = p[row]
 
+    def threat_proba(self, texts: list[str]) -> np.ndarray:
+        """The threat head's score per text as scoring decides on it (idioms re-scored)."""
+        probas, _ = self.score_texts(texts)
+        self._discount_idioms(texts, probas["threat"])
+        return probas["threat"][:, self._threat_col]
+
     @property
     def version(self) -> str:
         return f"{self.encoder.version}+heads-{self.manifest['trained_at'][:10]}-{self.manifest['id'][:8]}"

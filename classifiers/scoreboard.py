@@ -1,9 +1,12 @@
-"""The README's validation table in one command: ``python -m classifiers.scoreboard``.
+"""The README's validation tables in one command: ``python -m classifiers.scoreboard``.
 
 Every validation split of ``../shared/datasets`` through the code of ``escucha classify
 eval`` (the product's decision rules), for the default model, the frozen-e5 heads and
 the fine-tuned e5's own linear heads (int8), beside the TF-IDF + logistic regression
 baseline trained on the same training split in the same run. Prints a markdown table.
+``--threat`` prints instead what ``thresholds.threat`` trades: recall and false alarms
+on the written threat suites, and the share of ordinary validation tweets the threat
+head would page for, at several thresholds (patterns count as they do in the product).
 """
 from __future__ import annotations
 
@@ -28,12 +31,57 @@ SETS = [  # task, file, name, language
 ]
 
 
+THREAT_SUITES = ["threat_suite_blind.csv", "threat_suite_blind2.csv", "threat_suite_blind3.csv",
+                 "threat_suite_blind4.csv"]
+THRESHOLDS = (0.5, 0.4, 0.3, 0.2)
+
+
+def threat_table(suites) -> int:
+    import csv
+    from pathlib import Path
+
+    import numpy as np
+
+    from classifiers import datasets as D
+    from classifiers.evaluation import _default_config
+    from classifiers.model import Scorer
+    from classifiers.threat import corroborated
+
+    config = _default_config()
+    p_threat = Scorer(config.thresholds, config.claims).threat_proba
+
+    data = Path(__file__).parent / "data"
+    judged = []
+    for name in suites:
+        rows = list(csv.DictReader((data / name).open(encoding="utf-8")))
+        texts = [r["text"] for r in rows]
+        judged.append((texts, np.array([r["label"] == "threat" for r in rows]), p_threat(texts)))
+    ordinary = [t for src in D.SOURCES for t in D.load(src, "val")[0]]
+    po = p_threat(ordinary)
+    n_neg = sum(int((~y).sum()) for _, y, _ in judged)
+    print(f"| `thresholds.threat` | recall, {' / '.join(suites)} | false alarms (of {n_neg}) "
+          f"| head alarms on {len(ordinary):,} ordinary tweets |")
+    print("| --- | --- | --- | --- |")
+    for th in THRESHOLDS:
+        recall, alarms = [], 0
+        for texts, y, p in judged:
+            flagged = np.array([bool(corroborated(t, q)) or q >= th for t, q in zip(texts, p)])
+            recall.append(f"{flagged[y].mean():.2f}")
+            alarms += int(flagged[~y].sum())
+        print(f"| {th} | {' / '.join(recall)} | {alarms} | {(po >= th).mean() * 100:.2f}% |", flush=True)
+    return 0
+
+
 def main(argv=None) -> int:
     from escucha.config import parse
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", help="only the sets whose name contains this text")
+    ap.add_argument("--threat", nargs="*", metavar="SUITE", default=None,
+                    help="the threshold table over these suites under classifiers/data (default: suites 5-8)")
     a = ap.parse_args(argv)
+    if a.threat is not None:
+        return threat_table(a.threat or THREAT_SUITES)
     frozen = parse({"institution": {"name": "eval"}, "classifier": {"model_dir": "classifiers/models/frozen-e5"}},
                    env={})
     print("| task, data set (validation split) | language | n | default (heads on fine-tuned e5) "

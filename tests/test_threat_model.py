@@ -75,3 +75,14 @@ def test_ordinary_tweets_raise_no_threat(scorer):
 def test_idioms_and_metaphors_need_the_model_to_agree(scorer, text, expected):
     pred, _ = labels(scorer, [text])
     assert pred == [expected]
+
+
+def test_threat_proba_is_the_score_the_decision_reads(scorer):
+    """What the threshold table (python -m classifiers.scoreboard --threat) reads: the head's
+    score after idioms are re-scored, the same number scoring stores."""
+    texts = ["El sábado va a haber sangre en la catedral", "I'd kill for a shorter line at the polling station",
+             "Le dépouillement continue ce soir"]
+    _, out = labels(scorer, texts)
+    stored = [c.scores["threat"]["threat"] for c in out]
+    assert [round(float(p), 4) for p in scorer.threat_proba(texts)] == stored
+    assert stored[0] > 0.5 > stored[2]
