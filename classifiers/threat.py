@@ -41,7 +41,8 @@ _HARM_FR = (r"(egorger|boucherie|cercueils?|faire la peau|mettre le feu|cadavres
             r"fusils?|grenades?|(des\s+|d'|les\s+)explosifs?|kalach\w*)")
 _CONDEMN = re.compile(r"\b(condeno|condenamos|rechazo|rechazamos|repudio|no a la violencia|sin violencia|condemn|"
                       r"condamne|condamnons|denuncio la amenaza|police (said|says)|segun la policia|fue detenido|"
-                      r"arrested|a ete arrete|(our|my) (thoughts|prayers) (are )?with|victims of|"
+                      r"(was|were|been|police|officers|authorities) arrested|arrested (a|an|the) (man|woman|suspect|"
+                      r"person|teen)|a ete arrete|(our|my) (thoughts|prayers) (are )?with|"
                       r"(violence|hate) has no place|no place for violence|in custody|foiled|"
                       r"detuvieron|detienen|arrestaron|capturaron|a ete interpelle|ont interpelle|a interpelle|"
                       r"(nuestras|mis) oraciones|pensees (vont|sont) (aux|avec les) victimes)\b")

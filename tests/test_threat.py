@@ -73,6 +73,8 @@ def test_figures_of_speech_and_condemnations_are_not_threats(text):
     "Count again and the whole board goes home in bags",
     "That priest better wear a vest on Sunday",
     "He threatened to shoot up the cathedral and I will finish the job",  # reported, then endorsed
+    "I will make them victims of a bloodbath at the cathedral",  # news words inside a threat
+    "They will get me arrested but I will burn the polling station",
 ])
 def test_slang_deadlines_and_endorsed_threats(text):
     assert match(text), text
