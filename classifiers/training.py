@@ -19,8 +19,9 @@ from classifiers.threat_corpus import compose
 from escucha.config import Thresholds
 
 DATA = Path(__file__).parent / "data"
-# What the threat head learns from. threat_suite_blind.csv is deliberately absent: it
-# judges the layer and must never be trained on (write a new one when this changes).
+# What the threat head learns from. The threat_suite_blind*.csv files are deliberately
+# absent: they judge the layer and are never trained on (write a new one before the layer
+# changes; after it has been judged once, a suite is development data).
 THREAT_TRAIN = ("threat_examples.csv", "threat_suite_dev.csv", "threat_suite_fresh.csv")
 THREAT_VAL = ("threat_holdout.csv",)
 CACHE = Path(".cache/embeddings")
