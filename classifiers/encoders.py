@@ -22,6 +22,9 @@ import numpy as np
 from escucha.errors import ClassifierError
 
 ONNX_DIR = Path(__file__).parent / "models" / "e5-small-int8"
+# Graphs of this format scale every token on its own and run texts in batches; a graph of
+# the first format ("escucha-e5-onnx-1", per-tensor scales) still runs, one text at a time.
+ONNX_FORMAT = "escucha-e5-onnx-2"
 
 # e5 models were trained with these prefixes; classification uses "query: "
 # (the recipe of the e5 paper for classification tasks).
@@ -136,7 +139,7 @@ class OnnxEncoder:
                 raise ClassifierError(f"encoder 'e5-onnx': {graph} does not match its manifest (corrupt or "
                                       f"replaced); {rebuild}")
         if self.batched is None:
-            self.batched = isinstance(manifest, dict) and manifest.get("format") == "escucha-e5-onnx-2"
+            self.batched = isinstance(manifest, dict) and manifest.get("format") == ONNX_FORMAT
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer

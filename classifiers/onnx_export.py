@@ -20,11 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
+from classifiers.encoders import ONNX_FORMAT as FORMAT
 from escucha.errors import ClassifierError
 
-# Format 2 scales every token on its own and runs texts in batches; a format-1 graph
-# (per-tensor scales, from escucha before 2026-11-23) still runs, one text at a time.
-FORMAT = "escucha-e5-onnx-2"
 # Below this the int8 graph would no longer be the model the heads were trained on.
 MIN_COSINE = 0.98
 

@@ -45,7 +45,7 @@ def threat_table(suites) -> int:
     from classifiers import datasets as D
     from classifiers.evaluation import _default_config
     from classifiers.model import Scorer
-    from classifiers.threat import corroborated
+    from classifiers.threat import decides
 
     config = _default_config()
     p_threat = Scorer(config.thresholds, config.claims).threat_proba
@@ -65,7 +65,7 @@ def threat_table(suites) -> int:
     for th in THRESHOLDS:
         recall, alarms = [], 0
         for texts, y, p in judged:
-            flagged = np.array([bool(corroborated(t, q)) or q >= th for t, q in zip(texts, p)])
+            flagged = np.array([decides(t, q, th) for t, q in zip(texts, p)])
             recall.append(f"{flagged[y].mean():.2f}")
             alarms += int(flagged[~y].sum())
         print(f"| {th} | {' / '.join(recall)} | {alarms} | {(po >= th).mean() * 100:.2f}% |", flush=True)

@@ -272,6 +272,12 @@ def corroborated(text: str, p_threat: float) -> list[str]:
     return [h for h in match(text) if p_threat >= CORROBORATE.get(h, 0.0)]
 
 
+def decides(text: str, p_threat: float, threshold: float) -> bool:
+    """The product's threat decision for a scorable text: a pattern that counts at the
+    model's score, or the model at the threshold (Scorer.score adds the unscorable check)."""
+    return bool(corroborated(text, p_threat)) or p_threat >= threshold
+
+
 def without_idioms(text: str) -> str | None:
     """``text`` (normalised) with its violent-sounding idioms blanked, or None when it has none:
     the threat model scores what is left ("I'd kill for a shorter line" is about a line)."""

