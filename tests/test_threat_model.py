@@ -33,13 +33,16 @@ def suite(name):
 
 def test_suite_five_recall_and_false_alarms(scorer):
     """Suite 5 was written before this model existed (blind: recall 0.61, 11/60 false alarms);
-    its misses then shaped the corpus, so this guards what it now catches, not generalisation."""
+    its misses then shaped the corpus, so this guards what it now catches, not generalisation.
+    False alarms that page (critical) stay few; possible threats (reviewed at high) add more."""
     texts, truth = suite("threat_suite_blind.csv")
-    pred, _ = labels(scorer, texts)
+    pred, out = labels(scorer, texts)
     threats = [p for p, y in zip(pred, truth) if y == "threat"]
-    others = [p for p, y in zip(pred, truth) if y != "threat"]
-    assert threats.count("threat") / len(threats) >= 0.70
-    assert others.count("threat") <= 6
+    others = [c for c, y in zip(out, truth) if y != "threat" and c.labels["threat"] == "threat"]
+    paging = [c for c in others if next(f for f in c.flags if f.task == "threat").label == "threat"]
+    assert threats.count("threat") / len(threats) >= 0.80
+    assert len(paging) <= 6
+    assert len(others) <= 14
 
 
 def test_oblique_threats_the_patterns_miss_are_caught_by_the_model(scorer):
