@@ -62,7 +62,7 @@ class Scorer:
     for the tasks pulls unrelated texts together (a question about a polling station
     lands at cosine 0.97 from a threat). That second pass runs only on the texts that
     need it: those sharing a word with a claim, and those the threat head does not rule
-    out (``thresholds.threat_neighbours_min_score``, about 5% of ordinary tweets).
+    out (``thresholds.threat_neighbours_min_score``: about 2% of ordinary tweets).
     """
 
     def __init__(self, thresholds, claims=(), model_dir=None, encoder=None):

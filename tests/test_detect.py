@@ -51,6 +51,21 @@ def test_hijacked_account_routes_to_its_own_contacts(config, store, smtp):
     assert [r[0] for _, r in smtp.envelopes] == ["jorge@ien.example.org"], "the account's own contact first"
 
 
+def test_own_notice_that_only_resembles_threats_is_no_hijack(config):
+    """The account's own notice flagged only by the written-examples vote (a possible
+    threat) does not open the hacked-account protocol; a pattern or the head would."""
+    at = T0 + timedelta(hours=15)  # 09h local: an ordinary hour
+    possible = Flag("threat", "possible_threat", 0.8, "8 of its 10 nearest written examples are threats")
+    notice = mk(1, at, "Los módulos abren este sábado de 9 a 15", own=True, handle="IEN_Oficial",
+                labels={"threat": "threat"}, flags=(possible,))
+    assert detect_hijack(config, [notice], at) == []
+    pattern = Flag("threat", "threat", 0.99, "matched threat pattern(s): es.quemar_lugar")
+    threat = mk(2, at, "Voy a quemar el instituto", own=True, handle="IEN_Oficial",
+                labels={"threat": "threat"}, flags=(pattern,))
+    found = detect_hijack(config, [threat], at)
+    assert len(found) == 1 and "a violent threat" in found[0].explanation
+
+
 def test_narrative_needs_authors_or_one_high_reach_author(config):
     flag = Flag("misinformation", "fake", 0.95, "claim", evidence="boletas-destruidas")
     two = [mk(i, T0, "destruyó boletas", labels={"misinformation": "fake"}, flags=(flag,)) for i in range(2)]
