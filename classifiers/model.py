@@ -223,7 +223,7 @@ class Scorer:
             hits = threat_layer.corroborated(m.text, p_threat)
             j = int(nearest[i].argmax()) if nearest.shape[1] and nearest[i].any() else -1
             near = float(nearest[i, j]) if j >= 0 else 0.0
-            is_threat = bool(hits) or (not why_not and threat_layer.decides(m.text, p_threat, th, share[i]))
+            is_threat = bool(hits) or (not why_not and threat_layer.model_decides(p_threat, th, share[i]))
             labels["threat"] = "threat" if is_threat else "not_threat"
             if hits:
                 flags.append(Flag("threat", "threat", max(p_threat, 0.99), f"matched threat pattern(s): "

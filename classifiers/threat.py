@@ -278,8 +278,13 @@ def decides(text: str, p_threat: float, thresholds, neighbours: float = 0.0) -> 
     or ``neighbours`` (the share of the text's nearest written examples that are threats,
     classifiers/neighbours.py) at ``thresholds.threat_neighbours`` while the model leans
     that way at all (``thresholds.threat_neighbours_min_score``)."""
-    return (bool(corroborated(text, p_threat)) or p_threat >= thresholds.threat
-            or (neighbours >= thresholds.threat_neighbours and p_threat >= thresholds.threat_neighbours_min_score))
+    return bool(corroborated(text, p_threat)) or model_decides(p_threat, thresholds, neighbours)
+
+
+def model_decides(p_threat: float, thresholds, neighbours: float = 0.0) -> bool:
+    """The part of :func:`decides` that needs no pattern (scoring has matched them already)."""
+    return p_threat >= thresholds.threat or (neighbours >= thresholds.threat_neighbours
+                                             and p_threat >= thresholds.threat_neighbours_min_score)
 
 
 def without_idioms(text: str) -> str | None:
