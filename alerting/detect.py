@@ -25,9 +25,12 @@ def _root(m) -> str:
     return m.repost_of or m.quote_of or m.id
 
 
-def _possible_threat(c) -> bool:
+def _threat_flag(c):
+    return next((f for f in c.flags if f.task == "threat"), None)
+
+
+def _possible(flag) -> bool:
     """Flagged only because it resembles written threats (classifiers/neighbours.py)."""
-    flag = next((f for f in c.flags if f.task == "threat"), None)
     return flag is not None and flag.label == "possible_threat"
 
 
@@ -36,11 +39,11 @@ def detect_threats(config, items, now) -> list[Incident]:
     for m, c in items:
         if m.own or c.labels.get("threat") != "threat":
             continue
-        flag = next((f for f in c.flags if f.task == "threat"), None)
+        flag = _threat_flag(c)
         reason = flag.reason if flag else "threat"
         # A post that only resembles written threats (no pattern, head below its threshold)
         # is reviewed at "high"; a pattern or the head pages at "critical".
-        possible = _possible_threat(c)
+        possible = _possible(flag)
         out.append(Incident(
             key=f"threat:{_root(m)}", kind="threat", severity="high" if possible else "critical",
             title=f"{'Posible amenaza' if possible else 'Amenaza'} violenta de @{m.author.handle}",
@@ -64,7 +67,7 @@ def detect_hijack(config, items, now) -> list[Incident]:
         reasons = []
         # The account's own notices are about the same places and days as threats: only
         # a pattern or the threat head counts here.
-        if c.labels.get("threat") == "threat" and not _possible_threat(c):
+        if c.labels.get("threat") == "threat" and not _possible(_threat_flag(c)):
             reasons.append("a violent threat")
         if c.labels.get("hate") == "hate":
             reasons.append("hate speech")

