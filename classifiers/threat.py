@@ -36,7 +36,7 @@ _HARM_ES = (r"(granadas?|explosivos?|cementerio|ataud(es)?|cadaver(es)?|a golpes
             r"madrazos|secuestrar|sangre|masacre|se muere[n]?|hasta que se mueran|mueran)")
 _HARM_EN = (r"(grenades?|explosives?|body ?bags?|a grave|graves|coffins?|crime scene|get hurt|gets hurt|hunt (down|them)|"
             r"end (his|her|their|your|the \w+'s) (life|lives)|start shooting|shooting|stab|"
-            r"bloodbath|corpses?|ar-?15|pipe bombs?)")
+            r"bloodbath|corpses?|ar-?15|pipe bombs?|fertili[sz]er and diesel|ammonium nitrate)")
 _HARM_FR = (r"(egorger|boucherie|cercueils?|faire la peau|mettre le feu|cadavres?|massacre|du sang|poignarder|"
             r"fusils?|grenades?|(des\s+|d'|les\s+)explosifs?|kalach\w*)")
 _CONDEMN = re.compile(r"\b(condeno|condenamos|rechazo|rechazamos|repudio|no a la violencia|sin violencia|condemn|"
@@ -45,7 +45,9 @@ _CONDEMN = re.compile(r"\b(condeno|condenamos|rechazo|rechazamos|repudio|no a la
                       r"person|teen)|a ete arrete|(our|my) (thoughts|prayers) (are )?with|"
                       r"(violence|hate) has no place|no place for violence|in custody|foiled|"
                       r"detuvieron|detienen|arrestaron|capturaron|a ete interpelle|ont interpelle|a interpelle|"
-                      r"(nuestras|mis) oraciones|pensees (vont|sont) (aux|avec les) victimes)\b")
+                      r"(nuestras|mis) oraciones|pensees (vont|sont) (aux|avec les) victimes|fausse alerte|falsa alarma|"
+                      r"(bomb|bomb threat) hoax|hoax|(police|authorities|fbi|la policia|la police) (are |is |sont |esta )?"
+                      r"(investigating|investigate|investiga|enquete))\b")
 
 PATTERNS: list[tuple[str, str, str]] = [
     ("es.dano_objetivo", "es", rf"\b{_HARM_ES}\b.{{0,80}}\b{_TARGET_ES}\b|\b{_TARGET_ES}\b.{{0,80}}\b{_HARM_ES}\b"),
@@ -84,7 +86,7 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("es.lugar_bomba", "es", rf"\b{_TARGET_ES}\b.{{0,40}}\b(va a volar|volara|estallara|explotara|bombas?|explosivos?)\b"),
     ("es.sangre", "es",
      r"\b((va|van|vas)\s+a\s+(haber|correr|ver)|habra|correra|correr[aá]|corre)\s+(mucha\s+)?sangre\b|"
-     r"\b(rios?|bano|mar)\s+de\s+sangre\b"),
+     r"\b(rios?|bano|mar)\s+de\s+sangre\b|\bhacer que corra (la\s+)?sangre\b"),
     ("es.masacre", "es", r"\bmasacre\b|\bbalacera\b|\bmatanza\b"),
     ("es.no_saldran", "es", r"\b(nadie|no)\s+(saldra|saldran|va a salir|van a salir|llega|llegara|llegan|llegaran|sale|sales)\s+"
                             r"(\w+\s+)?(viv[oa]s?|con vida)\b|"
@@ -97,13 +99,14 @@ PATTERNS: list[tuple[str, str, str]] = [
                         r"\b(arrepentir\w*|arrepientan|arrepentiras|arrepentiran)\s+de\s+haber\s+nacido\b"),
     ("es.direcciones", "es", r"\b(sabemos|se|conozco|conocemos|tenemos|ya tenemos|ya sabemos)\s+(sus|tu|su|las|la)\s+"
                              r"(direcciones|direccion|domicilios?|casas?)\b|\b(se|sabemos|conozco)\s+(en\s+)?"
-                             r"(que|cual)\s+(escuela|colegio|casa|calle)\b"),
+                             r"(que|cual)\s+(escuela|colegio|casa|calle|colonia|barrio|fraccionamiento)\b"),
     ("es.armado", "es", rf"\b(voy|vamos|iremos|ire|llegare|llegaremos|vendremos|van|va)\s+(a\s+ir\s+)?armad[oa]s?\b"
                         rf"(?!\s+de\b)"),
     ("es.dentro", "es", r"\b(quem|arde|ard|incend|fuego|lumbre|volar|vuel)\w*\b.{0,60}\b(con todo y|con)\s+"
                         r"(\w+\s+){0,2}(adentro|dentro|feligreses|empleados|funcionarios|gente)\b"),
     ("es.arde_lugar", "es", rf"\b{_TARGET_ES}\s+(arde|ardera|va a arder|van a arder|se quema|se va a quemar|"
-                            rf"quemara|vuela|volara)\b"),
+                            rf"quemara|vuela|volara)\b|\b{_TARGET_ES}\b(\s+\w+){{0,2}}\s+(se hace|se hara|quedara|queda|"
+                            rf"va a quedar|termina|terminara|acaba|acabara)\s+(en\s+)?cenizas\b"),
     # Dousing or throwing fuel at a place; fuel prices and spending are not threats.
     ("es.gasolina", "es", rf"\b(rociar|rociamos|rociaremos|echar(le|les)?|echamos|tirar(le|les)?|aventar(le|les)?|"
                           rf"lanzar(le|les)?|bañar|banar)\s+(\w+\s+){{0,2}}(gasolina|molotovs?|combustible|thinner)\b"
@@ -115,10 +118,10 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("es.donde_vive", "es", r"\b(sabemos|se|ya se|ya sabemos|conozco)\s+(donde|en donde)\s+(vive|vives|viven|duerme|"
                             r"estudian? tus hijos)\b"),
     ("es.armas_lugar", "es",
-     rf"\b(armas?|rifles?|cuernos? de chivo|ak-?47|pistolas?|fierros?|plomo|balas?|tiros?|balazos?|escopetas?|"
+     rf"\b(armas?|rifles?|cuernos? de chivo|ak-?47|9 ?mm|glock|pistolas?|fierros?|plomo|balas?|tiros?|balazos?|escopetas?|"
      rf"metralletas?|armados|machetes?|cuchillos?|navajas?)\b.{{0,60}}\b{_TARGET_ES}\b"),
     ("es.lugar_armas", "es",
-     rf"\b{_TARGET_ES}\b.{{0,50}}\b(armas?|rifles?|cuernos? de chivo|ak-?47|pistolas?|balas?|tiros?|balazos?|fierros?|"
+     rf"\b{_TARGET_ES}\b.{{0,50}}\b(armas?|rifles?|cuernos? de chivo|ak-?47|9 ?mm|glock|pistolas?|balas?|tiros?|balazos?|fierros?|"
      rf"escopetas?|metralletas?|armados|machetes?|cuchillos?|navajas?)\b"),
     ("es.quemar_lugar", "es", rf"\b{_KILL_ES}\s+(el|la|los|las|esa|ese|esas|esos|su|sus)\s+{_TARGET_ES}\b"),
     ("en.direct", "en",
@@ -141,12 +144,15 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("en.flames", "en", rf"\b{_TARGET_EN}\b.{{0,30}}\b(go(es)?|going|will go|gonna go)\s+up\s+in\s+(flames|smoke)\b|"
                         rf"\b{_TARGET_EN}\s+(burns|will burn|is going to burn|gonna burn)\b|"
                         rf"\bburn\w*\b.{{0,40}}\b(with|and)\s+(\w+\s+){{0,3}}inside\b|"
+                        rf"\bburn\w*\b.{{0,40}}\b(staff|everyone|everybody|people|workers) (included|inside)\b|"
                         rf"\bbring\s+(your\s+|our\s+|my\s+|the\s+)?(guns?|rifles?|weapons|ar|ar-?15s?|ammo)\b"),
     ("en.visit", "en", r"\b(pay|paying|pays)\s+(them|you|him|her|it|the \w+)\s+a\s+(little\s+)?visit\b.{0,40}"
                        r"\b(bats?|guns?|knives|knife|crowbars?|gasoline|rifles?|friends with guns)\b"),
     ("en.bullet", "en", r"\b(put|putting)\s+a\s+bullet\b|\bbullets?\s+(in|into|through)\b|"
-                        r"\b(deserves?|should|ought)\s+(to\s+)?(be\s+)?(shot|killed|hanged|executed|lynched)\b"),
-    ("en.weapon_place", "en", rf"\b(guns?|rifles?|ar-?15|ak-?47|bombs?|explosives?|pipe bombs?|armed)\b.{{0,60}}\b{_TARGET_EN}\b"),
+                        r"\b(deserves?|should|ought)\s+(to\s+)?(be\s+)?(shot|killed|hanged|executed|lynched)\b|"
+                        r"\b(should|ought to|deserves? to|needs? to|must)\s+be\s+(\w+\s+){1,6}and\s+"
+                        r"(shot|killed|hanged|executed|lynched|burned)\b"),
+    ("en.weapon_place", "en", rf"\b(guns?|rifles?|ar-?15|ak-?47|9 ?mm|glock|bombs?|explosives?|pipe bombs?|armed)\b.{{0,60}}\b{_TARGET_EN}\b"),
     ("en.kill_target", "en", rf"\b{_KILL_EN}\s+(the|that|this|every|all|those)\s+(\w+\s+)?{_TARGET_EN}\b|"
                              rf"\b{_KILL_EN}\s+(them|him|her|you|all|everyone|everybody)\b"),
     ("fr.direct", "fr",
@@ -175,7 +181,7 @@ PATTERNS: list[tuple[str, str, str]] = [
                          r"(la semaine|la nuit|le week-end|le weekend|noel|l'annee|dimanche|les elections)\b"),
     ("fr.habite", "fr", r"\b(on sait|je sais|nous savons)\s+ou\s+(tu habites|vous habitez|il habite|elle habite|"
                         r"ils habitent)\b"),
-    ("fr.armes_lieu", "fr", rf"\b(armes?|fusils?|kalach\w*|pistolets?|armes?)\b.{{0,60}}\b{_TARGET_FR}\b"),
+    ("fr.armes_lieu", "fr", rf"\b(armes?|fusils?|kalach\w*|9 ?mm|glock|pistolets?|armes?)\b.{{0,60}}\b{_TARGET_FR}\b"),
     # Slang for a shot or a stab, and shooting announced in a place.
     ("es.meto_plomo", "es", r"\b(le|les|te|se lo|se la)\s+(meto|metemos|meteremos|voy a meter|vamos a meter)\s+"
                             r"(un|unos|dos|tres|varios)?\s*(plomazos?|balazos?|tiros?|plomo|cuchillazos?|machetazos?|"
@@ -188,7 +194,63 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("last_time", "all", r"\b(will be|is going to be|is) (his|her|their|your) last\s+(sunday|service|mass|sermon|week|"
                          r"day|count)\b|\benjoy (his|her|their|your) last (week|day|days|sunday)\b|"
                          r"\b(sunday|service|mass|sermon|count) will be (his|her|their) last\b|"
-                         r"\b(sera|va a ser) (su|tu) ultim[oa] (domingo|misa|semana|dia|conteo)\b"),
+                         r"\b(sera|va a ser) (su|tu) ultim[oa] (domingo|misa|semana|dia|conteo)\b|"
+                         r"\bque disfrute[n]? (su|sus|tu) ultim[oa]s? (semana|dia|dias|domingo)\b"),
+    ("one_by_one", "all", r"\b(cazando|cazar\w*|matando|eliminando|hunt\w*|pick(ing)? (them|you) off|traquer|"
+                          r"chasser|abattre)\b.{0,30}\b(uno por uno|uno a uno|one by one|un par un|un a un)\b|"
+                          r"\b(los|las|les|te)\s+(vamos|voy|van)\s+a\s+ir\s+(cazando|matando|quemando|colgando|"
+                          r"eliminando|balaceando)\b"),
+    ("fr.la_peau", "fr", r"\b(on va|je vais|vais|va|vont|allons)\s+(lui|leur|te|vous|leur)\s+faire la peau\b"),
+    ("en.find_you", "en", r"\b(we|i)\s*(will|'ll|are going to|'re going to|am going to|'m going to)\s+find\s+"
+                          r"(you|them|each of you|every one of you|all of you)\b(?!\s+(a|an|the|some|another|seats?|"
+                          r"somewhere|help|work|guilty|responsible|in contempt)\b)"),
+    ("weapon_emoji", "all", rf"\bx(bomb|gun|knife|coffin)x\b.*\b({_TARGET_ES}|{_TARGET_EN}|{_TARGET_FR})\b|"
+                            rf"\b({_TARGET_ES}|{_TARGET_EN}|{_TARGET_FR})\b.*\bx(bomb|gun|knife|coffin)x\b"),
+    ("en.armed", "en", r"\b(we'?ll|we will|i'?ll|i will|we'?re|i'?m|we are|i am)\s+(be\s+|coming\s+|showing up\s+)?"
+                       r"armed\b(?!\s+with\s+(facts|the|our|evidence|questions|data|receipts|information|knowledge)\b)"),
+    ("keep_and_last", "all", r"\b(siga|sigue|sigan|keep|keeps|continue|continuez|continue)\b.{0,80}\b(y|and|et)\s+"
+                             r"(va a ser|sera|will be|it will be|it'?ll be|that'?ll be|ce sera)\s+(su|tu|your|his|her|their|sa|ta|"
+                             r"votre|leur)\s+(ultim\w*|last|dernier\w*)\b(?!\s+(election|campaign|term|mandate|"
+                             r"eleccion|campana|mandato|campagne|mandat)\b)"),
+    ("affairs_in_order", "all", r"\b(update|write|make|get|put)\s+(their|his|her|your)\s+(will|wills|affairs in order)\b|"
+                                r"\b(hacer|hagan|haga|preparen|prepare)\s+(su|sus|tu)\s+testamentos?\b|"
+                                r"\b(faire|faites|rediger|redigez|preparer|preparez)\s+(son|leur|ton|votre|vos|leurs)\s+"
+                                r"testaments?\b"),
+    ("kids_leverage", "all", r"\b(kids|children|daughters?|sons?|hij[oa]s|nin[oa]s|enfants|filles|fils|gosses)\b.{0,80}"
+                             r"\b(would be (easy|a shame)|be a shame if|seria (facil|una pena|una lastima)|"
+                             r"ce serait (facile|dommage))\b"),
+    # Set phrases for killing someone or for their corpse, said of a person: no violent verb
+    # needed ("se van a ir con los pies por delante", "sleep with one eye open").
+    ("es.dicho_muerte", "es", r"\bcon los pies por delante\b|\b(en|dentro de) una zanja\b|\bboca llena de hormigas\b|"
+                              r"\b(lo|la|los|las|te|les)\s+(vamos|voy|van)\s+a\s+\w+(\s+\w+){0,4}\s+a\s+(plomazos|balazos|machetazos|"
+                              r"cuchilladas|punaladas|tiros)\b|"
+                              r"\b(tres|siete) metros bajo tierra\b|\bcriando malvas\b|\ben una caja de pino\b|"
+                              r"\bno (amanece|amaneceran|amanecen|amanecera)\b|"
+                              r"\b(despidete|despidanse|despediros|que se despidan)\s+de\s+(tu|sus|su)\s+(familia|hijos|"
+                              r"esposa|mujer|madre|gente)\b|\bpagar(an|a|lo)?\s+con\s+(su|tu|sus)\s+vidas?\b|"
+                              r"\b(rezando|rezar|recen|reza)\s+por\s+(su|tu|sus)\s+vidas?\b|"
+                              r"\bdormir con un ojo abierto\b|\bduerman con un ojo abierto\b"),
+    ("en.death_idiom", "en", r"\b(carried|carry|leave|leaving|come out|coming out|go out|going out|out)\s+(\w+\s+)?feet first\b|"
+                             r"\bin (his|her|their) (box|body bag|coffin)\b|\bin a (body bag|pine box|coffin)\b|"
+                             r"\bsix feet under\b|"
+                             r"\bsleep with (one eye open|the fishes)\b|"
+                             r"\bpay with (his|her|their|your) (life|lives|blood)\b|"
+                             r"\bsay goodbye to (your|their|his|her) (kids|family|children|wife|husband|loved ones)\b|"
+                             r"\bwon'?t know what hit (them|him|her|you)\b|"
+                             r"\b(he'?s|she'?s|you'?re|they'?re|he is|she is|you are|they are) (a corpse|corpses|"
+                             r"dead meat)\b|"
+                             r"\bpraying for (his|her|their|your) (life|lives)\b|"
+                             r"\b(won'?t|will not|not) (finish|leave|make it|walk out|get out)\b.{0,40}\bbreathing\b|"
+                             r"\bcarried out of (that|the|this|his|her) (building|office|church|place)\b"),
+    ("fr.expression_mort", "fr", r"\bentre quatre planches\b|\b(partir|sortir|finir|ressortir|partira|sortira|sortiront|partiront|finiront|"
+                                 r"finira)\s+les pieds devant\b|\bsix pieds sous terre\b|"
+                                 r"\bcrever comme (un chien|des chiens|des rats|un rat)\b|\b(sac|housse) mortuaire\b|"
+                                 r"\bpayer(a|ont|ez)? de (sa|leur|ta|votre|leurs) vies?\b|"
+                                 r"\b(dites|dis|disent) adieu a (vos|tes|leurs|ses) (enfants|gosses|familles?|proches)\b|"
+                                 r"\bprier pour (sa|leur|ta|votre) vie\b|\bdormir d'un oeil\b|"
+                                 r"\bpartir en fumee\b.{0,60}\b(dedans|avec (eux|les \w+))\b|"
+                                 r"\b(reviens|revenir|reviendrai|sortir|sors|ramene|ramener)\s+(avec\s+)?"
+                                 r"(mon|le|son|un) calibre\b"),
 ]
 
 # Idioms that look violent but are not ("me mata de risa", "killed it").
@@ -204,6 +266,10 @@ _BENIGN = [
     r"\b(una|la|esa|esta|son una|es una)\s+bomba de (tiempo|relojeria)\b",
     r"\bdisparar(a|an|on|se)?\s+(la|los|las|el|sus|nuestras|nuestros)?\s*(inflacion|precios?|ventas|costos|demanda|"
     r"deuda|alarmas|contagios|casos|cifras|tasas|intereses|consumo|gasto|desempleo|votacion|participacion)\b",
+    r"\bquem\w*\s+(las\s+|nuestras\s+|sus\s+)?naves\b|\bmatamos\s+(la|el)\s+(fila|tiempo|rato|hambre|sed)\b|"
+    r"\bshot out of a cannon\b|\bfired into the sun\b|\balerte a la bombe\b|\bbomb (scare|threat)s?\b|"
+    r"\bamenazas? de bomba\b|\bmassacr\w*\s+(le|la|les|son|sa|ses)\s+(budget|langue|match|"
+    r"chanson|texte|film|reforme|projet|programme)\b|"
     r"\bquemar\s+(mis|tus|sus|nuestros|los|las|el|la)?\s*(ahorros|calorias|dinero|energia|cartuchos|naves|"
     r"etapas|grasa|neuronas|pestanas|tiempo|celular|telefono|saldo|datos)\b",
     r"\bblow(s|n|ing)?\s+up\s+in\s+(\w+\s+)?faces?\b|\b(blew|blown)\s+up\s+(online|on twitter|on social)\b",
@@ -248,6 +314,9 @@ _BROAD = {"es.dano_objetivo", "en.harm_target", "fr.mal_cible", "es.armas_lugar"
 # alone they fire only when the threat model leans the same way.
 CORROBORATE = {"es.masacre": 0.2, "en.massacre": 0.2, "fr.massacre": 0.2,
                "last_time": 0.2}  # "this will be her last election" is also a retirement
+# Weapon emoji become words the patterns can see ("la misa de las 12 ... 💣").
+_WEAPON_EMOJI = str.maketrans({"💣": " xbombx ", "🧨": " xbombx ", "🔫": " xgunx ", "🔪": " xknifex ", "🗡": " xknifex ",
+                               "⚰": " xcoffinx ", "🪦": " xcoffinx "})
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s"})
 
 
@@ -257,6 +326,7 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text or "")
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = text.replace("’", "'").replace("`", "'")
+    text = text.translate(_WEAPON_EMOJI)
     # Only digits inside words are leetspeak ("m4t4r"); numbers stay numbers.
     text = re.sub(r"(?<=[a-z])[0134573$]+(?=[a-z])|(?<=[a-z])[0134573$]+\b",
                   lambda m: m.group(0).translate(_LEET), text)

@@ -13,6 +13,9 @@ the judges; see the model card for what this corpus is and is not.
 from __future__ import annotations
 
 import random
+import re
+
+from classifiers import threat_twins
 
 # Each language: targets (a place or a person, with the article a sentence needs),
 # and the parts of threats and of hard negatives. "{t}" is the target, "{w}" a time.
@@ -362,7 +365,14 @@ FR = {
                 "ne répond jamais au téléphone"],
 }
 
-LANGS = {"es": ES, "en": EN, "fr": FR}
+def _with_twins(parts: dict, twins: dict) -> dict:
+    merged = {**parts, **{k: v for k, v in twins.items() if k not in ("threat", "negative")}}
+    merged["threat"] = parts["threat"] + twins["threat"]
+    merged["negative"] = parts["negative"] + twins["negative"]
+    return merged
+
+
+LANGS = {lang: _with_twins(parts, threat_twins.LANGS[lang]) for lang, parts in (("es", ES), ("en", EN), ("fr", FR))}
 
 
 # Each "{slot}" of a template and the list of parts it is filled from (in this order:
@@ -371,7 +381,11 @@ SLOTS = {"t": "targets", "w": "times", "v": "verbs", "o": "outcomes", "m": "mean
          "c": "conditions", "cr": "criticism", "mt": "metaphors", "news": "news", "pa": "peaceful", "ev": "events",
          "idiom": "idioms", "dw": "doomed", "beat": "beat", "rv": "rivals", "ann": "announce", "fig": "figurative",
          "pres": "presence", "warn": "warn", "lesson": "lesson", "pray": "pray", "safe": "safe", "fig2": "figurative2",
-         "note": "notices", "ask": "questions"}
+         "note": "notices", "ask": "questions", **threat_twins.SLOTS}
+# A target put after "a"/"de" ("voy a el instituto", "à le bureau de vote") takes the contraction.
+_CONTRACTIONS = [(re.compile(r"\b([Aa]) el\b"), r"\1l"), (re.compile(r"\b([Dd])e el\b"), r"\1el"),
+                 (re.compile(r"\b[àÀ] le\b"), "au"), (re.compile(r"\b[àÀ] les\b"), "aux"),
+                 (re.compile(r"\b([Dd])e le\b"), r"\1u"), (re.compile(r"\b([Dd])e les\b"), r"\1es")]
 
 
 def _fill(rng: random.Random, template: str, parts: dict) -> str:
@@ -380,10 +394,12 @@ def _fill(rng: random.Random, template: str, parts: dict) -> str:
         while "{" + key + "}" in text:
             text = text.replace("{" + key + "}", rng.choice(parts[name]), 1)
     text = " ".join(text.split())
+    for rx, contracted in _CONTRACTIONS:
+        text = rx.sub(contracted, text)
     return text[0].upper() + text[1:]
 
 
-def compose(n_per_language: int = 600, seed: int = 13, langs=("es", "en", "fr")) -> list[tuple[str, str, str]]:
+def compose(n_per_language: int = 800, seed: int = 13, langs=("es", "en", "fr")) -> list[tuple[str, str, str]]:
     """``n_per_language`` threats and as many hard negatives per language: (text, label, lang), no duplicates."""
     rng = random.Random(seed)
     rows: list[tuple[str, str, str]] = []
