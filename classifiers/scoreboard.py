@@ -32,7 +32,7 @@ SETS = [  # task, file, name, language
 ]
 
 
-THREAT_SUITES = [f"threat_suite_blind{n}.csv" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)]  # suites 5-15
+THREAT_SUITES = [f"threat_suite_blind{n}.csv" for n in ("", *range(2, 14))]  # suites 5-17
 THRESHOLDS = (0.5, 0.4, 0.3, 0.2)
 NEIGHBOURS = (None, 0.9, 0.8, 0.7, 0.6)  # None: the written examples do not vote
 

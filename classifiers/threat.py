@@ -204,6 +204,42 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("en.find_you", "en", r"\b(we|i)\s*(will|'ll|are going to|'re going to|am going to|'m going to)\s+find\s+"
                           r"(you|them|each of you|every one of you|all of you)\b(?!\s+(a|an|the|some|another|seats?|"
                           r"somewhere|help|work|guilty|responsible|in contempt)\b)"),
+    # Leave while you can; we know your way home; torches at the door; "if I were him I'd stay in".
+    ("while_you_can", "all", r"\b(go home|leave|regresen|regresense|vayan|larguense|rentrer chez eux|"
+                             r"rentrez chez vous|partir|partez|fuir|fuyez)\b.{0,40}\b(while (they|you) (still )?can|"
+                             r"mientras (todavia |aun )?(puedan|pueden)|tant qu'(ils|vous) (le )?(peuvent|pouvez|peut))\b"),
+    ("way_home", "all", r"\b(tenemos|conocemos|sabemos|ya le tenemos|ya tenemos|we'?ve got|we know|we have|i know|"
+                        r"i'?ve got|on connait|je connais|on a)\b.{0,30}\b(route home|way home|ruta de regreso|"
+                        r"camino a su casa|trajet (pour rentrer|du retour|de retour))\b"),
+    ("torches", "all", r"\b(casas|houses|homes|maisons|puertas|doors|portes)\b.{0,30}\b(torches|antorchas)\b|"
+                       r"\b(torches|antorchas)\b.{0,30}\b(casas|houses|homes|maisons|puertas|doors|portes)\b|"
+                       r"\b(go(es)?|going to go|gonna go|will go)\s+up\s+like\s+a\s+(torch|match|bonfire|candle)\b"),
+    ("stay_home", "all", r"\bif i were\b.{0,60}\b(wouldn'?t|would not|i'?d not)\s+(leave|go out|step outside)\b|"
+                         r"\bsi yo fuera\b.{0,60}\bno (saldria|iria)\b|"
+                         r"\bsi j'etais\b.{0,60}\b(sortirais pas|ne sortirais|n'irais pas)\b"),
+    # The other ways to kill: a vehicle into a crowd, poison in the drinks, fuel and a flame,
+    # a kidnapping; and a body found in a bag.
+    ("ramming", "all", r"\b(truck|car|van|suv|camioneta|carro|coche|camion|voiture)\b.{0,40}\b(full speed|at speed|a toda "
+                       r"velocidad|a fondo|a toute vitesse|pied au plancher)\b.{0,30}\b(into|through|contra|dans|sur)\b|"
+                       r"\b(drive|driving|plow|plowing|ram|ramming|meto|metere|meter|embestir|fonce|foncer|lancer)\b.{0,40}"
+                       r"\b(into|through|contra|dans)\s+(the\s+|la\s+|el\s+|los\s+|las\s+)?(voting\s+)?"
+                       r"(line|crowd|queue|fila|multitud|gente|file|foule)\b"),
+    ("poison", "all", r"\b(slip|put|puts|putting|echar|echarle|echamos|poner|ponerle|mettre|glisser)\s+(something|algo|un petit "
+                      r"quelque chose|quelque chose|poison|veneno|raticida|rat poison|mort-aux-rats)\b.{0,20}\b(in|into|"
+                      r"en|al|a la|dans)\s+(the\s+|their\s+|el\s+|la\s+|les\s+|le\s+)?([\w']+\s+){0,3}(coffee|water|drinks?|food|"
+                      r"cafe|agua|comida|bebidas?|refrescos?|eau|repas|boissons?)\b"),
+    ("fuel_flame", "all", r"\b(gasoline|gas can|diesel|petrol|gasolina|diesel|thinner|gasoil|essence|bidon|bidón|drum)\b"
+                          r".{0,40}\b(and|y|et)\s+(a|un|une)\s+(match|lighter|cerillo|encendedor|allumette|briquet|"
+                          r"zippo|mechero)\b"),
+    ("kidnap", "all", r"\b(grab|grabbing|kidnap\w*|snatch\w*|secuestr\w*|levantar|enlever|enleve|enlevons)\s+"
+                      r"(a|an|the|one|un|una|uno|al|a la|a un|a una|le|la|l'|une)\b.{0,50}"
+                      r"\b(trade|trading|exchange|ransom|cambiamos|canjeamos|rescate|echange|rancon)\b"),
+    ("body_bag", "all", r"\b(turn up|show up|end up|be found|aparecer|aparecera|terminar|finir|finira|retrouve)\s+(in|en|dans)\s+"
+                        r"(a|una|un)\s+(bag|bolsa|sac|ditch|zanja|fosse|trunk|cajuela|coffre)\b"),
+    ("armed_visit", "all", r"\b(visit|visiting|visitar|rendre visite|pasar a ver)\b.{0,60}\b(machete|machette|knife|"
+                           r"cuchillo|couteau|gun|pistola|rifle|fusil|bat|bate|batte)s?\b"),
+    ("leave_world", "all", r"\b(leaving|leave|se van a ir|van a irse|vont quitter|va quitter)\s+(this|de este|ce)\s+"
+                           r"(world|mundo|monde)\b"),
     ("weapon_emoji", "all", rf"\bx(bomb|gun|knife|coffin)x\b.*\b({_TARGET_ES}|{_TARGET_EN}|{_TARGET_FR})\b|"
                             rf"\b({_TARGET_ES}|{_TARGET_EN}|{_TARGET_FR})\b.*\bx(bomb|gun|knife|coffin)x\b"),
     ("en.armed", "en", r"\b(we'?ll|we will|i'?ll|i will|we'?re|i'?m|we are|i am)\s+(be\s+|coming\s+|showing up\s+)?"
@@ -267,7 +303,8 @@ _BENIGN = [
     r"\bdisparar(a|an|on|se)?\s+(la|los|las|el|sus|nuestras|nuestros)?\s*(inflacion|precios?|ventas|costos|demanda|"
     r"deuda|alarmas|contagios|casos|cifras|tasas|intereses|consumo|gasto|desempleo|votacion|participacion)\b",
     r"\bquem\w*\s+(las\s+|nuestras\s+|sus\s+)?naves\b|\bmatamos\s+(la|el)\s+(fila|tiempo|rato|hambre|sed)\b|"
-    r"\bshot out of a cannon\b|\bfired into the sun\b|\balerte a la bombe\b|\bbomb (scare|threat)s?\b|"
+    r"\bshot out of a cannon\b|\bfired into the sun\b|\bshoot me (a|an) (dm|message|text|email|line|note)\b|"
+    r"\b(ca|ce \w+|cette \w+)\s+(va\s+)?me\s+tuer\b|\balerte a la bombe\b|\bbomb (scare|threat)s?\b|"
     r"\bamenazas? de bomba\b|\bmassacr\w*\s+(le|la|les|son|sa|ses)\s+(budget|langue|match|"
     r"chanson|texte|film|reforme|projet|programme)\b|"
     r"\bquemar\s+(mis|tus|sus|nuestros|los|las|el|la)?\s*(ahorros|calorias|dinero|energia|cartuchos|naves|"

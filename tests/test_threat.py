@@ -100,3 +100,37 @@ def test_a_last_sermon_needs_the_model_to_lean_the_same_way():
     text = "We know where the registrar parks. Tell her to enjoy her last week"
     assert match(text) == ["last_time"]
     assert corroborated(text, 0.05) == [] and corroborated(text, 0.3) == ["last_time"]
+
+
+# Forms found missing by the judged suites 13-17, each beside the harmless post that shares
+# its words: the pattern must fire on the first and stay silent on the second.
+@pytest.mark.parametrize("threat, harmless", [
+    ("Los funcionarios que hagan trampa se van a ir con los pies por delante",
+     "Los funcionarios que hagan trampa se van a ir a la cárcel"),
+    ("Poll workers in Maricopa better say goodbye to their kids before Tuesday",
+     "Poll workers in Maricopa, say hi to your kids for us, thanks for your work"),
+    ("Les assesseurs de l'école Jules Ferry vont finir entre quatre planches",
+     "Les assesseurs de l'école Jules Ferry vont finir tard ce soir"),
+    ("La misa de las 12 en Catedral va a ser la más recordada de la historia 💣",
+     "La misa de las 12 en Catedral va a ser la más recordada de la historia 🙏"),
+    ("After that we start visiting homes, and we'll be armed", "We'll be armed with facts at the hearing"),
+    ("the secretary of state should be dragged into the street and shot",
+     "the clerk should be shot out of a cannon into the sea lmao"),
+    ("Los observadores que se regresen a su país mientras puedan", "Los observadores se regresan a su país el lunes"),
+    ("that reporter, we've got his route home mapped out", "that reporter's route home goes past the polling place"),
+    ("we'll see who's laughing when we're outside your houses with torches", "Torchlight vigil at the cathedral tonight"),
+    ("Tomorrow I'm driving my truck full speed into the voting line",
+     "Driving my truck to take seniors to the polls tomorrow, DM if you need a ride"),
+    ("On va mettre un petit quelque chose dans le café des assesseurs",
+     "Les assesseurs nous ont offert du café toute la journée"),
+    ("Vamos a ver cuánto aguanta la sede un bidón de diésel y un cerillo", "Subió otra vez el diésel, qué barbaridad"),
+    ("we're grabbing a commissioner and trading him for a recount",
+     "We condemn the kidnapping of an election official and demand his release"),
+    ("El sacerdote que nos negó la misa va a aparecer en una bolsa", "El sacerdote va a aparecer en la misa del domingo"),
+    ("Après le dépouillement, les agents du 9e vont quitter ce monde", "Après le dépouillement je pars en vacances"),
+    ("Nice day to visit the poll trainers with a freshly sharpened machete", "Nice day to visit the poll trainers"),
+    ("Hoy quemamos a los consejeros", "Hoy quemamos las naves: nos vamos todos a observar el cómputo"),
+])
+def test_set_phrases_and_other_ways_to_kill(threat, harmless):
+    assert match(threat), threat
+    assert match(harmless) == [], harmless
