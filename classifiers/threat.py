@@ -240,6 +240,20 @@ PATTERNS: list[tuple[str, str, str]] = [
                            r"cuchillo|couteau|gun|pistola|rifle|fusil|bat|bate|batte)s?\b"),
     ("leave_world", "all", r"\b(leaving|leave|se van a ir|van a irse|vont quitter|va quitter)\s+(this|de este|ce)\s+"
                            r"(world|mundo|monde)\b"),
+    # A blade sharpened for someone, a device left to go off, chains and fuel for a church,
+    # the faithful told to stay away "for their own good".
+    ("sharpening", "all", r"\b(sharpen\w*|afilando|afilar|afile|afilo|aiguis\w*|affut\w*)\b.{0,30}\b(knife|machete|blade|"
+                          r"cuchillo|navaja|couteau|machette|lame)\b.{0,60}\b(thinking (of|about)|pensando en|"
+                          r"en pensant (a|au|aux))\b"),
+    ("left_to_go_off", "all", r"\b(what|lo que|ce qu'on a|ce que)\b.{0,30}\b(left|dejamos|dejaron|laisse|laisses)\b"
+                              r".{0,60}\b(goes off|go off|detonates|estalle|estallara|explote|explotara|sautera|explosera|"
+                              r"explose|pete)\b"),
+    ("chains_fuel", "all", r"\b(chains|cadenas|chaines|candados|padlocks)\b.{0,60}\b(gasoline|gasolina|essence|petrol|"
+                           r"fuel|combustible)\b|\b(gasoline|gasolina|essence|petrol|fuel)\b.{0,60}\b(chains|cadenas|"
+                           r"chaines|candados|padlocks)\b"),
+    ("own_good", "all", r"\b(stay (home|away)|don'?t come|pray from home|quedense|no vengan|recen desde|rezen desde|"
+                        r"restez chez vous|ne venez pas|priez depuis)\b.{0,60}\b(for your own (good|sake)|"
+                        r"por su (propio )?bien|pour votre (propre )?bien)\b"),
     ("weapon_emoji", "all", rf"\bx(bomb|gun|knife|coffin)x\b.*\b({_TARGET_ES}|{_TARGET_EN}|{_TARGET_FR})\b|"
                             rf"\b({_TARGET_ES}|{_TARGET_EN}|{_TARGET_FR})\b.*\bx(bomb|gun|knife|coffin)x\b"),
     ("en.armed", "en", r"\b(we'?ll|we will|i'?ll|i will|we'?re|i'?m|we are|i am)\s+(be\s+|coming\s+|showing up\s+)?"

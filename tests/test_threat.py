@@ -134,3 +134,16 @@ def test_a_last_sermon_needs_the_model_to_lean_the_same_way():
 def test_set_phrases_and_other_ways_to_kill(threat, harmless):
     assert match(threat), threat
     assert match(harmless) == [], harmless
+
+
+@pytest.mark.parametrize("threat, harmless", [
+    ("Been sharpening my knife for three days thinking about the registrar", "Sharpening my knife skills in cooking class"),
+    ("Hope they're all in the meeting when what we left under the table goes off",
+     "The missing ballots scandal went off like a bomb in the council"),
+    ("Fermez les portes de l'église dimanche, on ramène des chaînes et de l'essence",
+     "Fermez bien l'église après la messe dimanche, on a volé dans le tronc"),
+    ("Feligreses: este domingo recen desde su casa, por su bien", "Feligreses: este domingo recen por la paz, pidió el obispo"),
+])
+def test_blades_devices_chains_and_warnings(threat, harmless):
+    assert match(threat), threat
+    assert match(harmless) == [], harmless
