@@ -32,7 +32,7 @@ SETS = [  # task, file, name, language
 ]
 
 
-THREAT_SUITES = [f"threat_suite_blind{n}.csv" for n in ("", *range(2, 15))]  # suites 5-18
+THREAT_SUITES = [f"threat_suite_blind{n}.csv" for n in ("", *range(2, 16))]  # suites 5-19
 THRESHOLDS = (0.5, 0.4, 0.3, 0.2)
 NEIGHBOURS = (None, 0.9, 0.8, 0.7, 0.6)  # None: the written examples do not vote
 

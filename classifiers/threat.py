@@ -254,6 +254,21 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("own_good", "all", r"\b(stay (home|away)|don'?t come|pray from home|quedense|no vengan|recen desde|rezen desde|"
                         r"restez chez vous|ne venez pas|priez depuis)\b.{0,60}\b(for your own (good|sake)|"
                         r"por su (propio )?bien|pour votre (propre )?bien)\b"),
+    # Counting bodies, a mouth shut for good, fingers lost, justice by one's own hand, the
+    # next massacre named after a past one.
+    ("count_bodies", "all", r"\b(counting|count|contar|contaremos|contando|compter|compterons|comptera)\s+(the\s+|los\s+|"
+                            r"les\s+)?(bodies|corpses|cuerpos|muertos|cadaveres|corps|morts|cadavres)\b"),
+    ("shut_for_good", "all", r"\b(shut|close)\s+(his|her|their|your)\s+mouths?\s+(for good|forever|permanently)\b|"
+                             r"\bcerrar(le|les)?\s+la\s+boca\s+(para siempre|de una vez por todas)\b|"
+                             r"\bferme(r|ra|rons)?\s+la\s+bouche\s+(pour de bon|pour toujours|definitivement)\b"),
+    ("fingers", "all", r"\b(lose|losing|lost)\s+(some|a few|his|her|their|your)\s+fingers\b|\bquedar\w*\s+sin\s+dedos\b|"
+                       r"\bperdre\s+(quelques|des|ses|leurs)\s+doigts\b"),
+    ("own_hands", "all", r"\b(take|taking)\s+justice\s+into\s+(my|our|his|their)\s+own\s+hands\b|"
+                         r"\bjusticia\s+con\s+(mis|nuestras|sus)\s+propias\s+manos\b|"
+                         r"\b(rendre|faire)\s+justice\s+(moi|nous|lui|eux)-?\s*memes?\b"),
+    ("next_massacre", "all", r"\b(the next|el nuevo|el proximo|la nueva|le nouveau|la nouvelle|le prochain)\s+"
+                             r"(oklahoma city|columbine|uvalde|parkland|charleston|christchurch|ayotzinapa|tlatelolco|"
+                             r"bataclan|charlie hebdo|utoya|sandy hook|waco)\b"),
     ("weapon_emoji", "all", rf"\bx(bomb|gun|knife|coffin)x\b.*\b({_TARGET_ES}|{_TARGET_EN}|{_TARGET_FR})\b|"
                             rf"\b({_TARGET_ES}|{_TARGET_EN}|{_TARGET_FR})\b.*\bx(bomb|gun|knife|coffin)x\b"),
     ("en.armed", "en", r"\b(we'?ll|we will|i'?ll|i will|we'?re|i'?m|we are|i am)\s+(be\s+|coming\s+|showing up\s+)?"

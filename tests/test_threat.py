@@ -147,3 +147,16 @@ def test_set_phrases_and_other_ways_to_kill(threat, harmless):
 def test_blades_devices_chains_and_warnings(threat, harmless):
     assert match(threat), threat
     assert match(harmless) == [], harmless
+
+
+@pytest.mark.parametrize("threat, harmless", [
+    ("Count the votes carefully on Sunday, because we'll be counting bodies", "Count the votes carefully, we'll be watching"),
+    ("la prochaine fois on lui ferme la bouche pour de bon", "Le curé a parlé politique et la moitié de l'église est sortie"),
+    ("El que publique los resultados antes de tiempo se va a quedar sin dedos",
+     "Publicaron los resultados antes de tiempo, alguien se va a quedar sin chamba"),
+    ("Tomorrow I go to the polling place to take justice into my own hands", "Tomorrow I go to the polling place at 7"),
+    ("S'ils valident, le tribunal deviendra le nouveau Bataclan", "Hommage aux victimes du Bataclan, on n'oublie pas"),
+])
+def test_bodies_fingers_and_named_massacres(threat, harmless):
+    assert match(threat), threat
+    assert match(harmless) == [], harmless
