@@ -95,7 +95,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", help="only the sets whose name contains this text")
     ap.add_argument("--threat", nargs="*", metavar="SUITE", default=None,
-                    help="the threshold table over these suites under classifiers/data (default: suites 5-12)")
+                    help="the threshold table over these suites under classifiers/data (default: the judged suites, 5-19)")
     a = ap.parse_args(argv)
     if a.threat is not None:
         return threat_table(a.threat or THREAT_SUITES)

@@ -46,7 +46,7 @@ _CONDEMN = re.compile(r"\b(condeno|condenamos|rechazo|rechazamos|repudio|no a la
                       r"(violence|hate) has no place|no place for violence|in custody|foiled|"
                       r"detuvieron|detienen|arrestaron|capturaron|a ete interpelle|ont interpelle|a interpelle|"
                       r"(nuestras|mis) oraciones|pensees (vont|sont) (aux|avec les) victimes|fausse alerte|falsa alarma|"
-                      r"(bomb|bomb threat) hoax|hoax|(police|authorities|fbi|la policia|la police) (are |is |sont |esta )?"
+                      r"hoax|(police|authorities|fbi|la policia|la police) (are |is |sont |esta )?"
                       r"(investigating|investigate|investiga|enquete))\b")
 
 PATTERNS: list[tuple[str, str, str]] = [
@@ -200,7 +200,7 @@ PATTERNS: list[tuple[str, str, str]] = [
                           r"chasser|abattre)\b.{0,30}\b(uno por uno|uno a uno|one by one|un par un|un a un)\b|"
                           r"\b(los|las|les|te)\s+(vamos|voy|van)\s+a\s+ir\s+(cazando|matando|quemando|colgando|"
                           r"eliminando|balaceando)\b"),
-    ("fr.la_peau", "fr", r"\b(on va|je vais|vais|va|vont|allons)\s+(lui|leur|te|vous|leur)\s+faire la peau\b"),
+    ("fr.la_peau", "fr", r"\b(on va|je vais|vais|va|vont|allons)\s+(lui|leur|te|vous)\s+faire la peau\b"),
     ("en.find_you", "en", r"\b(we|i)\s*(will|'ll|are going to|'re going to|am going to|'m going to)\s+find\s+"
                           r"(you|them|each of you|every one of you|all of you)\b(?!\s+(a|an|the|some|another|seats?|"
                           r"somewhere|help|work|guilty|responsible|in contempt)\b)"),
@@ -228,7 +228,7 @@ PATTERNS: list[tuple[str, str, str]] = [
                       r"quelque chose|quelque chose|poison|veneno|raticida|rat poison|mort-aux-rats)\b.{0,20}\b(in|into|"
                       r"en|al|a la|dans)\s+(the\s+|their\s+|el\s+|la\s+|les\s+|le\s+)?([\w']+\s+){0,3}(coffee|water|drinks?|food|"
                       r"cafe|agua|comida|bebidas?|refrescos?|eau|repas|boissons?)\b"),
-    ("fuel_flame", "all", r"\b(gasoline|gas can|diesel|petrol|gasolina|diesel|thinner|gasoil|essence|bidon|bidón|drum)\b"
+    ("fuel_flame", "all", r"\b(gasoline|gas can|diesel|petrol|gasolina|thinner|gasoil|essence|bidon|drum)\b"
                           r".{0,40}\b(and|y|et)\s+(a|un|une)\s+(match|lighter|cerillo|encendedor|allumette|briquet|"
                           r"zippo|mechero)\b"),
     ("kidnap", "all", r"\b(grab|grabbing|kidnap\w*|snatch\w*|secuestr\w*|levantar|enlever|enleve|enlevons)\s+"

@@ -102,7 +102,7 @@ def test_a_last_sermon_needs_the_model_to_lean_the_same_way():
     assert corroborated(text, 0.05) == [] and corroborated(text, 0.3) == ["last_time"]
 
 
-# Forms found missing by the judged suites 13-17, each beside the harmless post that shares
+# Forms found missing by the judged suites 13-19, each beside the harmless post that shares
 # its words: the pattern must fire on the first and stay silent on the second.
 @pytest.mark.parametrize("threat, harmless", [
     ("Los funcionarios que hagan trampa se van a ir con los pies por delante",
@@ -130,26 +130,12 @@ def test_a_last_sermon_needs_the_model_to_lean_the_same_way():
     ("Après le dépouillement, les agents du 9e vont quitter ce monde", "Après le dépouillement je pars en vacances"),
     ("Nice day to visit the poll trainers with a freshly sharpened machete", "Nice day to visit the poll trainers"),
     ("Hoy quemamos a los consejeros", "Hoy quemamos las naves: nos vamos todos a observar el cómputo"),
-])
-def test_set_phrases_and_other_ways_to_kill(threat, harmless):
-    assert match(threat), threat
-    assert match(harmless) == [], harmless
-
-
-@pytest.mark.parametrize("threat, harmless", [
     ("Been sharpening my knife for three days thinking about the registrar", "Sharpening my knife skills in cooking class"),
     ("Hope they're all in the meeting when what we left under the table goes off",
      "The missing ballots scandal went off like a bomb in the council"),
     ("Fermez les portes de l'église dimanche, on ramène des chaînes et de l'essence",
      "Fermez bien l'église après la messe dimanche, on a volé dans le tronc"),
     ("Feligreses: este domingo recen desde su casa, por su bien", "Feligreses: este domingo recen por la paz, pidió el obispo"),
-])
-def test_blades_devices_chains_and_warnings(threat, harmless):
-    assert match(threat), threat
-    assert match(harmless) == [], harmless
-
-
-@pytest.mark.parametrize("threat, harmless", [
     ("Count the votes carefully on Sunday, because we'll be counting bodies", "Count the votes carefully, we'll be watching"),
     ("la prochaine fois on lui ferme la bouche pour de bon", "Le curé a parlé politique et la moitié de l'église est sortie"),
     ("El que publique los resultados antes de tiempo se va a quedar sin dedos",
@@ -157,6 +143,6 @@ def test_blades_devices_chains_and_warnings(threat, harmless):
     ("Tomorrow I go to the polling place to take justice into my own hands", "Tomorrow I go to the polling place at 7"),
     ("S'ils valident, le tribunal deviendra le nouveau Bataclan", "Hommage aux victimes du Bataclan, on n'oublie pas"),
 ])
-def test_bodies_fingers_and_named_massacres(threat, harmless):
+def test_set_phrases_and_other_ways_to_kill(threat, harmless):
     assert match(threat), threat
     assert match(harmless) == [], harmless
