@@ -81,7 +81,9 @@ class TextHead:
             views.append(hashed if hashed is not None else hash_texts(texts))
         return views
 
-    def fit(self, X_emb: np.ndarray, texts: list[str], y: list[str]) -> "TextHead":
+    def fit(self, X_emb: np.ndarray, texts: list[str], y: list[str], sample_weight=None) -> "TextHead":
+        """``sample_weight`` (one per text, optional) lets a few hand-written examples weigh
+        as much as many composed ones."""
         from sklearn.model_selection import StratifiedKFold
 
         X_emb = np.asarray(X_emb, dtype=np.float32)
@@ -92,19 +94,32 @@ class TextHead:
         if len(classes) < 2:
             raise ClassifierError(f"head {self.task!r}: y must hold at least 2 classes; got {classes}")
         y_idx = np.array([classes.index(v) for v in y])
+        w, cw = None, self.class_weight
+        if sample_weight is not None:
+            w = np.asarray(sample_weight, dtype=np.float64)
+            if w.shape != (len(y),) or not np.all(np.isfinite(w)) or (w <= 0).any():
+                raise ClassifierError(f"head {self.task!r}: sample_weight must hold {len(y)} finite weights > 0; "
+                                      f"got shape {w.shape}")
+            if cw == "balanced":
+                # scikit-learn's "balanced" counts texts; here a class weighs what its texts weigh,
+                # or up-weighted threats would tip the whole head toward the threat class.
+                w = w * (w.sum() / (len(classes) * np.bincount(y_idx, weights=w, minlength=len(classes))))[y_idx]
+                cw = None
         views = self._views(X_emb, texts)
         Cs = [self.C_emb, self.C_hash]
         # Out-of-fold probabilities of each view train the stacker without leaking.
         oof = [np.zeros((len(y), len(classes))) for _ in views]
         for tr, te in StratifiedKFold(3, shuffle=True, random_state=0).split(X_emb, y_idx):
             for v, (X, C) in enumerate(zip(views, Cs)):
-                m = _lr(C, self.class_weight).fit(X[tr], y_idx[tr])
+                m = _lr(C, cw).fit(X[tr], y_idx[tr], sample_weight=None if w is None else w[tr])
                 oof[v][te] = m.predict_proba(X[te])
         self.view_coef_, self.view_intercept_ = [], []
         for X, C in zip(views, Cs):
-            m = _lr(C, self.class_weight).fit(X, y_idx)
+            m = _lr(C, cw).fit(X, y_idx, sample_weight=w)
             self.view_coef_.append(m.coef_.astype(np.float32))
             self.view_intercept_.append(m.intercept_.astype(np.float32))
+        # The weights shape what each view learns; the stacker, which calibrates them, sees every
+        # text once: weighted too, it paged more on the threat suites at the same recall (README).
         stack = _lr(1.0, self.class_weight).fit(self._stack_features(oof), y_idx)
         self.stack_coef_, self.stack_intercept_ = stack.coef_, stack.intercept_
         self.classes_ = np.array(classes)

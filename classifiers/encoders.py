@@ -153,7 +153,9 @@ class OnnxEncoder:
         opts.intra_op_num_threads = 1  # parallelism comes from running batches side by side
         opts.log_severity_level = 3
         try:
-            self._session = ort.InferenceSession(str(graph), opts, providers=["CPUExecutionProvider"])
+            from classifiers.int8_rows import session  # exact where this CPU's int8 product saturates
+
+            self._session = session(graph, opts)
         except Exception as exc:  # onnxruntime raises its own untyped errors for unreadable graphs
             raise ClassifierError(f"encoder 'e5-onnx': cannot load {graph} ({exc}); {rebuild}") from None
         tok = Tokenizer.from_file(str(_tokenizer_json()))

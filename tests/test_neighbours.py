@@ -64,19 +64,21 @@ def test_resemblance_counts_only_while_the_head_leans_that_way():
 
 
 def test_oblique_threats_like_the_written_ones_are_possible_threats_for_review():
-    """Threats with no violent word that patterns and the head (below 0.5) miss, in es/en/fr:
-    most of their nearest written examples are threats. They are flagged, naming the written
-    threat they resemble, and reviewed at "high" severity instead of paging at "critical"."""
+    """Threats with no violent word, in es/en/fr, that no pattern matches and the head scores
+    under an institution's strict ``thresholds.threat``: most of their nearest written examples
+    are threats. They are flagged, naming the written threat they resemble, and reviewed at
+    "high" severity instead of paging at "critical". (With the default 0.5 the head, trained on
+    the judged suites, now pages for these itself.)"""
     from alerting.detect import detect_threats
     from classifiers.model import Scorer
     from escucha.config import parse
     from escucha.records import Author, Mention, parse_time
 
-    config = parse({"institution": {"name": "t"}}, env={})
+    config = parse({"institution": {"name": "t"}, "thresholds": {"threat": 0.999}}, env={})
     scorer = Scorer(config.thresholds)
     texts = ["Le vamos a mandar flores a la consejera, pero al panteón",
              "Next time the institute holds a press conference there won't be anyone left to ask questions",
-             "Qu'ils commandent des fleurs pour l'enterrement des fonctionnaires de la mairie"]
+             "Après dimanche, on parlera du maire au passé"]
     assert [match(t) for t in texts] == [[], [], []]
     ms = [Mention("x", str(i), t, Author("a"), parse_time("2026-11-20T10:00:00Z")) for i, t in enumerate(texts)]
     out = scorer.score(ms)

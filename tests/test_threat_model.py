@@ -31,18 +31,20 @@ def suite(name):
     return [r["text"] for r in rows], [r["label"] for r in rows]
 
 
-def test_suite_five_recall_and_false_alarms(scorer):
-    """Suite 5 was written before this model existed (blind: recall 0.61, 11/60 false alarms);
-    its misses then shaped the corpus, so this guards what it now catches, not generalisation.
-    False alarms that page (critical) stay few; possible threats (reviewed at high) add more."""
-    texts, truth = suite("threat_suite_blind.csv")
+def test_held_out_suite_recall_and_false_alarms(scorer):
+    """Suite 20 is the one threat suite the shipped head was not trained on (judged: recall
+    0.90, 11/30 false alarms, 7 of them paging; the layer before: 0.67, 5/30, none paging).
+    This guards that; the judged suites 5-19 are training data, so a check on them would
+    test memory, not generalisation. False alarms that page (critical) are counted apart
+    from possible threats (reviewed at high)."""
+    texts, truth = suite("threat_suite_blind16.csv")
     pred, out = labels(scorer, texts)
     threats = [p for p, y in zip(pred, truth) if y == "threat"]
     others = [c for c, y in zip(out, truth) if y != "threat" and c.labels["threat"] == "threat"]
     paging = [c for c in others if next(f for f in c.flags if f.task == "threat").label == "threat"]
-    assert threats.count("threat") / len(threats) >= 0.80
-    assert len(paging) <= 6
-    assert len(others) <= 14
+    assert threats.count("threat") / len(threats) >= 0.85
+    assert len(paging) <= 8
+    assert len(others) <= 12
 
 
 def test_oblique_threats_the_patterns_miss_are_caught_by_the_model(scorer):

@@ -1,0 +1,46 @@
+"""Weighted training: a few hand-written examples weigh as much as many composed ones
+(classifiers/base.py, classifiers/training.py)."""
+import numpy as np
+import pytest
+
+from classifiers import training as T
+from classifiers.base import TextHead
+from escucha.errors import ClassifierError
+
+
+def _two_kinds():
+    """Non-threats, a few threats of one kind (A) beside them, many of another kind (B) far off."""
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal([-1, 0, 0, 0], 0.7, (200, 4)), rng.normal([0, 2, 0, 0], 0.7, (30, 4)),
+                   rng.normal([2, -2, 0, 0], 0.7, (170, 4))]).astype(np.float32)
+    return X, [f"t{i}" for i in range(400)], ["not_threat"] * 200 + ["threat"] * 200
+
+
+def test_weighted_examples_pull_the_head_toward_their_kind():
+    X, texts, y = _two_kinds()
+    w = np.ones(400)
+    w[200:230] = 10.0  # the rare kind, hand-written, weighs ten composed posts
+    near_a = np.array([[-0.6, 1.5, 0, 0]], np.float32)
+    plain = TextHead("threat", use_hash=False).fit(X, texts, y)
+    heavy = TextHead("threat", use_hash=False).fit(X, texts, y, sample_weight=w)
+    assert heavy.predict_proba(near_a, ["a"])[0, 1] > plain.predict_proba(near_a, ["a"])[0, 1] + 0.2
+    assert heavy.predict(np.array([[-2, 0, 0, 0]], np.float32), ["n"])[0] == "not_threat"
+
+
+def test_bad_weights_are_refused_with_what_was_expected():
+    X, texts, y = _two_kinds()
+    with pytest.raises(ClassifierError, match="sample_weight must hold 400 finite weights > 0; got shape \\(3,\\)"):
+        TextHead("threat", use_hash=False).fit(X, texts, y, sample_weight=[1, 2, 3])
+    with pytest.raises(ClassifierError, match="sample_weight must hold 400"):
+        TextHead("threat", use_hash=False).fit(X, texts, y, sample_weight=np.full(400, np.nan))
+
+
+def test_judged_suites_are_trained_on_at_their_weight_and_the_held_out_suite_is_not():
+    texts, labels, _ = T.task_data("threat", "train")
+    w = T.sample_weights("threat", texts)
+    judged = {r["text"] for r in T._written(T.THREAT_JUDGED)}
+    held_out = {r["text"] for r in T._written(T.THREAT_HELD_OUT)}
+    assert judged <= set(texts) and not held_out & set(texts)
+    heavy = {t for t, x in zip(texts, w) if x == T.JUDGED_WEIGHT}
+    assert heavy == judged and set(w) == {1.0, T.JUDGED_WEIGHT}
+    assert T.sample_weights("sentiment", ["a"]) is None
