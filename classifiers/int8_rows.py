@@ -126,7 +126,7 @@ def saturates() -> bool:
 def exact_graph(src: str | Path) -> bytes:
     """``src`` with every int8 product computed in float32 instead: the same integers
     (activations quantized per row as before, weights as stored), so the same vectors as the
-    int8 product gives where it does not saturate, to float rounding. Slower (about 0.7x on
+    int8 product gives where it does not saturate, to float rounding. Slower (about 0.65x on
     a 2-core AMD EPYC), used only where :func:`saturates`."""
     import onnx
     from onnx import helper, numpy_helper
@@ -155,7 +155,8 @@ def exact_graph(src: str | Path) -> bytes:
 
 
 def session(path: str | Path, opts=None):
-    """An ONNX Runtime session of a graph of :func:`quantize_rows`, exact on every CPU."""
+    """An ONNX Runtime session of an encoder graph; the int8 products of :func:`quantize_rows`
+    are exact on every CPU."""
     import onnxruntime as ort
 
     graph = exact_graph(path) if saturates() else str(path)

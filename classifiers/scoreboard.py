@@ -111,7 +111,7 @@ def threat_folds(cache_dir=None) -> int:
     from classifiers.evaluation import _default_config
     from classifiers.finetuned import ONNX_DIR as TUNED
     from classifiers.model import DEFAULT_MODEL_DIR, Scorer, make_encoder
-    from classifiers.threat import corroborated, model_decides
+    from classifiers.threat import decides, model_decides
 
     config = _default_config()
     th = config.thresholds
@@ -120,6 +120,8 @@ def threat_folds(cache_dir=None) -> int:
     encoder = CachedEncoder(make_encoder("e5-onnx", model_path), T.cache_folder(cache_dir, "e5-onnx", model_path))
     ordinary = [t for src in D.SOURCES for t in D.load(src, "val")[0]]
 
+    alarms_of = {}  # per model: the ordinary tweets are read once, whichever fold it is judged on
+
     def read(model_dir, suites):
         scorer = Scorer(th, config.claims, model_dir=model_dir, encoder=encoder)
         rows = T._written(suites)
@@ -127,9 +129,11 @@ def threat_folds(cache_dir=None) -> int:
         y = np.array([r["label"] == "threat" for r in rows])
         p, share = scorer.threat_signals(texts)
         model = np.array([model_decides(q, th, v) for q, v in zip(p, share)])
-        full = model | np.array([bool(corroborated(t, q)) for t, q in zip(texts, p)])
-        p, share = scorer.threat_signals(ordinary)
-        alarms = np.mean([bool(corroborated(t, q)) or model_decides(q, th, v) for t, q, v in zip(ordinary, p, share)])
+        full = np.array([decides(t, q, th, v) for t, q, v in zip(texts, p, share)])
+        if model_dir not in alarms_of:
+            p, share = scorer.threat_signals(ordinary)
+            alarms_of[model_dir] = np.mean([decides(t, q, th, v) for t, q, v in zip(ordinary, p, share)])
+        alarms = alarms_of[model_dir]
         return (f"{model[y].mean():.3f}, {int(model[~y].sum())} / {int((~y).sum())} | "
                 f"{full[y].mean():.3f}, {int(full[~y].sum())} / {int((~y).sum())} | {alarms * 100:.2f}%")
 
