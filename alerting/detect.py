@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from escucha.records import Incident
 
+WINDOW_DAYS = 14  # what narratives and spikes count over
 SENSITIVITY = {"low": 4.0, "normal": 3.0, "high": 2.0}  # times the expected count
 
 
@@ -194,15 +195,23 @@ DETECTORS = {"threat": detect_threats, "hijack": detect_hijack, "narrative": det
 
 
 def detect(config, store, now: datetime, new_ids: set[str], last: datetime | None = None) -> list[Incident]:
-    """Run every detector over the classified mentions of the last 14 days; threats first.
+    """Run every detector over the classified mentions of the last ``WINDOW_DAYS`` days, and
+    the threat and hijack detectors over every mention no detection has seen, however old;
+    threats first.
 
     Only incidents with evidence among ``new_ids`` (mentions no detection has seen)
     are returned, so a resolved incident is not opened again by old evidence.
     """
-    items = store.classified(since=now - timedelta(days=14), until=now + timedelta(seconds=1))
+    items = store.classified(since=now - timedelta(days=WINDOW_DAYS), until=now + timedelta(seconds=1))
+    # A threat is a crisis by itself whenever it was posted: one collected late (a backfill,
+    # a source that was down for weeks) is judged like a fresh one. Counts (narratives,
+    # spikes) are about the window only.
+    seen = {m.id for m, _ in items}
+    late = [(m, c) for i in sorted(new_ids - seen)
+            if (m := store.get_mention(i)) is not None and (c := store.classification(i)) is not None]
     merged: dict[str, Incident] = {}
     for name in ("threat", "hijack", "narrative", "spike"):
-        for inc in DETECTORS[name](config, items, now):
+        for inc in DETECTORS[name](config, items + late if name in ("threat", "hijack") else items, now):
             if not new_ids.intersection(inc.evidence):
                 continue
             first = merged.setdefault(inc.key, inc)  # the earliest mention names the incident

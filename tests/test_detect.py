@@ -85,3 +85,21 @@ def test_unanswered_list(config, store):
     store.save_classifications([c for _, c in rows + [reply]])
     out = pipeline.unanswered(config, store, now)
     assert [r["id"] for r in out] == ["x:1"] and out[0]["waiting_hours"] == 60.0
+
+
+def test_a_threat_collected_late_is_a_crisis_all_the_same(config, store):
+    """A threat posted weeks before it was collected (a backfill, a source that was down)
+    pages like a fresh one; a rumour that old counts toward no narrative."""
+    now = T0 + timedelta(days=30)
+    flag = Flag("threat", "threat", 0.99, "matched threat pattern(s): es.lugar")
+    old = [mk(1, T0, "El domingo va a haber sangre en la catedral", labels={"threat": "threat"}, flags=(flag,))]
+    old += [mk(10 + i, T0 + timedelta(minutes=i), "el instituto destruyó boletas", followers=50_000,
+               labels={"misinformation": "fake"}) for i in range(6)]
+    store.upsert_mentions([m for m, _ in old])
+    store.save_classifications([c for _, c in old])
+    got = pipeline.detect_incidents(config, store, now)
+    incidents = [store.incident(i) for i in got["opened"]]
+    assert [(i.kind, i.severity, i.evidence) for i in incidents] == [("threat", "critical", ["x:1"])]
+    assert store.undetected_ids() == set()
+    # Seen once, it is not opened again by the next pass.
+    assert pipeline.detect_incidents(config, store, now + timedelta(hours=1))["opened"] == []
