@@ -36,6 +36,7 @@ SETS = [  # task, file, name, language
 THREAT_SUITES = [*THREAT_JUDGED, *THREAT_HELD_OUT]
 THRESHOLDS = (0.5, 0.4, 0.3, 0.2)
 NEIGHBOURS = (None, 0.9, 0.8, 0.7, 0.6)  # None: the written examples do not vote
+MIN_SCORES = (0.05, 0.1)  # the head's least score for a vote to count, beside the default
 
 
 def threat_table(suites) -> int:
@@ -68,24 +69,26 @@ def threat_table(suites) -> int:
     ordinary = [t for src in D.SOURCES for t in D.load(src, "val")[0]]
     judged_ordinary = signals(ordinary)
     n_neg = sum(int((~y).sum()) for y, *_ in judged)
-    print(f"| `thresholds.threat` | `thresholds.threat_neighbours` | recall, {' / '.join(suites)} "
-          f"| false alarms (of {n_neg}) | alarms on {len(ordinary):,} ordinary tweets |")
-    print("| --- | --- | --- | --- | --- |")
+    print(f"| `thresholds.threat` | `threat_neighbours` | `threat_neighbours_min_score` | recall, "
+          f"{' / '.join(suites)} | false alarms (of {n_neg}) | alarms on {len(ordinary):,} ordinary tweets |")
+    print("| --- | --- | --- | --- | --- | --- |")
     base = config.thresholds
-    rows = [(th, base.threat_neighbours) for th in THRESHOLDS]
-    rows += [(base.threat, n) for n in NEIGHBOURS if n != base.threat_neighbours]
+    least = base.threat_neighbours_min_score
+    rows = [(th, base.threat_neighbours, least) for th in THRESHOLDS]
+    rows += [(base.threat, n, least) for n in NEIGHBOURS if n != base.threat_neighbours]
+    rows += [(base.threat, n, m) for n in (0.7, 0.8) for m in MIN_SCORES if m != least]
     def flagged(t, hit, p, share):  # threat.decides, with the patterns matched once above
         return np.array([h or model_decides(q, t, v) for h, q, v in zip(hit, p, share)])
 
-    for th, n in rows:
-        t = replace(base, threat=th, threat_neighbours=n if n is not None else 2.0)
+    for th, n, m in rows:
+        t = replace(base, threat=th, threat_neighbours=n if n is not None else 2.0, threat_neighbours_min_score=m)
         recall, alarms = [], 0
         for y, *sig in judged:
             f = flagged(t, *sig)
             recall.append(f"{f[y].mean():.2f}")
             alarms += int(f[~y].sum())
         ordinary_alarms = flagged(t, *judged_ordinary).mean()
-        print(f"| {th} | {n if n is not None else 'off'} | {' / '.join(recall)} | {alarms} "
+        print(f"| {th} | {n if n is not None else 'off'} | {m} | {' / '.join(recall)} | {alarms} "
               f"| {ordinary_alarms * 100:.2f}% |", flush=True)
     return 0
 
@@ -167,8 +170,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", help="only the sets whose name contains this text")
     ap.add_argument("--threat", nargs="*", metavar="SUITE", default=None,
-                    help="the threshold table over these suites under classifiers/data (default: suites 5-20; "
-                         "5-19 are training data, 20 is not)")
+                    help="the threshold table over these suites under classifiers/data (default: suites 5-21; "
+                         "5-19 are training data, 20 and 21 are not)")
     ap.add_argument("--threat-folds", action="store_true",
                     help="train the threat head on suites 5-12, judge it on 13-19, and the reverse (a few minutes)")
     a = ap.parse_args(argv)

@@ -365,6 +365,71 @@ FR = {
                 "ne répond jamais au téléphone"],
 }
 
+# Complaints about a service (hours, queues, staff, systems, paperwork): with questions, the
+# post an institution gets most, about the same offices and days as the threats. The
+# written-examples vote followed those topics to "possible threat" ("el módulo ... cerró
+# antes de la hora"), so they join the negatives, composed from their own seeded stream
+# (COMPLAINTS_SEED) after the corpus above, which stays as it was.
+ES_COMPLAINTS = {
+    "places": ["el módulo de atención", "el módulo de credencialización", "la junta distrital", "las oficinas del instituto",
+               "la sede del instituto", "el módulo de Tlalpan", "la oficina de Coyoacán", "el módulo de la colonia Centro",
+               "la ventanilla de trámites", "la junta local", "el centro de atención ciudadana", "el módulo de Ecatepec",
+               "la casilla de mi colonia", "el módulo del centro comercial"],
+    "complaints": ["cerró media hora antes y nos dejó a todos formados", "abrió tarde otra vez, llevo dos horas esperando",
+                   "no tiene sistema desde la mañana", "me hizo regresar tres veces por el mismo trámite",
+                   "me trató de muy mala manera", "nunca contesta los correos", "perdió mi solicitud de credencial",
+                   "tiene la página caída desde ayer", "me dio cita para dentro de dos meses",
+                   "no tiene ni una silla para los adultos mayores", "me cobró copias que deberían ser gratis",
+                   "tiene mal mi domicilio en la lista nominal", "no avisó del cambio de horario",
+                   "dejó de atender a las 2 aunque el letrero dice 6", "tardó un mes en entregarme la credencial",
+                   "atendió a diez personas en toda la mañana", "no tenía formatos y nos mandaron a sacar copias afuera"],
+    "complaint": ["{p} {cmp}", "{w} {p} {cmp}", "Oigan, {p} {cmp}", "@instituto {p} {cmp}, ¿quién responde?",
+                  "Qué mal servicio: {p} {cmp}", "Queja formal: {p} {cmp}", "{p} {cmp}. Exijo una explicación",
+                  "{p} {cmp} y nadie da la cara", "Otra vez {p} {cmp}", "{w} fui y {p} {cmp}"],
+    # The same complaint turned into a threat: what decides is the threat, not the complaint.
+    "complaint_threat": ["{p} {cmp}; {w} voy a {v} {t}", "{p} {cmp}. {pres}", "{p} {cmp}: {t} {dw}",
+                         "{p} {cmp}, {w} llego con {m}", "{p} {cmp}; que no salgan solos porque los voy a estar esperando",
+                         "{p} {cmp}. {x} {t}"],
+}
+
+EN_COMPLAINTS = {
+    "places": ["the election office", "the county clerk's office", "the registration office on 5th Street",
+               "the help desk at city hall", "the board of elections office", "the downtown service center",
+               "the polling place on Main St", "the voter services counter", "the institute's office", "the north branch office"],
+    "complaints": ["closed half an hour early and left us all in line", "opened late again, two hours waiting",
+                   "has had its system down since this morning", "made me come back three times for the same form",
+                   "treated me rudely", "never answers emails", "lost my registration form",
+                   "has had its website down since yesterday", "gave me an appointment two months out",
+                   "has no chairs for the elderly", "has my address wrong on the voter roll",
+                   "changed its hours without telling anyone", "stopped serving at 2 even though the sign says 6",
+                   "took a month to send my ID card", "served ten people all morning", "ran out of forms again"],
+    "complaint": ["{p} {cmp}", "{w} {p} {cmp}", "Hey @institute, {p} {cmp}", "Terrible service: {p} {cmp}",
+                  "Formal complaint: {p} {cmp}", "{p} {cmp}. I want an explanation", "{p} {cmp} and nobody takes responsibility",
+                  "{p} {cmp}, this is unacceptable", "Once again {p} {cmp}", "Went {w} and {p} {cmp}"],
+    "complaint_threat": ["{p} {cmp}; {w} I'm going to {v} {t}", "{p} {cmp}. {pres}", "{p} {cmp}: {t} {dw}",
+                         "{p} {cmp}, {w} I show up there with {m}", "{p} {cmp}; they'd better not walk out alone, I'll be waiting",
+                         "{p} {cmp}. {x} {t}"],
+}
+
+FR_COMPLAINTS = {
+    "places": ["l'accueil de la préfecture", "la mairie annexe", "le guichet de l'institut", "le service des élections",
+               "le bureau de vote 12", "le centre d'accueil du 11e", "la permanence de la commission", "le guichet de la mairie",
+               "le service état civil", "le bureau des inscriptions"],
+    "complaints": ["a fermé une demi-heure avant l'heure et nous a laissés dans la file",
+                   "a encore ouvert en retard, deux heures d'attente", "n'a plus de système depuis ce matin",
+                   "m'a fait revenir trois fois pour le même dossier", "m'a très mal reçu", "ne répond jamais aux mails",
+                   "a perdu ma demande d'inscription", "a son site en panne depuis hier", "m'a donné un rendez-vous dans deux mois",
+                   "n'a même pas de chaises pour les personnes âgées", "a mal écrit mon adresse sur la liste électorale",
+                   "a changé ses horaires, pas une affiche, pas un message", "ferme à 14h alors que l'affiche dit 18h",
+                   "a mis un mois à m'envoyer ma carte", "a reçu dix personnes de toute la matinée", "n'a plus de formulaires"],
+    "complaint": ["{p} {cmp}", "{w} {p} {cmp}", "Franchement, {p} {cmp}", "@institut {p} {cmp}, qui répond ?",
+                  "Service lamentable : {p} {cmp}", "Réclamation : {p} {cmp}", "{p} {cmp}. J'exige une explication",
+                  "{p} {cmp} et personne n'assume", "Encore une fois {p} {cmp}", "Je suis passé {w} et {p} {cmp}"],
+    "complaint_threat": ["{p} {cmp} ; {w} je vais {v} {t}", "{p} {cmp}. {pres}", "{p} {cmp} : {t} {dw}",
+                         "{p} {cmp}, {w} je débarque avec {m}", "{p} {cmp} ; qu'ils ne sortent pas seuls, je les attendrai",
+                         "{p} {cmp}. {x} {t}"],
+}
+
 def _with_twins(parts: dict, twins: dict) -> dict:
     merged = {**parts, **{k: v for k, v in twins.items() if k not in ("threat", "negative")}}
     merged["threat"] = parts["threat"] + twins["threat"]
@@ -372,7 +437,10 @@ def _with_twins(parts: dict, twins: dict) -> dict:
     return merged
 
 
-LANGS = {lang: _with_twins(parts, threat_twins.LANGS[lang]) for lang, parts in (("es", ES), ("en", EN), ("fr", FR))}
+LANGS = {lang: {**_with_twins(parts, threat_twins.LANGS[lang]), **complaints} for lang, parts, complaints in
+         (("es", ES, ES_COMPLAINTS), ("en", EN, EN_COMPLAINTS), ("fr", FR, FR_COMPLAINTS))}
+COMPLAINTS_PER_LANGUAGE = 150  # and half as many complaints turned into threats
+COMPLAINTS_SEED = 29
 
 
 # Each "{slot}" of a template and the list of parts it is filled from (in this order:
@@ -381,7 +449,7 @@ SLOTS = {"t": "targets", "w": "times", "v": "verbs", "o": "outcomes", "m": "mean
          "c": "conditions", "cr": "criticism", "mt": "metaphors", "news": "news", "pa": "peaceful", "ev": "events",
          "idiom": "idioms", "dw": "doomed", "beat": "beat", "rv": "rivals", "ann": "announce", "fig": "figurative",
          "pres": "presence", "warn": "warn", "lesson": "lesson", "pray": "pray", "safe": "safe", "fig2": "figurative2",
-         "note": "notices", "ask": "questions", **threat_twins.SLOTS}
+         "note": "notices", "ask": "questions", **threat_twins.SLOTS, "p": "places", "cmp": "complaints"}
 # A target put after "a"/"de" ("voy a el instituto", "à le bureau de vote") takes the contraction.
 _CONTRACTIONS = [(re.compile(r"\b([Aa]) el\b"), r"\1l"), (re.compile(r"\b([Dd])e el\b"), r"\1el"),
                  (re.compile(r"\b[àÀ] le\b"), "au"), (re.compile(r"\b[àÀ] les\b"), "aux"),
@@ -414,4 +482,19 @@ def compose(n_per_language: int = 800, seed: int = 13, langs=("es", "en", "fr"))
                 if text not in seen:
                     seen.add(text)
                     rows.append((text, label, lang))
+    # Complaints last, from their own stream: the rows above do not move when they change.
+    rng = random.Random(COMPLAINTS_SEED)
+    taken = {text for text, _, _ in rows}
+    for lang in langs:
+        parts = LANGS[lang]
+        for kind, label, n in (("complaint", "not_threat", COMPLAINTS_PER_LANGUAGE),
+                               ("complaint_threat", "threat", COMPLAINTS_PER_LANGUAGE // 2)):
+            added, tries = 0, 0
+            while added < n and tries < n * 20:
+                tries += 1
+                text = _fill(rng, rng.choice(parts[kind]), parts)
+                if text not in taken:
+                    taken.add(text)
+                    rows.append((text, label, lang))
+                    added += 1
     return rows

@@ -32,8 +32,9 @@ def suite(name):
 
 
 def test_held_out_suite_recall_and_false_alarms(scorer):
-    """Suite 20 is the one threat suite the shipped head was not trained on (judged: recall
-    0.90, 11/30 false alarms, 7 of them paging; the layer before: 0.67, 5/30, none paging).
+    """Suite 20 is a threat suite the shipped head was not trained on (judged: recall 0.90,
+    11/30 false alarms, 7 of them paging; the layer before: 0.67, 5/30, none paging; with
+    complaints in the corpus, 0.97, 8/30, 6 paging on an AVX-512 VNNI CPU).
     This guards that; the judged suites 5-19 are training data, so a check on them would
     test memory, not generalisation. False alarms that page (critical) are counted apart
     from possible threats (reviewed at high)."""
@@ -91,3 +92,33 @@ def test_threat_proba_is_the_score_the_decision_reads(scorer):
     stored = [c.scores["threat"]["threat"] for c in out]
     assert [round(float(p), 4) for p in scorer.threat_proba(texts)] == stored
     assert stored[0] > 0.5 > stored[2]
+
+
+COMPLAINTS = [  # written for this test, not drawn from threat_corpus's complaint templates
+    "@IEN_Oficial llevo tres horas en la fila del módulo de Tláhuac y no avanza nada",
+    "El módulo de Naucalpan cerró a las 3 y había gente esperando desde las 8",
+    "Nadie contesta en la junta distrital 05, ya marqué veinte veces",
+    "Me dijeron que mi credencial estaría lista el lunes y sigue sin aparecer",
+    "La sede del instituto en Puebla no tiene rampa, mi mamá no pudo entrar",
+    "The election office on Elm St closed early and nobody told us",
+    "Waited two hours at the county clerk's office just to be told to come back Monday",
+    "Your registration site has been broken all week, fix it",
+    "The poll worker at my precinct was rude to everyone in line",
+    "Le guichet de la mairie était fermé à 16h, aucune information sur la porte",
+    "Trois semaines que j'attends ma carte électorale, c'est inadmissible",
+    "Le bureau de vote de mon quartier a changé d'adresse sans prévenir personne",
+]
+
+
+def test_complaints_about_the_offices_raise_no_threat(scorer):
+    """Complaints about hours, queues and staff, with questions the posts an institution gets
+    most, name the same offices and days as threats. None is a possible threat for review
+    (the written-examples vote followed their topic before complaints joined the corpus:
+    2 of these 12, and the demo's "el módulo ... cerró antes de la hora" on one CPU); two
+    still page, the head's known errors (README): "come back Monday" (0.52) and "sans
+    prévenir personne" (0.99, learned from threats that come "sans prévenir")."""
+    _, out = labels(scorer, COMPLAINTS)
+    flags = [(t, next((f for f in c.flags if f.task == "threat"), None)) for t, c in zip(COMPLAINTS, out)]
+    assert [t for t, f in flags if f and f.label == "possible_threat"] == []
+    paging = [(t, f.reason) for t, f in flags if f and f.label == "threat"]
+    assert len(paging) <= 2, paging
