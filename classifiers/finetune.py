@@ -7,6 +7,9 @@ the trained part (the 12 transformer layers and the heads) is small enough to sh
 beside the rebuildable base.
 
     python -m classifiers.finetune --base models/e5-small --out OUT [--epochs 3] [--device cuda]
+
+``--tasks threat --train-from 8`` fine-tunes for one task only, training the layers from
+the 8th up (the ones below run without gradients): small enough for a 2-core CPU.
 """
 from __future__ import annotations
 
@@ -52,20 +55,28 @@ def main(argv=None):
     ap.add_argument("--max-len", type=int, default=128)
     ap.add_argument("--limit", type=int, default=0, help="at most this many examples per task and split (smoke runs)")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--tasks", nargs="+", default=list(TASKS), choices=[*TASKS, "threat"])
+    ap.add_argument("--train-from", type=int, default=0, help="train only the layers from this one up (0: all 12)")
     a = ap.parse_args(argv)
+    tasks = tuple(a.tasks)
     torch.manual_seed(0)
     random.seed(0)
     tok = AutoTokenizer.from_pretrained(a.base, local_files_only=True)
     enc = AutoModel.from_pretrained(a.base, local_files_only=True, add_pooling_layer=False).to(a.device)
     enc.embeddings.word_embeddings.weight.requires_grad_(False)
-    data = {t: {s: load_task(t, s) for s in ("train", "val")} for t in TASKS}
+    if a.train_from:
+        # No gradient reaches below the first trained layer, so backward stops there.
+        enc.embeddings.requires_grad_(False)
+        for layer in enc.encoder.layer[: a.train_from]:
+            layer.requires_grad_(False)
+    data = {t: {s: load_task(t, s) for s in ("train", "val")} for t in tasks}
     if a.limit:
         data = {t: {s: tuple(col[:: max(1, len(v[0]) // a.limit)][: a.limit] for col in v) for s, v in d.items()}
                 for t, d in data.items()}
-    classes = {t: sorted(set(data[t]["train"][1])) for t in TASKS}
-    heads = torch.nn.ModuleDict({t: torch.nn.Linear(enc.config.hidden_size, len(classes[t])) for t in TASKS}).to(a.device)
+    classes = {t: sorted(set(data[t]["train"][1])) for t in tasks}
+    heads = torch.nn.ModuleDict({t: torch.nn.Linear(enc.config.hidden_size, len(classes[t])) for t in tasks}).to(a.device)
     weights = {}
-    for t in TASKS:
+    for t in tasks:
         y = data[t]["train"][1]
         counts = np.array([y.count(c) for c in classes[t]], dtype=np.float32)
         weights[t] = torch.tensor(counts.sum() / (len(counts) * counts), device=a.device)
@@ -86,7 +97,7 @@ def main(argv=None):
         enc.eval()
         out = {}
         with torch.no_grad():
-            for t in TASKS:
+            for t in tasks:
                 x, y, langs = data[t]["val"]
                 preds = []
                 for i in range(0, len(x), 256):
@@ -101,7 +112,7 @@ def main(argv=None):
         return out
 
     batches = []
-    for t in TASKS:
+    for t in tasks:
         x, y, _ = data[t]["train"]
         idx = list(range(len(x)))
         random.shuffle(idx)

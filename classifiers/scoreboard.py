@@ -57,8 +57,9 @@ def threat_table(suites) -> int:
     def signals(texts):
         """Per text: whether a pattern counts (the thresholds below do not move it), the
         head's score, the share of threats among its nearest written examples."""
-        p, share = scorer.threat_signals(texts)
-        return np.array([bool(corroborated(t, q)) for t, q in zip(texts, p)]), p, share
+        p, share, confirm = scorer.threat_signals(texts)
+        return (np.array([bool(corroborated(t, q)) for t, q in zip(texts, p)]), p, share,
+                confirm if confirm is not None else np.zeros(len(texts)))
 
     data = Path(__file__).parent / "data"
     judged = []
@@ -77,8 +78,8 @@ def threat_table(suites) -> int:
     rows = [(th, base.threat_neighbours, least) for th in THRESHOLDS]
     rows += [(base.threat, n, least) for n in NEIGHBOURS if n != base.threat_neighbours]
     rows += [(base.threat, n, m) for n in (0.7, 0.8) for m in MIN_SCORES if m != least]
-    def flagged(t, hit, p, share):  # threat.decides, with the patterns matched once above
-        return np.array([h or model_decides(q, t, v) for h, q, v in zip(hit, p, share)])
+    def flagged(t, hit, p, share, confirm):  # threat.decides, with the patterns matched once above
+        return np.array([h or model_decides(q, t, v, c) for h, q, v, c in zip(hit, p, share, confirm)])
 
     for th, n, m in rows:
         t = replace(base, threat=th, threat_neighbours=n if n is not None else 2.0, threat_neighbours_min_score=m)
@@ -130,11 +131,11 @@ def threat_folds(cache_dir=None) -> int:
         rows = T._written(suites)
         texts = [r["text"] for r in rows]
         y = np.array([r["label"] == "threat" for r in rows])
-        p, share = scorer.threat_signals(texts)
+        p, share, _ = scorer.threat_signals(texts)  # the head and the vote: the confirming model is not retrained here
         model = np.array([model_decides(q, th, v) for q, v in zip(p, share)])
         full = np.array([decides(t, q, th, v) for t, q, v in zip(texts, p, share)])
         if model_dir not in alarms_of:
-            p, share = scorer.threat_signals(ordinary)
+            p, share, _ = scorer.threat_signals(ordinary)
             alarms_of[model_dir] = np.mean([decides(t, q, th, v) for t, q, v in zip(ordinary, p, share)])
         alarms = alarms_of[model_dir]
         return (f"{model[y].mean():.3f}, {int(model[~y].sum())} / {int((~y).sum())} | "
@@ -170,8 +171,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", help="only the sets whose name contains this text")
     ap.add_argument("--threat", nargs="*", metavar="SUITE", default=None,
-                    help="the threshold table over these suites under classifiers/data (default: suites 5-21; "
-                         "5-19 are training data, 20 and 21 are not)")
+                    help="the threshold table over these suites under classifiers/data (default: suites 5-22; "
+                         "5-19 are training data, 20-22 are not)")
     ap.add_argument("--threat-folds", action="store_true",
                     help="train the threat head on suites 5-12, judge it on 13-19, and the reverse (a few minutes)")
     a = ap.parse_args(argv)

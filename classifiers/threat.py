@@ -408,19 +408,29 @@ def corroborated(text: str, p_threat: float) -> list[str]:
     return [h for h in match(text) if p_threat >= CORROBORATE.get(h, 0.0)]
 
 
-def decides(text: str, p_threat: float, thresholds, neighbours: float = 0.0) -> bool:
+def decides(text: str, p_threat: float, thresholds, neighbours: float = 0.0, confirm: float = 0.0) -> bool:
     """The product's threat decision for a scorable text (Scorer.score adds the unscorable
     check): a pattern that counts at the model's score, the model at ``thresholds.threat``,
-    or ``neighbours`` (the share of the text's nearest written examples that are threats,
+    the confirming model (classifiers/confirm.py) at ``thresholds.threat_confirm``, or
+    ``neighbours`` (the share of the text's nearest written examples that are threats,
     classifiers/neighbours.py) at ``thresholds.threat_neighbours`` while the model leans
     that way at all (``thresholds.threat_neighbours_min_score``)."""
-    return bool(corroborated(text, p_threat)) or model_decides(p_threat, thresholds, neighbours)
+    return bool(corroborated(text, p_threat)) or model_decides(p_threat, thresholds, neighbours, confirm)
 
 
-def model_decides(p_threat: float, thresholds, neighbours: float = 0.0) -> bool:
+def model_decides(p_threat: float, thresholds, neighbours: float = 0.0, confirm: float = 0.0) -> bool:
     """The part of :func:`decides` that needs no pattern (scoring has matched them already)."""
-    return p_threat >= thresholds.threat or (neighbours >= thresholds.threat_neighbours
-                                             and p_threat >= thresholds.threat_neighbours_min_score)
+    return (p_threat >= thresholds.threat or confirm >= thresholds.threat_confirm
+            or (neighbours >= thresholds.threat_neighbours and p_threat >= thresholds.threat_neighbours_min_score))
+
+
+def pages(hits, p_threat: float, thresholds, confirm: float | None) -> bool:
+    """Whether a threat pages (critical) instead of going to review (high): a pattern, or
+    the confirming model at ``thresholds.threat_confirm``; where a model has no confirming
+    model (``confirm`` None), the head at ``thresholds.threat``."""
+    if hits:
+        return True
+    return confirm >= thresholds.threat_confirm if confirm is not None else p_threat >= thresholds.threat
 
 
 def without_idioms(text: str) -> str | None:

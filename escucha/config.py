@@ -102,6 +102,10 @@ class Thresholds:
     # threats, and the head gives it at least this much (classifiers/neighbours.py).
     threat_neighbours: float = 0.7
     threat_neighbours_min_score: float = 0.02
+    # The confirming threat model (a fine-tuned e5, classifiers/confirm.py): a threat pages
+    # from this score up; below it (the model is sure it is harmless) the head or the vote
+    # alone sends it to review. 0.1 pages every threat of suites 20-22 the head paged.
+    threat_confirm: float = 0.1
     misinformation: float = 0.99
     claim_similarity: float = 0.92
 

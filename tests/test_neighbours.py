@@ -67,14 +67,14 @@ def test_oblique_threats_like_the_written_ones_are_possible_threats_for_review()
     """Threats with no violent word, in es/en/fr, that no pattern matches and the head scores
     under an institution's strict ``thresholds.threat``: most of their nearest written examples
     are threats. They are flagged, naming the written threat they resemble, and reviewed at
-    "high" severity instead of paging at "critical". (With the default 0.5 the head, trained on
-    the judged suites, now pages for these itself.)"""
+    "high" severity instead of paging at "critical". (At the defaults the confirming threat
+    model pages for these itself; here it is as strict as the head.)"""
     from alerting.detect import detect_threats
     from classifiers.model import Scorer
     from escucha.config import parse
     from escucha.records import Author, Mention, parse_time
 
-    config = parse({"institution": {"name": "t"}, "thresholds": {"threat": 0.999}}, env={})
+    config = parse({"institution": {"name": "t"}, "thresholds": {"threat": 0.999, "threat_confirm": 0.999}}, env={})
     scorer = Scorer(config.thresholds)
     texts = ["Le vamos a mandar flores a la consejera, pero al panteón",
              "Next time the institute holds a press conference there won't be anyone left to ask questions",

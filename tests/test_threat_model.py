@@ -34,7 +34,8 @@ def suite(name):
 def test_held_out_suite_recall_and_false_alarms(scorer):
     """Suite 20 is a threat suite the shipped head was not trained on (judged: recall 0.90,
     11/30 false alarms, 7 of them paging; the layer before: 0.67, 5/30, none paging; with
-    complaints in the corpus, 0.97, 8/30, 6 paging on an AVX-512 VNNI CPU).
+    complaints in the corpus, 0.97, 8/30, 6 paging on an AVX-512 VNNI CPU; with the
+    confirming model deciding what pages, 1.00, 8/30, 1 paging).
     This guards that; the judged suites 5-19 are training data, so a check on them would
     test memory, not generalisation. False alarms that page (critical) are counted apart
     from possible threats (reviewed at high)."""
@@ -43,9 +44,34 @@ def test_held_out_suite_recall_and_false_alarms(scorer):
     threats = [p for p, y in zip(pred, truth) if y == "threat"]
     others = [c for c, y in zip(out, truth) if y != "threat" and c.labels["threat"] == "threat"]
     paging = [c for c in others if next(f for f in c.flags if f.task == "threat").label == "threat"]
-    assert threats.count("threat") / len(threats) >= 0.85
-    assert len(paging) <= 8
+    assert threats.count("threat") / len(threats) >= 0.9
+    assert len(paging) <= 3  # 6 before the confirming model decided what pages
     assert len(others) <= 12
+
+
+def test_the_confirming_model_decides_what_pages(scorer):
+    """Where a confirming threat model ships (classifiers/confirm.py), it decides what pages:
+    what only the head flags is reviewed, and what it flags pages although the head is low."""
+    assert scorer.confirm is not None
+    texts = ["Le bureau de vote de mon quartier a changé d'adresse sans prévenir personne",  # the head's word error
+             "Gonna teach the commissioner a lesson he won't survive"]
+    p, _, q = scorer.threat_signals(texts)
+    _, out = labels(scorer, texts)
+    flags = [next(f for f in c.flags if f.task == "threat") for c in out]
+    assert p[0] >= 0.5 > q[0] and flags[0].label == "possible_threat" and "for review" in flags[0].reason
+    assert q[1] >= 0.5 and flags[1].label == "threat" and "confirming threat model" in flags[1].reason
+
+
+def test_a_broken_confirming_model_is_named_with_its_rebuild_command(tmp_path):
+    import shutil
+
+    from escucha.errors import ClassifierError
+
+    model = tmp_path / "model"
+    shutil.copytree(DATA.parent / "models" / "default", model)
+    (model / "threat_confirm" / "heads.npz").unlink()
+    with pytest.raises(ClassifierError, match=r"confirming threat model: .*threat_confirm/heads.npz.*--tasks threat"):
+        Scorer(Thresholds(), model_dir=model)
 
 
 def test_oblique_threats_the_patterns_miss_are_caught_by_the_model(scorer):
@@ -57,7 +83,8 @@ def test_oblique_threats_the_patterns_miss_are_caught_by_the_model(scorer):
     assert pred == ["threat"] * 3
     for c in out:
         flag = next(f for f in c.flags if f.task == "threat")
-        assert "model score" in flag.reason and flag.evidence  # says why: words and the nearest written threat
+        # says why: the model's score, its words and the nearest written threat
+        assert ("model score" in flag.reason or "confirming threat model" in flag.reason) and flag.evidence
 
 
 def test_ordinary_tweets_raise_no_threat(scorer):
@@ -112,13 +139,14 @@ COMPLAINTS = [  # written for this test, not drawn from threat_corpus's complain
 
 def test_complaints_about_the_offices_raise_no_threat(scorer):
     """Complaints about hours, queues and staff, with questions the posts an institution gets
-    most, name the same offices and days as threats. None is a possible threat for review
-    (the written-examples vote followed their topic before complaints joined the corpus:
-    2 of these 12, and the demo's "el módulo ... cerró antes de la hora" on one CPU); two
-    still page, the head's known errors (README): "come back Monday" (0.52) and "sans
-    prévenir personne" (0.99, learned from threats that come "sans prévenir")."""
+    most, name the same offices and days as threats. None pages; the written-examples vote
+    flags none (it followed their topic before complaints joined the corpus: 2 of these 12,
+    and the demo's "el módulo ... cerró antes de la hora" on one CPU). Two are reviewed, the
+    head's known word errors that the confirming model overrules (README): "come back
+    Monday" (0.52) and "sans prévenir personne" (0.99, learned from threats that come
+    "sans prévenir")."""
     _, out = labels(scorer, COMPLAINTS)
     flags = [(t, next((f for f in c.flags if f.task == "threat"), None)) for t, c in zip(COMPLAINTS, out)]
-    assert [t for t, f in flags if f and f.label == "possible_threat"] == []
-    paging = [(t, f.reason) for t, f in flags if f and f.label == "threat"]
-    assert len(paging) <= 2, paging
+    assert [t for t, f in flags if f and f.label == "threat"] == []
+    reviewed = [(t, f.reason) for t, f in flags if f]
+    assert len(reviewed) <= 2 and all("confirming threat model gives" in r for _, r in reviewed), reviewed
