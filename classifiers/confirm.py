@@ -4,10 +4,10 @@ beside the threat head.
 The head is a linear model over a mean-pooled vector: it learns which words threats use,
 and flags their harmless twins, which use the same words ("the rounds I've got aren't
 small" and "the count just killed it"). An encoder fine-tuned on the threat task reads
-the sentence itself: on three suites it was never trained on it flagged about half as
-many twins at the same recall. Its vote decides what pages (critical); what only the head
-or the written-examples vote flags is reviewed (high), so nothing either model sees is
-dropped. Built by ``python -m classifiers.finetune --tasks threat --train-from 8`` and
+the sentence itself: on three suites it was never trained on it flagged a fifth as many
+twins as the head, at a somewhat lower recall. So its vote decides what pages (critical),
+and what only the head or the written-examples vote flags is reviewed (high): nothing
+either model sees is dropped. Built by ``python -m classifiers.finetune --tasks threat --train-from 8`` and
 ``escucha model export-onnx --tuned``; it sits beside the heads it confirms
 (``threat_confirm/`` in the model folder) and runs only on the texts the head does not
 rule out.
