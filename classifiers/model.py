@@ -253,20 +253,24 @@ class Scorer:
             if hits:
                 flags.append(Flag("threat", "threat", max(p_threat, 0.99), f"matched threat pattern(s): "
                                   f"{', '.join(hits)}", evidence=hits[0]))
-            elif is_threat and q is not None and threat_layer.pages(hits, p_threat, th, q):
+            elif is_threat and (p_threat >= th.threat or threat_layer.pages(hits, p_threat, th, q)):
+                # A model flags it: the words that weighed most and the nearest written threat.
                 words = self.heads["threat"].top_words(m.text, self._threat_col)
-                flags.append(Flag("threat", "threat", q, f"confirming threat model {q:.2f} >= {th.threat_confirm} "
-                                  f"(head {p_threat:.2f}); words: {', '.join(words)}{near_txt}",
-                                  evidence=ex_texts[j] if j >= 0 else ", ".join(words)))
-            elif is_threat and q is not None and p_threat >= th.threat:
-                # The head alone: it learned the words threats use, and their harmless twins
-                # use them too. Reviewed, not paged, unless the confirming model agrees.
-                words = self.heads["threat"].top_words(m.text, self._threat_col)
-                flags.append(Flag("threat", "possible_threat", p_threat,
-                                  f"model score {p_threat:.2f} >= {th.threat}, but the confirming threat model "
-                                  f"gives {q:.2f} < {th.threat_confirm}: for review; words: {', '.join(words)}"
-                                  f"{near_txt}", evidence=ex_texts[j] if j >= 0 else ", ".join(words)))
-            elif is_threat and p_threat < th.threat:
+                why = f"words: {', '.join(words)}{near_txt}"
+                evidence = ex_texts[j] if j >= 0 else ", ".join(words)
+                if q is None:
+                    flags.append(Flag("threat", "threat", p_threat, f"model score {p_threat:.2f} >= {th.threat}; {why}",
+                                      evidence=evidence))
+                elif threat_layer.pages(hits, p_threat, th, q):
+                    flags.append(Flag("threat", "threat", q, f"confirming threat model {q:.2f} >= {th.threat_confirm} "
+                                      f"(head {p_threat:.2f}); {why}", evidence=evidence))
+                else:
+                    # The head alone: it learned the words threats use, and their harmless twins
+                    # use them too. Reviewed, not paged, unless the confirming model agrees.
+                    flags.append(Flag("threat", "possible_threat", p_threat,
+                                      f"model score {p_threat:.2f} >= {th.threat}, but the confirming threat model "
+                                      f"gives {q:.2f} < {th.threat_confirm}: for review; {why}", evidence=evidence))
+            elif is_threat:
                 # Resemblance alone is a weaker sign than a pattern or the head: a possible
                 # threat, for review (alerting/detect.py gives it a lower severity).
                 k = self.neighbours.k
@@ -274,11 +278,6 @@ class Scorer:
                                   f"{round(share[i] * k)} of its {k} nearest written examples are threats "
                                   f"(>= {th.threat_neighbours:.0%}; model score {p_threat:.2f}); nearest threat below",
                                   evidence=near_threat[i]))
-            elif is_threat:
-                words = self.heads["threat"].top_words(m.text, self._threat_col)
-                flags.append(Flag("threat", "threat", p_threat,
-                                  f"model score {p_threat:.2f} >= {th.threat}; words: {', '.join(words)}{near_txt}",
-                                  evidence=ex_texts[j] if j >= 0 else ", ".join(words)))
             claim, sim = claim_hits[i]
             p_fake = scores.get("misinformation", {}).get("fake", 0.0)
             if claim is not None and not why_not:

@@ -467,6 +467,19 @@ def _fill(rng: random.Random, template: str, parts: dict) -> str:
     return text[0].upper() + text[1:]
 
 
+def _draw(rng: random.Random, templates: list[str], parts: dict, n: int, taken: set[str]) -> list[str]:
+    """Up to ``n`` new texts filled from ``templates``, none already in ``taken`` (which grows)."""
+    out: list[str] = []
+    tries = 0
+    while len(out) < n and tries < n * 20:
+        tries += 1
+        text = _fill(rng, rng.choice(templates), parts)
+        if text not in taken:
+            taken.add(text)
+            out.append(text)
+    return out
+
+
 def compose(n_per_language: int = 800, seed: int = 13, langs=("es", "en", "fr")) -> list[tuple[str, str, str]]:
     """``n_per_language`` threats and as many hard negatives per language: (text, label, lang), no duplicates."""
     rng = random.Random(seed)
@@ -474,14 +487,7 @@ def compose(n_per_language: int = 800, seed: int = 13, langs=("es", "en", "fr"))
     for lang in langs:
         parts = LANGS[lang]
         for kind, label in (("threat", "threat"), ("negative", "not_threat")):
-            seen: set[str] = set()
-            tries = 0
-            while len(seen) < n_per_language and tries < n_per_language * 20:
-                tries += 1
-                text = _fill(rng, rng.choice(parts[kind]), parts)
-                if text not in seen:
-                    seen.add(text)
-                    rows.append((text, label, lang))
+            rows += [(text, label, lang) for text in _draw(rng, parts[kind], parts, n_per_language, set())]
     # Complaints last, from their own stream: the rows above do not move when they change.
     rng = random.Random(COMPLAINTS_SEED)
     taken = {text for text, _, _ in rows}
@@ -489,12 +495,5 @@ def compose(n_per_language: int = 800, seed: int = 13, langs=("es", "en", "fr"))
         parts = LANGS[lang]
         for kind, label, n in (("complaint", "not_threat", COMPLAINTS_PER_LANGUAGE),
                                ("complaint_threat", "threat", COMPLAINTS_PER_LANGUAGE // 2)):
-            added, tries = 0, 0
-            while added < n and tries < n * 20:
-                tries += 1
-                text = _fill(rng, rng.choice(parts[kind]), parts)
-                if text not in taken:
-                    taken.add(text)
-                    rows.append((text, label, lang))
-                    added += 1
+            rows += [(text, label, lang) for text in _draw(rng, parts[kind], parts, n, taken)]
     return rows
