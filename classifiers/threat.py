@@ -402,10 +402,11 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def corroborated(text: str, p_threat: float) -> list[str]:
-    """The patterns ``text`` matches that count at the threat model's score ``p_threat``:
-    the product's pattern rule, the same in scoring and in training's validation."""
-    return [h for h in match(text) if p_threat >= CORROBORATE.get(h, 0.0)]
+def corroborated(text: str, p_threat: float, hits: list[str] | None = None) -> list[str]:
+    """The patterns ``text`` matches (``hits``, where :func:`match` has run already) that
+    count at the threat model's score ``p_threat``: the product's pattern rule, the same in
+    scoring and in training's validation."""
+    return [h for h in (match(text) if hits is None else hits) if p_threat >= CORROBORATE.get(h, 0.0)]
 
 
 def decides(text: str, p_threat: float, thresholds, neighbours: float = 0.0, confirm: float = 0.0) -> bool:
