@@ -194,22 +194,26 @@ class Scorer:
     def version(self) -> str:
         return f"{self.encoder.version}+heads-{self.manifest['trained_at'][:10]}-{self.manifest['id'][:8]}"
 
-    def score_texts(self, texts: list[str], also=None) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """Every head's probabilities and the encoder's vectors. ``also(text)`` runs on each
-        text while the encoder does (its results come third): the encoder's threads release
-        the GIL, so the Python work of patterns and n-grams fills a core it leaves idle."""
+    def score_texts(self, texts: list[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Every head's probabilities and the encoder's vectors."""
+        probas, X, _ = self._heads_beside(texts, None)
+        return probas, X
+
+    def _heads_beside(self, texts: list[str], also) -> tuple[dict[str, np.ndarray], np.ndarray, list | None]:
+        """:meth:`score_texts`, with ``also(text)`` run on each text while the encoder runs:
+        its threads release the GIL, so the Python work of patterns and n-grams fills a core
+        they leave idle."""
         pending = _BESIDE.submit(self.encoder.encode, texts)
         hashed = hash_texts(texts)
         extra = [also(t) for t in texts] if also else None
         X = pending.result()
-        probas = {t: h.predict_proba(X, texts, hashed) for t, h in self.heads.items()}
-        return (probas, X, extra) if also else (probas, X)
+        return {t: h.predict_proba(X, texts, hashed) for t, h in self.heads.items()}, X, extra
 
     def score(self, mentions: list[Mention]) -> list[Classification]:
         if not mentions:
             return []
         texts = [m.text for m in mentions]
-        probas, X, pre = self.score_texts(texts, also=lambda t: (_unscorable(t), lexicon.match(t), threat_layer.match(t)))
+        probas, X, pre = self._heads_beside(texts, lambda t: (_unscorable(t), lexicon.match(t), threat_layer.match(t)))
         th = self.thresholds
         if "threat" in probas:
             self._discount_idioms(texts, probas["threat"])
