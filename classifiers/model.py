@@ -263,10 +263,11 @@ class Scorer:
             is_threat = bool(hits) or (not why_not and threat_layer.model_decides(p_threat, th, share[i], q or 0.0))
             labels["threat"] = "threat" if is_threat else "not_threat"
             near_txt = f"; nearest written threat (cosine {near:.2f})" if j >= 0 else ""
+            paging = threat_layer.pages(hits, p_threat, th, q)
             if hits:
                 flags.append(Flag("threat", "threat", max(p_threat, 0.99), f"matched threat pattern(s): "
                                   f"{', '.join(hits)}", evidence=hits[0]))
-            elif is_threat and (p_threat >= th.threat or threat_layer.pages(hits, p_threat, th, q)):
+            elif is_threat and (p_threat >= th.threat or paging):
                 # A model flags it: the words that weighed most and the nearest written threat.
                 words = self.heads["threat"].top_words(m.text, self._threat_col)
                 why = f"words: {', '.join(words)}{near_txt}"
@@ -274,7 +275,7 @@ class Scorer:
                 if q is None:
                     flags.append(Flag("threat", "threat", p_threat, f"model score {p_threat:.2f} >= {th.threat}; {why}",
                                       evidence=evidence))
-                elif threat_layer.pages(hits, p_threat, th, q):
+                elif paging:
                     flags.append(Flag("threat", "threat", q, f"confirming threat model {q:.2f} >= {th.threat_confirm} "
                                       f"(head {p_threat:.2f}); {why}", evidence=evidence))
                 else:
