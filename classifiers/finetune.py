@@ -22,9 +22,19 @@ from pathlib import Path
 import numpy as np
 
 from classifiers.metrics import evaluate
-from classifiers.training import task_data as load_task
+from classifiers.training import judged_threat_texts, task_data as load_task
 
 TASKS = ("sentiment", "offensive", "hate", "misinformation")
+
+
+def epoch_indices(texts, judged, weight: int) -> list[int]:
+    """Indices of one epoch's texts: those in ``judged`` ``weight`` times, the rest once.
+    Repetition stands in for a sample weight, which the cross-entropy here has not."""
+    if weight < 1:
+        raise ValueError(f"judged weight must be at least 1, got {weight}")
+    judged = set(judged)
+    idx = list(range(len(texts)))
+    return idx + [i for i in idx if texts[i] in judged] * (weight - 1)
 
 
 def _save(out: Path, enc, heads, meta: dict) -> None:
@@ -57,7 +67,11 @@ def main(argv=None):
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--tasks", nargs="+", default=list(TASKS), choices=[*TASKS, "threat"])
     ap.add_argument("--train-from", type=int, default=0, help="train only the layers from this one up (0: all 12)")
+    ap.add_argument("--judged-weight", type=int, default=1,
+                    help="threat task: each judged suite's post is seen this many times an epoch (the head weighs them 6)")
     a = ap.parse_args(argv)
+    if a.judged_weight < 1:
+        ap.error(f"--judged-weight must be at least 1, got {a.judged_weight}")
     tasks = tuple(a.tasks)
     torch.manual_seed(0)
     random.seed(0)
@@ -114,7 +128,7 @@ def main(argv=None):
     batches = []
     for t in tasks:
         x, y, _ = data[t]["train"]
-        idx = list(range(len(x)))
+        idx = epoch_indices(x, judged_threat_texts() if t == "threat" else (), a.judged_weight)
         random.shuffle(idx)
         # Small tasks repeat so every task is seen about as often as the others within an epoch.
         batches += [(t, idx[i : i + a.batch]) for i in range(0, len(idx), a.batch)]

@@ -27,7 +27,7 @@ DATA = Path(__file__).parent / "data"
 # `python -m classifiers.scoreboard --threat-folds`: two folds of suites, each trained on
 # and judged by the other).
 THREAT_JUDGED = tuple(f"threat_suite_blind{n}.csv" for n in ("", *range(2, 16)))  # suites 5-19
-THREAT_HELD_OUT = tuple(f"threat_suite_blind{n}.csv" for n in range(16, 21))  # suites 20-24: not trained on (20-23 judged, README; 24 written unjudged)
+THREAT_HELD_OUT = tuple(f"threat_suite_blind{n}.csv" for n in range(16, 21))  # suites 20-24: judged (README), not trained on
 THREAT_WRITTEN = ("threat_examples.csv", "threat_suite_dev.csv", "threat_suite_fresh.csv")
 THREAT_VAL = ("threat_holdout.csv",)
 JUDGED_WEIGHT = 6.0
@@ -75,6 +75,10 @@ def task_data(task: str, split: str, judged=THREAT_JUDGED):
     return texts, labels, langs
 
 
+def judged_threat_texts(judged=THREAT_JUDGED) -> list[str]:
+    return [r["text"] for r in _written(judged)]
+
+
 def sample_weights(task: str, texts: list[str], judged=THREAT_JUDGED):
     """Per training text: JUDGED_WEIGHT for the judged threat suites' posts, 1 for the rest
     (None for the tasks that weigh every text the same)."""
@@ -82,7 +86,7 @@ def sample_weights(task: str, texts: list[str], judged=THREAT_JUDGED):
         return None
     import numpy as np
 
-    judged = {r["text"] for r in _written(judged)}
+    judged = set(judged_threat_texts(judged))
     return np.array([JUDGED_WEIGHT if t in judged else 1.0 for t in texts])
 
 

@@ -44,3 +44,25 @@ def test_judged_suites_are_trained_on_at_their_weight_and_the_held_out_suite_is_
     heavy = {t for t, x in zip(texts, w) if x == T.JUDGED_WEIGHT}
     assert heavy == judged and set(w) == {1.0, T.JUDGED_WEIGHT}
     assert T.sample_weights("sentiment", ["a"]) is None
+
+
+def test_fine_tuning_sees_each_judged_post_as_often_as_its_weight_and_no_held_out_post():
+    from collections import Counter
+
+    from classifiers.finetune import epoch_indices
+
+    texts, _, _ = T.task_data("threat", "train")
+    seen = Counter(texts[i] for i in epoch_indices(texts, T.judged_threat_texts(), 6))
+    judged, once = set(T.judged_threat_texts()), Counter(texts)  # a text may be written twice
+    assert all(seen[t] == once[t] * (6 if t in judged else 1) for t in once)
+    assert not set(T.judged_threat_texts(T.THREAT_HELD_OUT)) & set(seen)
+    assert epoch_indices(texts, T.judged_threat_texts(), 1) == list(range(len(texts)))
+
+
+def test_a_judged_weight_under_one_is_refused_by_name():
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "classifiers.finetune", "--base", "b", "--out", "o", "--judged-weight", "0"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "--judged-weight must be at least 1, got 0" in r.stderr and "Traceback" not in r.stderr
