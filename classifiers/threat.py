@@ -316,6 +316,31 @@ PATTERNS: list[tuple[str, str, str]] = [
                                  r"\bpartir en fumee\b.{0,60}\b(dedans|avec (eux|les \w+))\b|"
                                  r"\b(reviens|revenir|reviendrai|sortir|sors|ramene|ramener)\s+(avec\s+)?"
                                  r"(mon|le|son|un) calibre\b"),
+    # Forms the judged suites 20-24 paged on no model (README, "Patterns from suites 20-24").
+    ("mob_idiom", "all", r"\b(zapatos|botas) de (cemento|concreto)\b|\bcon (bloques|cemento|piedras) (en|a) los pies\b|"
+                         r"\b(cement|concrete) (shoes|boots|overshoes)\b|\bswim(ming)? with (cinder ?blocks|concrete|cement)\b|"
+                         r"\bparpaings aux pieds\b|\bnager avec des parpaings\b|\b(chaussures|bottes) (en|de) (beton|ciment)\b"),
+    ("tongue", "all", r"\blengua (cortada|arrancada)\b|\b(cortar|arrancar)(le|les)? la lengua\b|"
+                      r"\bcut (out )?(his|her|their|your) tongues?( out)?\b|\b(his|her|their|your) tongues? cut out\b|"
+                      r"\blangue (coupee|arrachee)\b|\b(couper|arracher) la langue\b"),
+    ("armed_return", "all", r"\b(entro|llego|regreso|vuelvo|caigo|paso)\s+con\s+(la|mi|una|el)\s+(9|nueve)\s*(mm|milimetros)\b|"
+                            r"\b(entro|llego|regreso|vuelvo|caigo)\s+con\s+(la|mi|el)\s+(escuadra|fusca|cuerno de chivo|pistola|"
+                            r"escopeta|r-?15|ak)\b|"
+                            r"\b(i'?ll|i will|i'?m gonna|i'?m going to|next time i)\s+(come|show up|walk in|be back|roll up)\s+"
+                            r"(back\s+)?(in\s+)?(there\s+)?with\s+(my|the|a)\s+(9mm|nine|glock|gun|rifle|shotgun|ar-?15|piece)\b"),
+    ("whoever_bullet", "all", r"\b(the next one|next one|whoever|anyone who|anybody who|the first one)\b.{0,80}\b(eats|gets|catches|"
+                              r"takes) a bullet\b|"
+                              r"\b(el (proximo|siguiente|primero) que|el que|quien|quienes)\b.{0,80}\b(se lleva|se gana|se ganan|"
+                              r"se come|le toca|recibe) (un|una) (plomazo|balazo|tiro|bala)\b|"
+                              r"\b(le prochain qui|le premier qui|celui qui|quiconque)\b.{0,80}\b(prend|mange|se prend|recoit|"
+                              r"se mange) une balle\b"),
+    ("looks_on_fire", "all", r"\b(se (va|van) a ver|se veria|se vera|would look|will look|gonna look|is going to look|va etre|"
+                             r"serait|sera)\s+(\w+\s+){0,2}(en llamas|ardiendo|on fire|in flames|en flammes)\b"),
+    ("one_more_missing", "all", r"\bdesaparec\w*\b.{0,60}\b(uno|una|otro|otra) mas no se (nota|va a notar|notaria)\b|"
+                                r"\b(go missing|disappear)\b.{0,60}\bone more (won'?t|wouldn'?t|will not) be noticed\b|"
+                                r"\bdisparai\w*\b.{0,60}\bun de plus (ne se verra|ca ne se verra|passera inapercu)\b"),
+    ("likes_her_face", "all", r"\b(how much|cuanto|combien)\b.{0,30}\b(likes?|loves?|quiere|aime)\s+(her|his|your|su|sa|son|ta|ton)\s+"
+                              r"(pretty\s+|little\s+)?(face|cara|carita|rostro|visage)\b"),
 ]
 
 # Idioms that look violent but are not ("me mata de risa", "killed it").

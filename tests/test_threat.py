@@ -146,3 +146,26 @@ def test_a_last_sermon_needs_the_model_to_lean_the_same_way():
 def test_set_phrases_and_other_ways_to_kill(threat, harmless):
     assert match(threat), threat
     assert match(harmless) == [], harmless
+
+
+@pytest.mark.parametrize("threat,harmless", [
+    # Written for the patterns of suites 20-24's unpaged threats, not copied from the suites.
+    ("A ese magistrado le vamos a regalar unos zapatos de cemento", "Le regalamos al magistrado unos zapatos de charol"),
+    ("The treasurer is going swimming with cinder blocks if the audit comes out", "The treasurer went swimming after the audit"),
+    ("Le maire finira au canal, des parpaings aux pieds", "Le maire a inauguré le canal, les pieds dans l'eau"),
+    ("Al regidor le vamos a cortar la lengua por chismoso", "Al regidor se le trabó la lengua en la sesión"),
+    ("Keep talking and we'll cut out your tongue, commissioner", "The commissioner bit her tongue during the hearing"),
+    ("Le porte-parole, on va lui arracher la langue", "Le porte-parole a la langue bien pendue"),
+    ("Si me vuelven a negar la credencial regreso con la escuadra", "Si me vuelven a negar la credencial regreso con mi abogado"),
+    ("Next time I come back with my glock and we'll see who waits", "Next time I come back with my lawyer and we'll see who waits"),
+    ("Quien toque esas urnas se gana un balazo", "Quien toque esas urnas sin gafete se gana una multa"),
+    ("Whoever certifies that count gets a bullet", "Whoever certifies that count gets a medal from me"),
+    ("Celui qui signe ce procès-verbal prend une balle", "Celui qui signe ce procès-verbal prend ses responsabilités"),
+    ("Your office would look great in flames, councilwoman", "Your office would look great with new paint, councilwoman"),
+    ("La mairie serait plus jolie en flammes", "La mairie est plus jolie illuminée"),
+    ("Aquí desaparecen periodistas cada mes, una más no se nota", "Aquí desaparecen los baches cada año, y vuelven"),
+    ("Dile a la jueza que piense cuánto quiere su carita", "Dile a la jueza que piense cuánto quiere al país"),
+])
+def test_mob_idioms_mutilation_armed_returns_and_conditional_bullets(threat, harmless):
+    assert match(threat), threat
+    assert match(harmless) == [], harmless
