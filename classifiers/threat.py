@@ -327,20 +327,23 @@ PATTERNS: list[tuple[str, str, str]] = [
                             r"\b(entro|llego|regreso|vuelvo|caigo)\s+con\s+(la|mi|el)\s+(escuadra|fusca|cuerno de chivo|pistola|"
                             r"escopeta|r-?15|ak)\b|"
                             r"\b(i'?ll|i will|i'?m gonna|i'?m going to|next time i)\s+(come|show up|walk in|be back|roll up)\s+"
-                            r"(back\s+)?(in\s+)?(there\s+)?with\s+(my|the|a)\s+(9mm|nine|glock|gun|rifle|shotgun|ar-?15|piece)\b"),
+                            r"(back\s+)?(in\s+)?(there\s+)?with\s+(my|the|a)\s+(9mm|nine|glock|gun|rifle|shotgun|ar-?15|piece)\b"
+                            r"(?!\s*(licen[cs]e|permit|safe|case|show|club|range))"),
     ("whoever_bullet", "all", r"\b(the next one|next one|whoever|anyone who|anybody who|the first one)\b.{0,80}\b(eats|gets|catches|"
-                              r"takes) a bullet\b|"
+                              r"takes) a bullet\b(?!\s*(point|train|journal|list|proof|chess))|"
                               r"\b(el (proximo|siguiente|primero) que|el que|quien|quienes)\b.{0,80}\b(se lleva|se gana|se ganan|"
-                              r"se come|le toca|recibe) (un|una) (plomazo|balazo|tiro|bala)\b|"
+                              r"se come|le toca|recibe) (un|una) (plomazo|balazo|bala)\b|"
                               r"\b(le prochain qui|le premier qui|celui qui|quiconque)\b.{0,80}\b(prend|mange|se prend|recoit|"
-                              r"se mange) une balle\b"),
-    ("looks_on_fire", "all", r"\b(se (va|van) a ver|se veria|se vera|would look|will look|gonna look|is going to look|va etre|"
-                             r"serait|sera)\s+(\w+\s+){0,2}(en llamas|ardiendo|on fire|in flames|en flammes)\b"),
+                              r"se mange) une balle\b(?! (de match|de tennis|de golf|de ping|de break|neuve))"),
+    ("looks_on_fire", "all", r"\b(se (va|van) a ver|se veria|se vera|would look|will look|gonna look|is going to look)\s+"
+                             r"(\w+\s+){0,2}(en llamas|ardiendo|on fire|in flames)\b|"
+                             r"\b(serait|sera|va etre) (bien |plus |encore plus )?(joli|jolie|belle|beau|mieux) en flammes\b"),
     ("one_more_missing", "all", r"\bdesaparec\w*\b.{0,60}\b(uno|una|otro|otra) mas no se (nota|va a notar|notaria)\b|"
                                 r"\b(go missing|disappear)\b.{0,60}\bone more (won'?t|wouldn'?t|will not) be noticed\b|"
                                 r"\bdisparai\w*\b.{0,60}\bun de plus (ne se verra|ca ne se verra|passera inapercu)\b"),
     ("likes_her_face", "all", r"\b(how much|cuanto|combien)\b.{0,30}\b(likes?|loves?|quiere|aime)\s+(her|his|your|su|sa|son|ta|ton)\s+"
-                              r"(pretty\s+|little\s+)?(face|cara|carita|rostro|visage)\b"),
+                              r"(pretty\s+|little\s+)?(face|cara|carita|rostro|visage)\b"
+                              r"(?!\s*(cream|mask|wash|serum|paint|crema|mascarilla|creme|masque))"),
 ]
 
 # Idioms that look violent but are not ("me mata de risa", "killed it").

@@ -169,3 +169,12 @@ def test_set_phrases_and_other_ways_to_kill(threat, harmless):
 def test_mob_idioms_mutilation_armed_returns_and_conditional_bullets(threat, harmless):
     assert match(threat), threat
     assert match(harmless) == [], harmless
+
+
+@pytest.mark.parametrize("text", [
+    "Whoever writes the summary gets a bullet point", "El que falle se lleva un tiro penal",
+    "Celui qui sert prend une balle de match", "La forêt sera en flammes cet été si rien ne change",
+    "I will come back with my gun license tomorrow", "think about how much she likes her face cream",
+])
+def test_bullet_points_penalties_match_balls_wildfires_and_licences_are_not_threats(text):
+    assert match(text) == [], text
