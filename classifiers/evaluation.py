@@ -17,6 +17,18 @@ POSITIVE = {"offensive": "offensive", "hate": "hate", "threat": "threat", "misin
 
 
 def predict(task: str, texts: list[str], config=None) -> list[str]:
+    return _predict(task, texts, config)[0]
+
+
+def pages(classification) -> bool:
+    """Whether a scored mention would page the committee (critical), as alerting/detect.py
+    decides: a threat whose flag is not a possible threat (those are reviewed, high)."""
+    flag = next((f for f in classification.flags if f.task == "threat"), None)
+    return classification.labels.get("threat") == "threat" and not (flag and flag.label == "possible_threat")
+
+
+def _predict(task: str, texts: list[str], config=None) -> tuple[list[str], list]:
+    """The labels, and the classifications where the scorer made them (else None)."""
     from classifiers.model import Scorer
 
     config = config or _default_config()
@@ -27,15 +39,15 @@ def predict(task: str, texts: list[str], config=None) -> list[str]:
         # target has no decision rule beyond the model.
         probas, _ = scorer.score_texts(texts)
         classes = list(scorer.heads[task].classes_)
-        return [classes[i] for i in probas[task].argmax(axis=1)]
+        return [classes[i] for i in probas[task].argmax(axis=1)], None
     from datetime import datetime, timezone
 
     ms = [Mention("eval", str(i), t, author=Author("eval"),
                   created_at=datetime(2026, 1, 1, tzinfo=timezone.utc)) for i, t in enumerate(texts)]
     out = []
     for start in range(0, len(ms), 256):
-        out += [c.labels[task] for c in scorer.score(ms[start : start + 256])]
-    return out
+        out += scorer.score(ms[start : start + 256])
+    return [c.labels[task] for c in out], out
 
 
 def baseline_predict(task: str, texts: list[str]) -> list[str]:
@@ -63,9 +75,14 @@ def evaluate_file(task: str, path: str, config=None, baseline: bool = False, fin
 
         model = FinetunedOnnx(*finetuned) if len(finetuned) == 1 else FinetunedModel(*finetuned)
         preds = model.predict(task, texts)
+        scored = None
     else:
-        preds = predict(task, texts, config)
+        preds, scored = _predict(task, texts, config)
     result = evaluate(labels, preds, task)
+    if task == "threat" and scored is not None:
+        # What a committee member's phone sees: of each true class, how many would page.
+        result["paging"] = {c: {"paged": sum(pages(k) for k, y in zip(scored, labels) if y == c),
+                                "of": labels.count(c)} for c in sorted(set(labels))}
     if baseline:
         result["baseline"] = evaluate(labels, baseline_predict(task, texts), task)
     if skipped:

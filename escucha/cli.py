@@ -158,6 +158,9 @@ def classify_eval(task, data, as_json, baseline, config_path, finetuned_base):
     click.echo("  " + " ".join(f"{l[:12]:>12s}" for l in ["", *labels]))
     for t in labels:
         click.echo("  " + f"{t[:12]:>12s} " + " ".join(f"{result['confusion'][t][p]:>12d}" for p in labels))
+    if "paging" in result:
+        click.echo("paging (critical; what else is flagged goes to review, high): " + ", ".join(
+            f"{v['paged']} of {v['of']} {label}" for label, v in result["paging"].items()))
     if "baseline" in result:
         click.echo(f"baseline (TF-IDF + logistic regression): macro-F1 {result['baseline']['macro_f1']:.3f}")
     if result.get("skipped"):

@@ -1,0 +1,52 @@
+"""``escucha classify eval``, the command independent evaluations run: through the real CLI."""
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent.parent / "classifiers" / "data"
+
+
+def _eval(*args):
+    return subprocess.run([sys.executable, "-m", "escucha.cli", "classify", "eval", *args],
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_threat_eval_json_is_consistent_with_its_file_and_counts_what_pages(tmp_path):
+    rows = list(csv.DictReader((DATA / "threat_holdout.csv").open(encoding="utf-8")))
+    r = _eval("--task", "threat", "--data", str(DATA / "threat_holdout.csv"), "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert {"task", "n", "macro_f1", "per_class", "confusion"} <= set(out) and out["task"] == "threat"
+    assert out["n"] == len(rows)
+    truth = {c: sum(x["label"] == c for x in rows) for c in ("threat", "not_threat")}
+    for c, n in truth.items():
+        assert out["per_class"][c]["support"] == n == sum(out["confusion"][c].values())
+        assert set(out["per_class"][c]) == {"precision", "recall", "f1", "support"}
+        # Paging is a subset of flagging: nothing pages that the confusion does not call a threat.
+        assert out["paging"][c]["of"] == n and 0 <= out["paging"][c]["paged"] <= out["confusion"][c]["threat"]
+    assert out["per_class"]["threat"]["recall"] == out["confusion"]["threat"]["threat"] / truth["threat"]
+    assert out["paging"]["threat"]["paged"] >= 1  # the holdout's threats are direct: patterns page them
+    assert 0.0 <= out["macro_f1"] <= 1.0
+
+
+def test_text_output_names_the_scores_the_confusion_and_the_skipped_rows(tmp_path):
+    f = tmp_path / "s.csv"
+    f.write_text("text,label\nQué buen servicio gracias a todos,positive\nEsto es un desastre,negative\n"
+                 "La oficina abre a las 9,neutral\nhola,positivo\n", encoding="utf-8")
+    r = _eval("--task", "sentiment", "--data", str(f))
+    assert r.returncode == 0, r.stderr
+    assert "task sentiment: n=3 macro-F1" in r.stdout and "confusion (rows: true, columns: predicted)" in r.stdout
+    assert "paging" not in r.stdout
+    assert "1 rows skipped" in r.stderr and "label must be one of negative, neutral, positive; got 'positivo'" in r.stderr
+
+
+def test_a_missing_file_or_wrong_columns_are_named_without_a_traceback(tmp_path):
+    r = _eval("--task", "threat", "--data", str(tmp_path / "nope.csv"))
+    assert r.returncode != 0 and "nope.csv: file not found" in r.stderr and "Traceback" not in r.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("texto,etiqueta\nhola,threat\n", encoding="utf-8")
+    r = _eval("--task", "threat", "--data", str(bad))
+    assert r.returncode != 0 and "columns must include label, text; got etiqueta, texto" in r.stderr
+    assert "Traceback" not in r.stderr
