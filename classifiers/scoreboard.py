@@ -170,7 +170,8 @@ def threat_folds(cache_dir=None) -> int:
 def pattern_texts(exclude=()):
     """(group, text, label) of every text the threat patterns can be checked on: the written
     suites and examples under classifiers/data (but ``exclude``, a suite kept for judging),
-    the composed corpus, the ordinary posts of every data set's splits, the demo week."""
+    the composed corpus, the ordinary posts of every data set's splits, the demo week (unlabelled:
+    its threat and reposts are the hits there)."""
     import csv
     from pathlib import Path
 
@@ -187,7 +188,7 @@ def pattern_texts(exclude=()):
         for split in ("train", "val"):
             out += [(f"posts:{src.task}", t, "not_threat") for t in D.load(src, split)[0]]
     _, tweets = week.build()
-    return out + [("demo", t["text"], "not_threat") for t in tweets]
+    return out + [("demo", t["text"], "unlabelled") for t in tweets]  # its planted threat and reposts hit
 
 
 def pattern_table(items, hits) -> dict:
