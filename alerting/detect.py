@@ -35,6 +35,12 @@ def _possible(flag) -> bool:
     return flag is not None and flag.label == "possible_threat"
 
 
+def pages(c) -> bool:
+    """Whether a classification's threat pages (critical) rather than going to review (high):
+    a threat whose flag is not a possible threat."""
+    return c.labels.get("threat") == "threat" and not _possible(_threat_flag(c))
+
+
 def detect_threats(config, items, now) -> list[Incident]:
     out = []
     for m, c in items:
@@ -68,7 +74,7 @@ def detect_hijack(config, items, now) -> list[Incident]:
         reasons = []
         # The account's own notices are about the same places and days as threats: only
         # a pattern or the threat head counts here.
-        if c.labels.get("threat") == "threat" and not _possible(_threat_flag(c)):
+        if pages(c):
             reasons.append("a violent threat")
         if c.labels.get("hate") == "hate":
             reasons.append("hate speech")

