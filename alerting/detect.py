@@ -31,7 +31,8 @@ def _threat_flag(c):
 
 
 def _possible(flag) -> bool:
-    """Flagged only because it resembles written threats (classifiers/neighbours.py)."""
+    """A threat the scorer sends to review: only the head, only the written-examples vote
+    (classifiers/neighbours.py), or a pattern the head rules out (classifiers/threat.pages)."""
     return flag is not None and flag.label == "possible_threat"
 
 
@@ -48,8 +49,8 @@ def detect_threats(config, items, now) -> list[Incident]:
             continue
         flag = _threat_flag(c)
         reason = flag.reason if flag else "threat"
-        # A post that only resembles written threats (no pattern, head below its threshold)
-        # is reviewed at "high"; a pattern or the head pages at "critical".
+        # A possible threat is reviewed at "high"; what a pattern the head does not rule out,
+        # or the confirming model, flags pages at "critical".
         possible = _possible(flag)
         out.append(Incident(
             key=f"threat:{_root(m)}", kind="threat", severity="high" if possible else "critical",

@@ -251,10 +251,11 @@ class Scorer:
                     tgt = f"; target: {max(target, key=target.get)}" if target else ""
                     flags.append(Flag(task, pos, p, f"model score {p:.2f} >= {thr}{tgt}",
                                       evidence=", ".join(words)))
-            # Threats: a pattern suffices alone, and so does the threat head, which learned the
-            # oblique forms from the written corpus (threat_corpus.py) beside the criticism,
-            # metaphors and news that share their words. Where a confirming model ships, it
-            # decides what pages (threat.pages). The nearest written threat explains a flag.
+            # Threats: a pattern suffices alone to flag, and so does the threat head, which learned
+            # the oblique forms from the written corpus (threat_corpus.py) beside the criticism,
+            # metaphors and news that share their words. threat.pages decides what pages: a
+            # pattern the head does not rule out, or the confirming model where one ships. The
+            # nearest written threat explains a flag.
             p_threat = scores.get("threat", {}).get("threat", 0.0)
             hits = threat_layer.corroborated(m.text, p_threat, threat_hits)
             j = int(nearest[i].argmax()) if nearest.shape[1] and nearest[i].any() else -1
@@ -264,9 +265,15 @@ class Scorer:
             labels["threat"] = "threat" if is_threat else "not_threat"
             near_txt = f"; nearest written threat (cosine {near:.2f})" if j >= 0 else ""
             paging = threat_layer.pages(hits, p_threat, th, q)
-            if hits:
+            if hits and paging:
                 flags.append(Flag("threat", "threat", max(p_threat, 0.99), f"matched threat pattern(s): "
                                   f"{', '.join(hits)}", evidence=hits[0]))
+            elif hits:
+                # A pattern reads a violent word or form; where the head rules the text out it is
+                # mostly a figure of speech or news ("shoot to the top of the charts"): reviewed.
+                flags.append(Flag("threat", "possible_threat", max(p_threat, 0.99), f"matched threat pattern(s): "
+                                  f"{', '.join(hits)}, but the threat model gives {p_threat:.2f} < "
+                                  f"{th.threat_pattern_min_score}: for review", evidence=hits[0]))
             elif is_threat and (p_threat >= th.threat or paging):
                 # A model flags it: the words that weighed most and the nearest written threat.
                 words = self.heads["threat"].top_words(m.text, self._threat_col)

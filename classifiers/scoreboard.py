@@ -8,7 +8,8 @@ baseline trained on the same training split in the same run. Prints a markdown t
 trade: recall and false alarms on the written threat suites, and the share of ordinary
 validation tweets that would page, through the product's whole threat decision
 (threat.decides: patterns, the head, the nearest written examples). ``--patterns`` prints
-what the threat patterns alone hit, threats and not, over every text at hand, and with
+what the threat patterns alone hit, threats and not, over every text at hand (and how many
+of those page: the head does not rule them out), and with
 ``--save``/``--before`` which texts a change of the patterns moved.
 """
 from __future__ import annotations
@@ -191,16 +192,35 @@ def pattern_texts(exclude=()):
     return out + [("demo", t["text"], "unlabelled") for t in tweets]  # its planted threat and reposts hit
 
 
-def pattern_table(items, hits) -> dict:
-    """``{(kind, label): [texts hit, texts]}`` for (group, text, label) items and their hits:
-    what a threat pattern earns (threats) and costs (everything else)."""
+def pattern_table(items, hits, paging) -> dict:
+    """``{(kind, label): [texts hit, of which paging, texts]}`` for (group, text, label) items,
+    their hits and whether a pattern pages each: what a threat pattern earns (threats) and
+    costs (everything else)."""
     table: dict = {}
-    for (group, _, label), h in zip(items, hits):
+    for (group, _, label), h, page in zip(items, hits, paging):
         kind = group.split(":")[0] if ":" in group else ("suites" if group.startswith("threat_") else group)
-        cell = table.setdefault((kind, label), [0, 0])
+        cell = table.setdefault((kind, label), [0, 0, 0])
         cell[0] += bool(h)
-        cell[1] += 1
+        cell[1] += bool(page)
+        cell[2] += 1
     return table
+
+
+def pattern_pages(texts, hits) -> list[bool]:
+    """Whether each text's patterns page: they count at the threat head's score
+    (threat.corroborated) and the head does not rule the text out
+    (``thresholds.threat_pattern_min_score``). The head scores only the texts hit."""
+    from classifiers.model import Scorer
+    from classifiers.threat import corroborated
+    from escucha.config import Thresholds
+
+    th = Thresholds()
+    hit = [i for i, h in enumerate(hits) if h]
+    out = [False] * len(texts)
+    if hit:
+        for i, p in zip(hit, Scorer(th).threat_proba([texts[i] for i in hit])):
+            out[i] = bool(corroborated(texts[i], float(p), hits[i])) and p >= th.threat_pattern_min_score
+    return out
 
 
 def pattern_report(save=None, before=None, exclude=()) -> int:
@@ -211,11 +231,12 @@ def pattern_report(save=None, before=None, exclude=()) -> int:
 
     items = pattern_texts(exclude)
     hits = [sorted(match(t)) for _, t, _ in items]
+    paging = pattern_pages([t for _, t, _ in items], hits)
     print(f"{len(items):,} texts")
-    print("| texts | label | hit by a pattern | of |")
-    print("| --- | --- | --- | --- |")
-    for (kind, label), (hit, of) in sorted(pattern_table(items, hits).items()):
-        print(f"| {kind} | {label} | {hit:,} | {of:,} |")
+    print("| texts | label | hit by a pattern | of which paging (the head does not rule it out) | of |")
+    print("| --- | --- | --- | --- | --- |")
+    for (kind, label), (hit, page, of) in sorted(pattern_table(items, hits, paging).items()):
+        print(f"| {kind} | {label} | {hit:,} | {page:,} | {of:,} |")
     keyed = {f"{g}\t{t}": (label, h) for (g, t, label), h in zip(items, hits)}
     if before:
         old = json.loads(Path(before).read_text(encoding="utf-8"))

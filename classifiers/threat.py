@@ -454,10 +454,11 @@ def model_decides(p_threat: float, thresholds, neighbours: float = 0.0, confirm:
 
 
 def pages(hits, p_threat: float, thresholds, confirm: float | None) -> bool:
-    """Whether a threat pages (critical) instead of going to review (high): a pattern, or
-    the confirming model at ``thresholds.threat_confirm``; where a model has no confirming
-    model (``confirm`` None), the head at ``thresholds.threat``."""
-    if hits:
+    """Whether a threat pages (critical) instead of going to review (high): a pattern the
+    threat head does not rule out (``thresholds.threat_pattern_min_score``), or the
+    confirming model at ``thresholds.threat_confirm``; where a model has no confirming model
+    (``confirm`` None), the head at ``thresholds.threat``."""
+    if hits and p_threat >= thresholds.threat_pattern_min_score:
         return True
     return confirm >= thresholds.threat_confirm if confirm is not None else p_threat >= thresholds.threat
 

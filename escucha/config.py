@@ -106,6 +106,10 @@ class Thresholds:
     # from this score up; below it (the model is sure it is harmless) the head or the vote
     # alone sends it to review. 0.1 pages every threat of suites 20-22 the head paged.
     threat_confirm: float = 0.1
+    # A pattern pages only where the threat head gives the text at least this; below it the
+    # head rules it out ("going to shoot to the top of the charts", news of a shooting) and
+    # the match is reviewed (high) instead. 0 pages on every pattern.
+    threat_pattern_min_score: float = 0.02
     misinformation: float = 0.99
     claim_similarity: float = 0.92
 
@@ -251,13 +255,18 @@ def _kind_name(kind) -> str:
     return names.get(kind, str(kind))
 
 
+_MAY_BE_ZERO = {"threat_pattern_min_score"}
+
+
 def _thresholds(c: _Checker, t: dict) -> Thresholds:
     values = {}
     for name in Thresholds.__dataclass_fields__:
-        v = c.get(t, name, f"thresholds.{name}", (int, float), getattr(Thresholds, name),
-                  expected="a number between 0 and 1")
-        if not 0 < v < 1:
-            c.bad(f"thresholds.{name}", "a number between 0 and 1", v)
+        # A pattern's floor may be 0: every pattern pages, as before the floor existed.
+        zero_ok = name in _MAY_BE_ZERO
+        expected = "a number from 0 up to 1" if zero_ok else "a number between 0 and 1"
+        v = c.get(t, name, f"thresholds.{name}", (int, float), getattr(Thresholds, name), expected=expected)
+        if not (0 <= v < 1 if zero_ok else 0 < v < 1):
+            c.bad(f"thresholds.{name}", expected, v)
         values[name] = float(v)
     return Thresholds(**values)
 

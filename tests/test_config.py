@@ -107,3 +107,17 @@ def test_store_backend_is_checked_against_the_index_section(env, monkeypatch):
     del d["index"]["product"]
     cfg = parse(d, env=dict(env, ESCUCHA_OPENSEARCH_URL="http://127.0.0.1:9200"))
     assert (cfg.store_backend, cfg.index_product) == ("opensearch", "opensearch")
+
+
+def test_the_pattern_floor_may_be_zero_and_no_other_threshold_may(env):
+    """thresholds.threat_pattern_min_score 0 pages on every threat pattern (the rule before the
+    floor); a threshold of 0 elsewhere would flag everything, and stays refused."""
+    d = example_dict()
+    d["thresholds"]["threat_pattern_min_score"] = 0
+    assert parse(d, env=env).thresholds.threat_pattern_min_score == 0.0
+    d["thresholds"].update(threat_pattern_min_score=-0.1, threat=0)
+    with pytest.raises(ConfigError) as err:
+        parse(d, env=env)
+    assert sorted(err.value.problems) == [
+        "thresholds.threat: must be a number between 0 and 1; got 0",
+        "thresholds.threat_pattern_min_score: must be a number from 0 up to 1; got -0.1"]

@@ -62,6 +62,31 @@ def test_the_confirming_model_decides_what_pages(scorer):
     assert q[1] >= 0.5 and flags[1].label == "threat" and "confirming threat model" in flags[1].reason
 
 
+def test_a_pattern_the_threat_model_rules_out_is_reviewed_not_paged(scorer):
+    """Patterns read violent words and forms; most of what they match in ordinary posts is a
+    figure of speech or news the head gives almost nothing (15 of the 24 ordinary validation
+    tweets that paged). Such a match stays a threat, reviewed (high), while a pattern the head
+    does not rule out pages; with the floor at 0 every pattern pages, as before it existed."""
+    from dataclasses import replace
+
+    from alerting.detect import pages
+
+    texts = ["Zinc and quinine will kill covid in two days, drink tonic water",
+             "Mi equipo favorito perdió otra vez, normal que me maten de los nervios cada domingo",
+             "El sábado va a haber sangre en la catedral"]
+    assert all(match(t) for t in texts)
+    p = scorer.threat_proba(texts)
+    assert max(p[:2]) < scorer.thresholds.threat_pattern_min_score <= p[2]
+    pred, out = labels(scorer, texts)
+    assert pred == ["threat"] * 3  # flagged all the same: nothing a pattern sees is dropped
+    flags = [next(f for f in c.flags if f.task == "threat") for c in out]
+    assert [f.label for f in flags] == ["possible_threat", "possible_threat", "threat"]
+    assert "en.direct" in flags[0].reason and "for review" in flags[0].reason and flags[0].evidence == "en.direct"
+    assert [pages(c) for c in out] == [False, False, True]
+    every = Scorer(replace(Thresholds(), threat_pattern_min_score=0.0))
+    assert [pages(c) for c in labels(every, texts)[1]] == [True, True, True]
+
+
 def test_a_broken_confirming_model_is_named_with_its_rebuild_command(tmp_path):
     import shutil
 

@@ -86,9 +86,9 @@ def test_the_pattern_scoreboard_counts_hits_per_kind_and_leaves_out_the_suite_ke
              ("threat_suite_x.csv", "vamos a votar el domingo", "not_threat"),
              ("posts:sentiment", "me mata de risa el consejero", "not_threat"),
              ("corpus", "les vamos a poner una bomba en la sede", "threat")]
-    table = pattern_table(items, [match(t) for _, t, _ in items])
-    assert table == {("suites", "threat"): [1, 1], ("suites", "not_threat"): [0, 1],
-                     ("posts", "not_threat"): [0, 1], ("corpus", "threat"): [1, 1]}
+    table = pattern_table(items, [match(t) for _, t, _ in items], [True, False, False, False])
+    assert table == {("suites", "threat"): [1, 1, 1], ("suites", "not_threat"): [0, 0, 1],
+                     ("posts", "not_threat"): [0, 0, 1], ("corpus", "threat"): [1, 0, 1]}
     kept = T.THREAT_HELD_OUT[-1]
     texts = pattern_texts(exclude=(kept,))
     groups = {g for g, _, _ in texts}
