@@ -227,7 +227,11 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("poison", "all", r"\b(slip|put|puts|putting|echar|echarle|echamos|poner|ponerle|mettre|glisser)\s+(something|algo|un petit "
                       r"quelque chose|quelque chose|poison|veneno|raticida|rat poison|mort-aux-rats)\b.{0,20}\b(in|into|"
                       r"en|al|a la|dans)\s+(the\s+|their\s+|el\s+|la\s+|les\s+|le\s+)?([\w']+\s+){0,3}(coffee|water|drinks?|food|"
-                      r"cafe|agua|comida|bebidas?|refrescos?|eau|repas|boissons?)\b"),
+                      r"cafe|agua|comida|bebidas?|refrescos?|eau|repas|boissons?)\b|"
+                      # Poison in what a place drinks, with no verb: "un par de bolsas de veneno en el tanque y que beban".
+                      r"\b(poison|veneno|raticida|mort-aux-rats|cyanide|cianuro|cyanure)\b.{0,15}\b(in|into|en|al|dans)\s+"
+                      r"(the\s+|el\s+|la\s+|le\s+|les\s+)?(water\s+)?(tank|tanque|tinaco|cisterna|cuve|citerne|reservoir)\b"
+                      r".{0,30}\b(let them drink|and they drink|que beban|que se la beban|qu'ils boivent|qu'ils la boivent)\b"),
     ("fuel_flame", "all", r"\b(gasoline|gas can|diesel|petrol|gasolina|thinner|gasoil|essence|bidon|drum)\b"
                           r".{0,40}\b(and|y|et)\s+(a|un|une)\s+(match|lighter|cerillo|encendedor|allumette|briquet|"
                           r"zippo|mechero)\b"),

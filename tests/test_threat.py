@@ -178,3 +178,14 @@ def test_mob_idioms_mutilation_armed_returns_and_conditional_bullets(threat, har
 ])
 def test_bullet_points_penalties_match_balls_wildfires_and_licences_are_not_threats(text):
     assert match(text) == [], text
+
+
+@pytest.mark.parametrize("threat,harmless", [
+    # Written for suite 27's unpaged poisoning (no verb before the poison), not copied from it.
+    ("Cianuro en la cisterna de la junta distrital y que beban todos", "Cloro en la cisterna de la junta distrital y que beban todos tranquilos"),
+    ("Some cyanide in the water tank at city hall and let them drink", "Some chlorine in the water tank at city hall and let them drink"),
+    ("Du poison dans la citerne de la préfecture et qu'ils boivent", "Du poison dans la citerne ? Non, du chlore, la préfecture a rassuré"),
+])
+def test_poison_in_a_water_tank_without_a_verb(threat, harmless):
+    assert "poison" in match(threat), threat
+    assert match(harmless) == [], harmless
