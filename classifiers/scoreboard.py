@@ -207,11 +207,12 @@ def pattern_table(items, hits, paging) -> dict:
 
 
 def pattern_pages(texts, hits) -> list[bool]:
-    """Whether each text's patterns page: they count at the threat head's score
-    (threat.corroborated) and the head does not rule the text out
-    (``thresholds.threat_pattern_min_score``). The head scores only the texts hit."""
+    """Whether each text's patterns page (threat.pages, with no model beside them): they count
+    at the threat head's score (threat.corroborated), and the head does not rule the text out
+    (``thresholds.threat_pattern_min_score``) or one of them pages alone. The head scores only
+    the texts hit."""
     from classifiers.model import Scorer
-    from classifiers.threat import corroborated
+    from classifiers.threat import corroborated, pages
     from escucha.config import Thresholds
 
     th = Thresholds()
@@ -219,7 +220,8 @@ def pattern_pages(texts, hits) -> list[bool]:
     out = [False] * len(texts)
     if hit:
         for i, p in zip(hit, Scorer(th).threat_proba([texts[i] for i in hit])):
-            out[i] = bool(corroborated(texts[i], float(p), hits[i])) and p >= th.threat_pattern_min_score
+            counted = corroborated(texts[i], float(p), hits[i])
+            out[i] = bool(counted) and pages(counted, float(p), th, 0.0)
     return out
 
 
@@ -233,7 +235,7 @@ def pattern_report(save=None, before=None, exclude=()) -> int:
     hits = [sorted(match(t)) for _, t, _ in items]
     paging = pattern_pages([t for _, t, _ in items], hits)
     print(f"{len(items):,} texts")
-    print("| texts | label | hit by a pattern | of which paging (the head does not rule it out) | of |")
+    print("| texts | label | hit by a pattern | of which paging (the head does not rule it out, or it pages alone) | of |")
     print("| --- | --- | --- | --- | --- |")
     for (kind, label), (hit, page, of) in sorted(pattern_table(items, hits, paging).items()):
         print(f"| {kind} | {label} | {hit:,} | {page:,} | {of:,} |")

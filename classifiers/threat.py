@@ -127,6 +127,15 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("en.direct", "en",
      rf"\b(i'?m|i am|we'?re|we are|gonna|going to|will|i'?ll|we'?ll|i'?d|let'?s|should|must|need to)\s+"
      rf"(\w+\s+){{0,2}}{_KILL_EN}\b"),
+    # A death threat addressed to someone ("te voy a matar", "I'm gonna kill you"): it pages
+    # whatever the head says (PAGES_ALONE), which learned such words from offensive tweets.
+    ("kill_you", "all",
+     rf"\b(te|los|las|la|lo|les|le)\s+(voy|vamos)\s+a\s+(ir\s+a\s+)?{_KILL_ES}\b|"
+     rf"\b(voy|vamos)\s+a\s+(ir\s+a\s+)?{_KILL_ES}(te|los|las|la|lo|les)\b|"
+     rf"\b(i'?m|i am|we'?re|we are|i'?ll|we'?ll|i will|we will|i'?d|i|we)\s+"
+     rf"((gonna|going to|about to|want to|wanna|gotta|like to)\s+)?{_KILL_EN}\s+(you|him|her|them|u|ya|y'all)\b|"
+     rf"\b(je vais|j'vais|on va|nous allons|je veux)\s+(te|vous|le|la|les|l')\s*{_KILL_FR}\b|"
+     rf"\bje (te|vous|le|la|les) (tuerai|buterai|flinguerai|descendrai)\b"),
     ("en.shoot_up", "en", r"\b(shoot|shooting|shot)\s+up\b|\bblow(ing)?\s+(up|it up)\b|\bbomb\s+(the|this|that|it)\b"),
     ("en.blood", "en", r"\b(there will be|there'?ll be|gonna be|going to be|will be)\s+(\w+\s+)?(blood|bodies|a massacre|"
                        r"a bloodbath)\b"),
@@ -412,6 +421,10 @@ _BROAD = {"es.dano_objetivo", "en.harm_target", "fr.mal_cible", "es.armas_lugar"
 # alone they fire only when the threat model leans the same way.
 CORROBORATE = {"es.masacre": 0.2, "en.massacre": 0.2, "fr.massacre": 0.2,
                "last_time": 0.2}  # "this will be her last election" is also a retirement
+# Patterns that page whatever the threat head says: a death threat addressed to someone. The
+# head learned "te voy a matar" among insults from offensive tweets, where it is mostly banter;
+# said to an institution's staff it is the threat itself.
+PAGES_ALONE = {"kill_you"}
 # Weapon emoji become words the patterns can see ("la misa de las 12 ... 💣").
 _WEAPON_EMOJI = str.maketrans({"💣": " xbombx ", "🧨": " xbombx ", "🔫": " xgunx ", "🔪": " xknifex ", "🗡": " xknifex ",
                                "⚰": " xcoffinx ", "🪦": " xcoffinx "})
@@ -459,10 +472,10 @@ def model_decides(p_threat: float, thresholds, neighbours: float = 0.0, confirm:
 
 def pages(hits, p_threat: float, thresholds, confirm: float | None) -> bool:
     """Whether a threat pages (critical) instead of going to review (high): a pattern the
-    threat head does not rule out (``thresholds.threat_pattern_min_score``), or the
-    confirming model at ``thresholds.threat_confirm``; where a model has no confirming model
-    (``confirm`` None), the head at ``thresholds.threat``."""
-    if hits and p_threat >= thresholds.threat_pattern_min_score:
+    threat head does not rule out (``thresholds.threat_pattern_min_score``) or one that pages
+    alone (``PAGES_ALONE``), or the confirming model at ``thresholds.threat_confirm``; where a
+    model has no confirming model (``confirm`` None), the head at ``thresholds.threat``."""
+    if hits and (p_threat >= thresholds.threat_pattern_min_score or any(h in PAGES_ALONE for h in hits)):
         return True
     return confirm >= thresholds.threat_confirm if confirm is not None else p_threat >= thresholds.threat
 

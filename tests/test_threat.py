@@ -189,3 +189,20 @@ def test_bullet_points_penalties_match_balls_wildfires_and_licences_are_not_thre
 def test_poison_in_a_water_tank_without_a_verb(threat, harmless):
     assert "poison" in match(threat), threat
     assert match(harmless) == [], harmless
+
+
+@pytest.mark.parametrize("text", [
+    "Te voy a matar, vendido", "Los vamos a ir a quemar a su casa", "Voy a matarte si vuelves",
+    "I'm gonna kill you, commissioner", "We'll shoot them at the gate", "I'd like to shoot him",
+    "Je vais te buter", "On va les tuer", "je te tuerai",
+])
+def test_death_threats_addressed_to_someone(text):
+    assert "kill_you" in match(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "The steam will kill the virus", "Mom is going to kill me", "I will take you out for dinner",
+    "Esa canción me va a matar", "On va tuer le temps au café", "We'll burn the midnight oil",
+])
+def test_other_kills_are_not_addressed_threats(text):
+    assert "kill_you" not in match(text), text

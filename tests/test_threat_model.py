@@ -87,6 +87,20 @@ def test_a_pattern_the_threat_model_rules_out_is_reviewed_not_paged(scorer):
     assert [pages(c) for c in labels(every, texts)[1]] == [True, True, True]
 
 
+def test_a_death_threat_addressed_to_someone_pages_whatever_the_head_says(scorer):
+    """The head learned "te voy a matar" among insults from offensive tweets, where it is
+    mostly banter, and gives this one almost nothing; said to an institution it is the threat
+    itself, so kill_you pages alone (threat.PAGES_ALONE)."""
+    from alerting.detect import pages
+
+    text = "Te voy a matar pinche vendido asqueroso, mejor ni pises la oficina"
+    assert "kill_you" in match(text)
+    assert scorer.threat_proba([text])[0] < scorer.thresholds.threat_pattern_min_score
+    _, out = labels(scorer, [text])
+    flag = next(f for f in out[0].flags if f.task == "threat")
+    assert flag.label == "threat" and "kill_you" in flag.reason and pages(out[0])
+
+
 def test_a_broken_confirming_model_is_named_with_its_rebuild_command(tmp_path):
     import shutil
 
