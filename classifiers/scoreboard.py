@@ -220,8 +220,7 @@ def pattern_pages(texts, hits) -> list[bool]:
     out = [False] * len(texts)
     if hit:
         for i, p in zip(hit, Scorer(th).threat_proba([texts[i] for i in hit])):
-            counted = corroborated(texts[i], float(p), hits[i])
-            out[i] = bool(counted) and pages(counted, float(p), th, 0.0)
+            out[i] = pages(corroborated(texts[i], float(p), hits[i]), float(p), th, 0.0)
     return out
 
 

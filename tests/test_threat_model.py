@@ -67,8 +67,6 @@ def test_a_pattern_the_threat_model_rules_out_is_reviewed_not_paged(scorer):
     figure of speech or news the head gives almost nothing (15 of the 24 ordinary validation
     tweets that paged). Such a match stays a threat, reviewed (high), while a pattern the head
     does not rule out pages; with the floor at 0 every pattern pages, as before it existed."""
-    from dataclasses import replace
-
     from alerting.detect import pages
 
     texts = ["Zinc and quinine will kill covid in two days, drink tonic water",
@@ -83,7 +81,7 @@ def test_a_pattern_the_threat_model_rules_out_is_reviewed_not_paged(scorer):
     assert [f.label for f in flags] == ["possible_threat", "possible_threat", "threat"]
     assert "en.direct" in flags[0].reason and "for review" in flags[0].reason and flags[0].evidence == "en.direct"
     assert [pages(c) for c in out] == [False, False, True]
-    every = Scorer(replace(Thresholds(), threat_pattern_min_score=0.0))
+    every = Scorer(Thresholds(threat_pattern_min_score=0.0))
     assert [pages(c) for c in labels(every, texts)[1]] == [True, True, True]
 
 
