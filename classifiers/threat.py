@@ -354,6 +354,15 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("one_more_missing", "all", r"\bdesaparec\w*\b.{0,60}\b(uno|una|otro|otra) mas no se (nota|va a notar|notaria)\b|"
                                 r"\b(go missing|disappear)\b.{0,60}\bone more (won'?t|wouldn'?t|will not) be noticed\b|"
                                 r"\bdisparai\w*\b.{0,60}\bun de plus (ne se verra|ca ne se verra|passera inapercu)\b"),
+    # An explosive placed in thought, with no verb: "un coche bomba ahí y se les acaban las
+    # citas", "a single grenade and we save ourselves"; found bombs are news, not this form.
+    ("one_bomb_and", "all", r"(?<!found )(?<!discovered )(?<!encontraron )(?<!hallaron )(?<!encontro )(?<!trouve )"
+                            r"(?<!decouvert )(?<!was )(?<!hubo )(?<!habia )(?<!avait )(?<!exploded )(?<!exploto )"
+                            r"\b(a|one|un|una|une)\s+(car bomb|truck bomb|pipe bomb|bomb|grenade|coche bomba|carro bomba|"
+                            r"auto bomba|camion bomba|bomba|granada|voiture piegee|camion piege|bombe)\s+"
+                            r"(there|right there|in there|ahi|alli|ahi mismo|ahi dentro|la|la-bas|la dedans)\s+(and|y|et)\b|"
+                            r"\b(a single|just one|one single|una sola|un solo|une seule|une seule petite|juste une)\s+"
+                            r"(bomb|grenade|bomba|granada|bombe|molotov)\s+((there|ahi|alli|la-bas)\s+)?(and|y|et)\b"),
     ("likes_her_face", "all", r"\b(how much|cuanto|combien)\b.{0,30}\b(likes?|loves?|quiere|aime)\s+(her|his|your|su|sa|son|ta|ton)\s+"
                               r"(pretty\s+|little\s+)?(face|cara|carita|rostro|visage)\b"
                               r"(?!\s*(cream|mask|wash|serum|paint|crema|mascarilla|creme|masque))"),

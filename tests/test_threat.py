@@ -206,3 +206,17 @@ def test_death_threats_addressed_to_someone(text):
 ])
 def test_other_kills_are_not_addressed_threats(text):
     assert "kill_you" not in match(text), text
+
+
+@pytest.mark.parametrize("threat,harmless", [
+    # Written for suite 28's explosives with no verb (README), not copied from it.
+    ("Los sábados la fila del registro civil da la vuelta a la cuadra. Una bomba ahí y se acaba el trámite",
+     "Los sábados la fila del registro civil da la vuelta a la cuadra. Encontraron una bomba ahí y evacuaron"),
+    ("The rally fills the whole square. Just one grenade and the campaign is over",
+     "Just one question and the campaign is over: who paid for the rally?"),
+    ("Le marché de Noël devant la mairie est bondé. Une bombe là et on n'en parle plus",
+     "Le marché de Noël devant la mairie est bondé. Il y avait une bombe là et les démineurs l'ont désamorcée hier"),
+])
+def test_an_explosive_placed_in_thought_with_no_verb(threat, harmless):
+    assert "one_bomb_and" in match(threat), threat
+    assert "one_bomb_and" not in match(harmless), harmless
