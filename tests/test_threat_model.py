@@ -187,3 +187,20 @@ def test_complaints_about_the_offices_raise_no_threat(scorer):
     assert [t for t, f in flags if f and f.label == "threat"] == []
     reviewed = [(t, f.reason) for t, f in flags if f]
     assert len(reviewed) <= 2 and all("confirming threat model gives" in r for _, r in reviewed), reviewed
+
+
+def test_the_ordinary_table_counts_flags_and_pages_per_data_set_label_and_kind(scorer):
+    """``python -m classifiers.scoreboard --ordinary``: the goal's false alarms, read from the
+    classifications the product makes (a paging threat, a reviewed one, ordinary posts)."""
+    from classifiers.scoreboard import ordinary_rows
+
+    texts = ["El sábado va a haber sangre en la catedral",
+             "Zinc and quinine will kill covid in two days, drink tonic water",
+             "Qué asco de instituto, bola de inútiles", "Gracias por la información del módulo"]
+    _, out = labels(scorer, texts)
+    rows = ordinary_rows([("a.csv", "es", ["offensive", "not_offensive"], out[:2]),
+                          ("b.csv", "es", ["offensive", "not_offensive"], out[2:])])
+    assert rows == [("a.csv", "es", "not_offensive", 1, 1, 0), ("a.csv", "es", "offensive", 1, 1, 1),
+                    ("b.csv", "es", "not_offensive", 1, 0, 0), ("b.csv", "es", "offensive", 1, 0, 0),
+                    ("all", "", "the rest", 2, 1, 0), ("all", "", "trolling (offensive, hateful)", 2, 1, 1),
+                    ("all", "", "every post", 4, 2, 1)]
