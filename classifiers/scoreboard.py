@@ -277,13 +277,17 @@ def ordinary_report() -> int:
     from classifiers.datasets import SOURCES, load
     from classifiers.evaluation import _predict
 
-    read, seen = [], set()
+    sets, seen = [], set()
     for src in SOURCES:  # a file that serves several tasks (OffendES) is read once, under its first
-        if src.val in seen:
-            continue
-        seen.add(src.val)
-        texts, labels = load(src, "val")[:2]
-        read.append((src.val.split("/")[-1], src.lang, labels, _predict("threat", texts)[1]))
+        if src.val not in seen:
+            seen.add(src.val)
+            sets.append((src, *load(src, "val")[:2]))
+    # One scorer for every post: each _predict call loads the models anew.
+    classified = _predict("threat", [t for _, texts, _ in sets for t in texts])[1]
+    read, start = [], 0
+    for src, texts, labels in sets:
+        read.append((src.val.split("/")[-1], src.lang, labels, classified[start : start + len(texts)]))
+        start += len(texts)
     print("| data set (validation split) | language | label | posts | flagged as a threat | paging |")
     print("| --- | --- | --- | --- | --- | --- |")
     for name, lang, label, n, flagged, paged in ordinary_rows(read):
