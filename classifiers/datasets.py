@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from escucha.errors import InputError
+from escucha.textfiles import read_text
 
 LABELS = {
     "sentiment": ("negative", "neutral", "positive"),
@@ -81,6 +83,8 @@ def _row_text(row: dict, how: str) -> str:
 def canonical(task: str, label: str) -> str:
     label = label.strip()
     label = _MAP.get(task, {}).get(label, label)
+    if label not in LABELS[task] and label.lower() in LABELS[task]:  # "Threat", "NEGATIVE"
+        label = label.lower()
     if label not in LABELS[task]:
         raise InputError(f"task {task!r}: label must be one of {', '.join(LABELS[task])}; got {label!r}")
     return label
@@ -94,12 +98,12 @@ def read_labelled(path: str | Path, task: str, text_col: str = "text", limit: in
     list: then the row is left out and ``"path:line: reason"`` is appended to it.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: file not found")
     texts, labels = [], []
-    with path.open(newline="", encoding="utf-8") as fh:
+    with io.StringIO(read_text(path), newline="") as fh:
         reader = csv.DictReader(fh)
-        cols = set(reader.fieldnames or [])
+        # Column names as people type them: " Text", "Label".
+        reader.fieldnames = [(c or "").strip().lower() for c in reader.fieldnames or []]
+        cols = set(reader.fieldnames)
         need = {"label"} | ({"headline", "text"} if text_col == "headline+text" else {text_col})
         if not need <= cols:
             raise InputError(f"{path}: columns must include {', '.join(sorted(need))}; got {', '.join(sorted(cols))}")

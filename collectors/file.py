@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from collectors.base import Collector, CollectResult
 from collectors.lang import detect_lang
 from escucha.errors import InputError
 from escucha.records import Mention
+from escucha.textfiles import read_text
 
 # Our field -> the column that holds it, unless the mapping says otherwise.
 DEFAULT_MAP = {"platform": "platform", "native_id": "id", "text": "text", "created_at": "created_at",
@@ -35,11 +37,11 @@ class FileCollector(Collector):
         if not self.path.exists():
             raise InputError(f"{self.path}: file not found")
         if self.path.suffix.lower() == ".csv":
-            with self.path.open(newline="", encoding="utf-8-sig") as fh:
+            with io.StringIO(read_text(self.path), newline="") as fh:
                 for lineno, row in enumerate(csv.DictReader(fh), start=2):
                     yield lineno, row
         elif self.path.suffix.lower() in (".jsonl", ".ndjson"):
-            with self.path.open(encoding="utf-8") as fh:
+            with io.StringIO(read_text(self.path)) as fh:
                 for lineno, line in enumerate(fh, start=1):
                     if not line.strip():
                         continue

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 
@@ -9,6 +10,23 @@ from escucha.errors import InputError
 
 
 _INT64 = (-(2**63), 2**63 - 1)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def whole_text(value: str) -> str:
+    """``value`` with any lone surrogate (half an emoji, as a truncated export or a JSON
+    escape like "\\ud83d" leaves it) replaced by U+FFFD: such a string cannot be written as
+    UTF-8, so no store, index or e-mail could take it. A pair split in two is joined."""
+    if value.isascii() or not _SURROGATE.search(value):
+        return value
+    return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _whole_strings(record) -> None:
+    for f in fields(record):
+        v = getattr(record, f.name)
+        if isinstance(v, str) and not v.isascii():
+            object.__setattr__(record, f.name, whole_text(v))
 
 
 def utcnow() -> datetime:
@@ -50,6 +68,7 @@ class Author:
     id: str = ""
 
     def __post_init__(self):
+        _whole_strings(self)
         # Every store keeps counts as 64-bit integers: a bigger one is a malformed payload.
         if not _INT64[0] <= self.followers <= _INT64[1]:
             raise InputError(f"author.followers must be a count that fits 64 bits; got {self.followers}")
@@ -80,6 +99,7 @@ class Mention:
     source: str = ""  # client / app that posted it, when the platform tells
 
     def __post_init__(self):
+        _whole_strings(self)
         for k, v in self.metrics.items():
             if isinstance(v, int) and not _INT64[0] <= v <= _INT64[1]:
                 raise InputError(f"metrics.{k} must be a count that fits 64 bits; got {v}")

@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 import orjson
 
 from escucha.errors import StoreError
-from escucha.records import Classification, Mention, iso, utcnow
+from escucha.records import Classification, Mention, iso, utcnow, whole_text
 
 
 class Store(ABC):
@@ -340,7 +340,8 @@ class SQLiteStore(StateBacked, Store):
     def quarantine(self, source, reason, payload):
         with self.tx() as db:
             db.execute("INSERT INTO quarantine (source, reason, payload, at) VALUES (?,?,?,?)",
-                       (source, reason, payload[:20_000], iso(utcnow())))
+                       # What is set aside is often what no record could hold: half an emoji included.
+                       (source, whole_text(reason), whole_text(payload[:20_000]), iso(utcnow())))
 
     def quarantined(self) -> list[dict]:
         return [dict(r) for r in self.db.execute("SELECT * FROM quarantine ORDER BY id").fetchall()]

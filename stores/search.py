@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Iterable, Iterator
 
 from escucha.errors import StoreError
-from escucha.records import Classification, Mention, iso, utcnow
+from escucha.records import Classification, Mention, iso, utcnow, whole_text
 from escucha.store import StateBacked, Store
 from stores.elasticsearch import ElasticsearchIndex
 from stores.mapping import CLASSIFICATION_FIELDS, classification_fields, mention_fields
@@ -270,8 +270,9 @@ class SearchStore(StateBacked, Store):
 
     # -- quarantine, checkpoints, erasures ----------------------------------------
     def quarantine(self, source, reason, payload):
-        doc = {"source": source, "reason": reason, "payload": payload[:20_000], "at": iso(utcnow()),
-               "seq": time.time_ns()}
+        # What is set aside is often what no record could hold: half an emoji included.
+        doc = {"source": source, "reason": whole_text(reason), "payload": whole_text(payload[:20_000]),
+               "at": iso(utcnow()), "seq": time.time_ns()}
         self._call("POST", f"/{self.prefix}_quarantine/_doc", doc, {"refresh": "true"})
 
     def quarantined(self):

@@ -3,7 +3,10 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from collectors.file import FileCollector
+from escucha.errors import InputError
 
 
 def test_csv_with_mapping_and_a_bad_row(config, store, tmp_path):
@@ -42,3 +45,24 @@ def test_cli_reports_a_missing_file_without_traceback(tmp_path, env):
     r = subprocess.run([sys.executable, "-m", "escucha.cli", "collect", "--config", str(cfg), "--source", "file",
                         "--path", str(tmp_path / "nope.csv")], capture_output=True, text=True)
     assert r.returncode == 1 and "nope.csv: file not found" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_half_an_emoji_a_bom_and_bad_bytes(config, store, tmp_path):
+    # A truncated export leaves half an emoji as a JSON escape; no store can hold it as
+    # UTF-8, so it becomes U+FFFD and the rest of the post is kept (and so is the page).
+    f = tmp_path / "export.jsonl"
+    f.write_bytes(b"\xef\xbb\xbf" + "\n".join([
+        '{"id": "1", "text": "la casilla \\ud83d cerr\\u00f3", "created_at": "2026-11-10T00:00:00Z", "author": "a"}',
+        '{"id": "2", "text": "entero \\ud83d\\ude00", "created_at": "2026-11-10T00:00:00Z", "author": "b\\udc00"}',
+        '{"id": "3", "text": "sin fecha \\udfff"}']).encode("utf-8"))
+    res = FileCollector(config, store, path=str(f)).collect()
+    assert (res.fetched, res.new, res.quarantined) == (3, 2, 1)
+    assert store.get_mention("file:1").text == "la casilla \ufffd cerró"
+    two = store.get_mention("file:2")
+    assert two.text == "entero 😀" and two.author.handle == "b\ufffd"  # a pair is kept whole
+    kept = store.quarantined()[0]
+    assert kept["reason"].startswith("export.jsonl:3:") and "sin fecha \ufffd" in kept["payload"]
+    latin = tmp_path / "latin1.csv"
+    latin.write_bytes("id,text,created_at,author\n1,caf\u00e9,2026-11-10T00:00:00Z,a\n".encode("latin-1"))
+    with pytest.raises(InputError, match="latin1.csv:2: must be UTF-8 text; byte 0xe9"):
+        FileCollector(config, store, path=str(latin)).collect()

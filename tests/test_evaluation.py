@@ -50,3 +50,26 @@ def test_a_missing_file_or_wrong_columns_are_named_without_a_traceback(tmp_path)
     r = _eval("--task", "threat", "--data", str(bad))
     assert r.returncode != 0 and "columns must include label, text; got etiqueta, texto" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_files_as_spreadsheets_save_them_are_read_and_bad_bytes_are_named(tmp_path):
+    rows = "text,label\nVamos a quemar la catedral el domingo,threat\nLa catedral abre a las 9,not_threat\n"
+    want = None
+    for name, data in (("plain.csv", rows.encode("utf-8")),
+                       ("bom.csv", b"\xef\xbb\xbf" + rows.encode("utf-8")),  # Excel's "CSV UTF-8"
+                       ("utf16.csv", rows.encode("utf-16")),  # "Unicode text", with its BOM
+                       ("typed.csv", rows.replace("text,label", " Text , Label").replace(",threat", ",Threat")
+                        .encode("utf-8"))):
+        f = tmp_path / name
+        f.write_bytes(data)
+        r = _eval("--task", "threat", "--data", str(f), "--json")
+        assert r.returncode == 0, (name, r.stderr)
+        out = json.loads(r.stdout)
+        assert out["n"] == 2, name
+        want = want or out["confusion"]
+        assert out["confusion"] == want, name  # the same texts, whatever the encoding
+    latin = tmp_path / "latin1.csv"
+    latin.write_bytes("text,label\nla sede abrió,not_threat\nmañana quemamos la sede,threat\n".encode("latin-1"))
+    r = _eval("--task", "threat", "--data", str(latin))
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert "latin1.csv:2: must be UTF-8 text; byte 0xf3" in r.stderr and "save the file as UTF-8" in r.stderr
