@@ -1,9 +1,10 @@
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from escucha.config import mask, parse
+from escucha.config import load, mask, parse
 from escucha.errors import ConfigError
 
 from .conftest import EXAMPLE, example_dict
@@ -121,3 +122,19 @@ def test_the_pattern_floor_may_be_zero_and_no_other_threshold_may(env):
     assert sorted(err.value.problems) == [
         "thresholds.threat: must be a number between 0 and 1; got 0",
         "thresholds.threat_pattern_min_score: must be a number from 0 up to 1; got -0.1"]
+
+
+def test_a_shipped_model_named_as_the_readme_names_it_wherever_the_file_lives(tmp_path, env):
+    # The README picks the fast profile with classifier.model_dir = "classifiers/models/frozen-e5";
+    # a file in another folder (compose keeps it in config/) must find the model that ships.
+    cfg = tmp_path / "config" / "escucha.toml"
+    cfg.parent.mkdir()
+    cfg.write_text('[institution]\nname = "X"\n[classifier]\nmodel_dir = "classifiers/models/frozen-e5"\n',
+                   encoding="utf-8")
+    got = Path(load(str(cfg)).model_dir)
+    assert got.is_absolute() and (got / "manifest.json").exists() and got.parts[-3:] == ("classifiers", "models",
+                                                                                           "frozen-e5")
+    # A folder of the institution's own beside the file still wins.
+    own = cfg.parent / "classifiers" / "models" / "frozen-e5"
+    own.mkdir(parents=True)
+    assert Path(load(str(cfg)).model_dir) == own.resolve()
