@@ -3,7 +3,10 @@
 A head blends two views of a text, because neither wins everywhere (see
 shared/STACK.md): a logistic regression over the encoder's embedding and one
 over hashed character n-grams (no vocabulary to ship). A small stacker fitted
-on out-of-fold predictions combines them, which also calibrates the output.
+on out-of-fold predictions combines them. Its probabilities are then calibrated on
+texts the encoder never learned from (:meth:`TextHead.fit_temperature`): over a
+fine-tuned encoder, out-of-fold is not enough, since the encoder itself was trained
+on those texts' labels and is surer of them than of new ones.
 Learned state is plain numpy arrays, saved as ``.npz``: nothing is unpickled.
 """
 from __future__ import annotations
@@ -29,10 +32,16 @@ def hash_texts(texts: list[str]):
     return _vectorizer().transform(texts)
 
 
+def _logits(coef: np.ndarray, intercept: np.ndarray, X) -> np.ndarray:
+    return np.asarray(X @ coef.T + intercept, dtype=np.float64)
+
+
 def _proba(coef: np.ndarray, intercept: np.ndarray, X) -> np.ndarray:
-    z = X @ coef.T + intercept
-    z = np.asarray(z, dtype=np.float64)
-    if coef.shape[0] == 1:  # binary logistic regression keeps one row
+    return _softmax(_logits(coef, intercept, X))
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    if z.shape[1] == 1:  # binary logistic regression keeps one row
         p1 = 1.0 / (1.0 + np.exp(-z[:, 0]))
         return np.column_stack([1 - p1, p1])
     z -= z.max(axis=1, keepdims=True)
@@ -123,18 +132,44 @@ class TextHead:
         stack = _lr(1.0, self.class_weight).fit(self._stack_features(oof), y_idx)
         self.stack_coef_, self.stack_intercept_ = stack.coef_, stack.intercept_
         self.classes_ = np.array(classes)
+        self.temperature_ = 1.0
+        return self
+
+    def fit_temperature(self, X_emb: np.ndarray, texts: list[str], y: list[str]) -> "TextHead":
+        """Divide the stacker's logits by the one temperature that gives ``y`` the highest
+        likelihood (Guo et al., 2017): the probabilities move, their order does not, so the
+        most probable class of every text stays what it was. ``X_emb, texts, y`` must be
+        texts neither the head nor its encoder learned from (a validation split)."""
+        from scipy.optimize import minimize_scalar
+
+        self._check_fitted()
+        classes = [str(c) for c in self.classes_]
+        unknown = sorted(set(y) - set(classes))
+        if unknown or len(y) != len(texts):
+            raise ClassifierError(f"head {self.task!r}: y must hold one of {classes} per text; got "
+                                  f"{unknown or f'{len(y)} labels for {len(texts)} texts'}")
+        z = self._stack_logits(X_emb, texts)
+        y_idx = np.array([classes.index(v) for v in y])
+
+        def nll(log_t):
+            return -np.log(np.clip(_softmax(z / np.exp(log_t))[np.arange(len(y_idx)), y_idx], 1e-12, 1)).mean()
+
+        self.temperature_ = float(np.exp(minimize_scalar(nll, bounds=(-3, 3), method="bounded").x))
         return self
 
     @staticmethod
     def _stack_features(probas):
         return np.hstack([np.log(np.clip(p, 1e-6, 1)) for p in probas])
 
-    def predict_proba(self, X_emb: np.ndarray, texts: list[str], hashed=None) -> np.ndarray:
-        """Class probabilities; ``hashed`` (from :func:`hash_texts`) spares re-hashing for each head."""
+    def _stack_logits(self, X_emb, texts, hashed=None) -> np.ndarray:
         self._check_fitted()
         views = self._views(np.asarray(X_emb, dtype=np.float32), texts, hashed)
         probas = [_proba(c, b, X) for c, b, X in zip(self.view_coef_, self.view_intercept_, views)]
-        return _proba(self.stack_coef_, self.stack_intercept_, self._stack_features(probas))
+        return _logits(self.stack_coef_, self.stack_intercept_, self._stack_features(probas))
+
+    def predict_proba(self, X_emb: np.ndarray, texts: list[str], hashed=None) -> np.ndarray:
+        """Class probabilities; ``hashed`` (from :func:`hash_texts`) spares re-hashing for each head."""
+        return _softmax(self._stack_logits(X_emb, texts, hashed) / self.temperature_)
 
     def predict(self, X_emb, texts) -> np.ndarray:
         return self.classes_[self.predict_proba(X_emb, texts).argmax(axis=1)]
@@ -158,7 +193,8 @@ class TextHead:
 
     def save(self, path: str | Path) -> None:
         self._check_fitted()
-        arrays = {"classes": self.classes_, "stack_coef": self.stack_coef_, "stack_intercept": self.stack_intercept_}
+        arrays = {"classes": self.classes_, "stack_coef": self.stack_coef_, "stack_intercept": self.stack_intercept_,
+                  "temperature": np.array(self.temperature_)}
         for i, (c, b) in enumerate(zip(self.view_coef_, self.view_intercept_)):
             arrays[f"coef{i}"], arrays[f"intercept{i}"] = c.astype(np.float16 if i else np.float32), b
         np.savez_compressed(path, **arrays, params=np.array([repr(self.get_params())]))
@@ -177,6 +213,8 @@ class TextHead:
             head.view_intercept_ = [data[f"intercept{i}"] for i in range(n)]
             head.stack_coef_, head.stack_intercept_ = data["stack_coef"], data["stack_intercept"]
             head.classes_ = data["classes"]
+            # Heads saved before calibration have none: their probabilities stay as they were.
+            head.temperature_ = float(data["temperature"]) if "temperature" in data.files else 1.0
         except FileNotFoundError:
             raise ClassifierError(f"model artifact missing: {path}; rebuild it with `escucha train`") from None
         except Exception as exc:  # a truncated or foreign file: say which and how to fix it

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from classifiers import datasets as D
-from classifiers.metrics import evaluate
+from classifiers.metrics import calibration, evaluate
 from escucha.errors import InputError
 from escucha.records import Author, Mention
 
@@ -20,8 +20,9 @@ def predict(task: str, texts: list[str], config=None) -> list[str]:
     return _predict(task, texts, config)[0]
 
 
-def _predict(task: str, texts: list[str], config=None) -> tuple[list[str], list]:
-    """The labels, and the classifications where the scorer made them (else None)."""
+def _predict(task: str, texts: list[str], config=None) -> tuple[list[str], list, list[dict]]:
+    """The labels, the classifications where the scorer made them (else None), and the
+    model's probabilities per text ({class: p})."""
     from classifiers.model import Scorer
 
     config = config or _default_config()
@@ -32,7 +33,8 @@ def _predict(task: str, texts: list[str], config=None) -> tuple[list[str], list]
         # target has no decision rule beyond the model.
         probas, _ = scorer.score_texts(texts)
         classes = list(scorer.heads[task].classes_)
-        return [classes[i] for i in probas[task].argmax(axis=1)], None
+        return ([classes[i] for i in probas[task].argmax(axis=1)], None,
+                [{str(c): float(p) for c, p in zip(classes, row)} for row in probas[task]])
     from datetime import datetime, timezone
 
     ms = [Mention("eval", str(i), t, author=Author("eval"),
@@ -40,7 +42,7 @@ def _predict(task: str, texts: list[str], config=None) -> tuple[list[str], list]
     out = []
     for start in range(0, len(ms), 256):
         out += scorer.score(ms[start : start + 256])
-    return [c.labels[task] for c in out], out
+    return [c.labels[task] for c in out], out, [c.scores[task] for c in out]
 
 
 def baseline_predict(task: str, texts: list[str]) -> list[str]:
@@ -68,10 +70,13 @@ def evaluate_file(task: str, path: str, config=None, baseline: bool = False, fin
 
         model = FinetunedOnnx(*finetuned) if len(finetuned) == 1 else FinetunedModel(*finetuned)
         preds = model.predict(task, texts)
-        scored = None
+        scored = probas = None
     else:
-        preds, scored = _predict(task, texts, config)
+        preds, scored, probas = _predict(task, texts, config)
     result = evaluate(labels, preds, task)
+    if probas is not None:
+        # The head's probabilities as they are, before patterns, lexicons and thresholds decide.
+        result["calibration"] = calibration(labels, probas)
     if task == "threat" and scored is not None:
         from alerting.detect import pages
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -140,8 +141,6 @@ def classify_eval(task, data, as_json, baseline, config_path, finetuned_base):
     cfg = cfgmod.load(config_path) if config_path else None
     ft = None
     if finetuned_base:
-        from pathlib import Path
-
         from classifiers.finetuned import DEFAULT_DIR
 
         ft = (finetuned_base,) if Path(finetuned_base, "encoder.onnx").exists() else (finetuned_base, DEFAULT_DIR)
@@ -158,6 +157,10 @@ def classify_eval(task, data, as_json, baseline, config_path, finetuned_base):
     click.echo("  " + " ".join(f"{l[:12]:>12s}" for l in ["", *labels]))
     for t in labels:
         click.echo("  " + f"{t[:12]:>12s} " + " ".join(f"{result['confusion'][t][p]:>12d}" for p in labels))
+    if "calibration" in result:
+        cal = result["calibration"]
+        click.echo(f"calibration of the model's probabilities (before patterns and thresholds): "
+                   f"ECE {cal['ece']:.3f}, Brier {cal['brier']:.3f}")
     if "paging" in result:
         click.echo("paging (critical; what else is flagged goes to review, high): " + ", ".join(
             f"{v['paged']} of {v['of']} {label}" for label, v in result["paging"].items()))
@@ -369,6 +372,23 @@ def model_export_onnx(out, base, tuned):
                f"on {c['n']} es/en/fr texts: min cosine {c['min']:.4f}, mean {c['mean']:.4f}")
 
 
+@model.command("calibrate")
+@click.option("--model-dir", default=None, help="The heads to calibrate (default: the shipped model).")
+@click.option("--task", "tasks", multiple=True, type=click.Choice(["sentiment", "offensive", "hate", "misinformation"]),
+              help="Calibrate only this head (repeatable; default: every one that is calibrated).")
+def model_calibrate(model_dir, tasks):
+    """Calibrate the heads' probabilities on the validation splits, without refitting them
+    (`escucha train` does it too); the order of every text's classes does not move."""
+    from classifiers.model import DEFAULT_MODEL_DIR
+    from classifiers.training import CALIBRATED, calibrate
+
+    folder = Path(model_dir or DEFAULT_MODEL_DIR)
+    if not (folder / "manifest.json").exists():
+        raise click.ClickException(f"{folder}: no manifest.json; train heads there first with `escucha train "
+                                   f"--model-dir {folder}`")
+    calibrate(folder, tasks or CALIBRATED, log=lambda line: click.echo(line, err=True))
+
+
 @cli.group()
 def dashboards():
     """Dashboards as code for OpenSearch Dashboards and Kibana."""
@@ -379,8 +399,6 @@ def dashboards():
 @click.option("--prefix", default="escucha-mentions", show_default=True, help="Index alias the dashboards read.")
 def dashboards_export(out, prefix):
     """Write the saved objects (index patterns, visualizations, the two dashboards) as NDJSON."""
-    from pathlib import Path
-
     from dashboards.saved_objects import build, ndjson
 
     objects = build(prefix)

@@ -29,6 +29,7 @@ def test_threat_eval_json_is_consistent_with_its_file_and_counts_what_pages(tmp_
     assert out["per_class"]["threat"]["recall"] == out["confusion"]["threat"]["threat"] / truth["threat"]
     assert out["paging"]["threat"]["paged"] >= 1  # the holdout's threats are direct: patterns page them
     assert 0.0 <= out["macro_f1"] <= 1.0
+    assert 0.0 <= out["calibration"]["ece"] <= 1.0 and sum(b["n"] for b in out["calibration"]["bins"]) == len(rows)
 
 
 def test_text_output_names_the_scores_the_confusion_and_the_skipped_rows(tmp_path):
@@ -39,6 +40,7 @@ def test_text_output_names_the_scores_the_confusion_and_the_skipped_rows(tmp_pat
     assert r.returncode == 0, r.stderr
     assert "task sentiment: n=3 macro-F1" in r.stdout and "confusion (rows: true, columns: predicted)" in r.stdout
     assert "paging" not in r.stdout
+    assert "calibration of the model's probabilities (before patterns and thresholds): ECE" in r.stdout
     assert "1 rows skipped" in r.stderr and "label must be one of negative, neutral, positive; got 'positivo'" in r.stderr
 
 
