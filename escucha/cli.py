@@ -305,14 +305,17 @@ def forget(handle, config_path, yes):
 @cli.command()
 @click.option("--config", "config_path", help=CONFIG_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8765, show_default=True, type=int)
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
 def serve(config_path, host, port):
     """Serve acknowledge links, the inbound webhook and the analyst view."""
     from dashboards.web.app import serve as run_server
 
     cfg = _load(config_path)
     click.echo(f"escucha serving {cfg.name} on http://{host}:{port}/ (Ctrl-C to stop)")
-    run_server(cfg, pipeline.open_store(cfg), host, port)
+    try:
+        run_server(cfg, pipeline.open_store(cfg), host, port)
+    except OSError as exc:  # the port is taken, the address is not this machine's, no permission
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 @cli.group()

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from escucha import registry
-from escucha.records import utcnow
+from escucha.errors import InputError
+from escucha.records import iso, utcnow
 from escucha.store import Store
 
 
@@ -197,11 +198,18 @@ def reclassify(config, store, since: datetime, until: datetime) -> dict:
     return classify_new(config, store)
 
 
+def _check_period(since: datetime, until: datetime) -> None:
+    if until <= since:
+        # Swapped dates would give a report of nothing that looks like a quiet week.
+        raise InputError(f"the report's period must end after it starts; got from {iso(since)} to {iso(until)}")
+
+
 def write_report(config, store, since: datetime | None = None, until: datetime | None = None,
                  out: str | Path = "report.html", fmt: str = "html", lang: str | None = None) -> dict:
     """Write the report for [since, until) (default: the last 7 days)."""
     until = until or utcnow()
     since = since or until - timedelta(days=7)
+    _check_period(since, until)
     render = registry.load("reporters", "weekly")
     path = render(config, store, since, until, Path(out), fmt=fmt, lang=lang or config.report.lang)
     return {"path": str(path)}
@@ -215,6 +223,7 @@ def deliver_report(config, store, since: datetime | None = None, until: datetime
     """
     until = until or utcnow()
     since = since or until - timedelta(days=7)
+    _check_period(since, until)
     out_dir = Path(out_dir or Path(config.store_path).parent / "reports")
     stem = f"informe-{since:%Y%m%d}-{until:%Y%m%d}"
     html = write_report(config, store, since, until, out_dir / f"{stem}.html", "html")["path"]
@@ -279,6 +288,8 @@ def forget_author(config, store, handle: str, now: datetime | None = None) -> di
 
     now = now or utcnow()
     handle = handle.strip().lstrip("@")
+    if not handle:
+        raise InputError("handle must name an author (@handle); got nothing")
     ids = store.mentions_by_author(handle)
     removed = store.delete_mentions(ids)
     digest = hashlib.sha256(f"{config.links.secret}:{handle.lower()}".encode()).hexdigest()

@@ -1,0 +1,42 @@
+"""A person's mistake at the command line is named, with what was expected, and no traceback."""
+import socket
+import subprocess
+import sys
+
+
+def _run(tmp_path, *args):
+    cfg = tmp_path / "escucha.toml"
+    if not cfg.exists():
+        cfg.write_text('[institution]\nname = "Instituto"\n[store]\npath = "escucha.db"\n', encoding="utf-8")
+    return subprocess.run([sys.executable, "-m", "escucha.cli", *args[:1], "--config", str(cfg), *args[1:]],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+
+
+def _named(r, text):
+    assert r.returncode != 0 and text in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_a_report_whose_period_ends_before_it_starts_is_refused(tmp_path):
+    r = _run(tmp_path, "report", "--from", "2026-11-16", "--to", "2026-11-09", "--out", str(tmp_path / "r.html"))
+    _named(r, "the report's period must end after it starts; got from 2026-11-16T00:00:00Z to 2026-11-09T00:00:00Z")
+    assert not (tmp_path / "r.html").exists()  # not an empty report that reads like a quiet week
+
+
+def test_forgetting_nobody_is_refused(tmp_path):
+    _named(_run(tmp_path, "forget", " @ ", "--yes"), "handle must name an author (@handle); got nothing")
+
+
+def test_a_port_out_of_range_or_taken_is_named(tmp_path):
+    _named(_run(tmp_path, "serve", "--port", "99999"), "99999 is not in the range 1<=x<=65535")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        _named(_run(tmp_path, "serve", "--port", str(port)), f"cannot listen on 127.0.0.1:{port}: Address already in use")
+
+
+def test_heads_that_cannot_be_written_are_named_before_any_work(tmp_path):
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "escucha.cli", "train", "--model-dir", str(tmp_path / "a-file" / "m"),
+                        "--task", "threat"], capture_output=True, text=True, timeout=120)
+    _named(r, f"{tmp_path / 'a-file' / 'm'}: cannot write the heads there (Not a directory)")
