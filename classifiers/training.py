@@ -28,7 +28,7 @@ DATA = Path(__file__).parent / "data"
 # `python -m classifiers.scoreboard --threat-folds`: two folds of suites, each trained on
 # and judged by the other).
 THREAT_JUDGED = tuple(f"threat_suite_blind{n}.csv" for n in ("", *range(2, 16)))  # suites 5-19
-THREAT_HELD_OUT = tuple(f"threat_suite_blind{n}.csv" for n in range(16, 27))  # suites 20-30: not trained on (20-29 judged, README; 30 written unjudged)
+THREAT_HELD_OUT = tuple(f"threat_suite_blind{n}.csv" for n in range(16, 28))  # suites 20-31: not trained on (20-30 judged, README; 31 written unjudged)
 THREAT_WRITTEN = ("threat_examples.csv", "threat_suite_dev.csv", "threat_suite_fresh.csv")
 THREAT_VAL = ("threat_holdout.csv",)
 JUDGED_WEIGHT = 6.0
