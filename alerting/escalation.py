@@ -4,6 +4,12 @@ Safe to run twice at once and across a crash: a step is claimed with a
 compare-and-set on (step, round), and each send with a unique delivery row
 written *before* sending, so nobody is paged twice for the same step; a step
 whose sends were cut short by a crash is finished by the next tick.
+
+Nobody who should be paged is left unpaged: a send cut short by a crash is sent
+again by a later tick, a failed send is retried with backoff while the incident is
+open (earlier steps' members too), and an incident that reached nobody pages the
+``[escalation] fallback`` contacts and is reported in ``unpaged``, which makes
+``escucha escalate`` and the Airflow task fail.
 """
 from __future__ import annotations
 
@@ -15,9 +21,21 @@ from escucha.config import DAYS, Policy, Step
 from escucha.errors import StoreError
 from escucha.records import Delivery, Incident
 
-# A send claimed but never finished (the process died while sending) is taken
-# as failed after this long: the next channel is tried, the same one never again.
+# A send claimed but never finished (the process died while sending) is sent again
+# after this long: long enough that a tick still sending it has finished.
 STALE_SEND = timedelta(minutes=2)
+# A failed send is tried again after 1, 2, 4... minutes, at most every RETRY_MAX.
+RETRY_FIRST = timedelta(minutes=1)
+RETRY_MAX = timedelta(minutes=30)
+
+
+def retry_due(prev: Delivery, now: datetime) -> bool:
+    """Whether ``prev`` (a failed send, or one a crash cut short) is to be sent again now."""
+    if prev.at is None:
+        return True
+    if prev.status == "sending":
+        return now - prev.at >= STALE_SEND
+    return now - prev.at >= min(RETRY_FIRST * 2 ** (prev.attempts - 1), RETRY_MAX)
 
 
 def available(config, member, now: datetime) -> bool:
@@ -101,37 +119,93 @@ def _page_member(config, store, incident, rnd, step_no, member_id, now, channel_
     """Try the member's contact methods in order until one is accepted.
 
     ``done`` holds this step's earlier deliveries by (member, channel); ``tally`` counts
-    the sends this call made, by outcome.
+    the sends this call made, by outcome. A method that failed, or that a crash left
+    "sending", is tried again once its backoff has passed (:func:`retry_due`).
     """
     member = config.member(member_id)
     if member is None:
         return False
+    if any(d.status == "sent" for (m, _), d in done.items() if m == member_id):
+        return True  # reached at this step already, through one of the methods
     for contact in member.contacts:
         channel = channel_factory(contact.url)
         prev = done.get((member_id, channel.masked))
         if prev is not None:
             if prev.status == "sent":
                 return True
-            if prev.status == "sending" and prev.at and now - prev.at < STALE_SEND:
+            if prev.status == "sending" and not retry_due(prev, now):
                 return True  # another tick is sending it right now
-            continue  # failed, or died mid-send: next method
-        d = Delivery(incident.id, step_no, member_id, channel.masked, "sending", at=now, round=rnd)
-        if not store.claim_delivery(d):
-            return True
+            if not retry_due(prev, now):
+                continue  # failed a moment ago: the next method now, this one again later
+            reason = "cut short (the process stopped while sending)" if prev.status == "sending" else "failed before"
+            if not store.retry_delivery(prev, now, reason):
+                return True  # another tick took the retry
+            attempts = prev.attempts + 1
+        else:
+            if not store.claim_delivery(Delivery(incident.id, step_no, member_id, channel.masked, "sending", at=now,
+                                                 round=rnd)):
+                return True
+            attempts = 1
         title, body = _message(config, incident, member_id, now, store)
         outcome = channel.send(title, body)
         status = "sent" if outcome.ok else "failed"
         store.finish_delivery(Delivery(incident.id, step_no, member_id, channel.masked, status, outcome.detail, now,
-                                       rnd))
+                                       rnd, attempts))
         tally[status] += 1
         if outcome.ok:
             return True
     return False
 
 
+def _retry_earlier(config, store, incident, rnd, step_no, now, channel_factory, tally) -> None:
+    """Members of this round's earlier steps whom no send reached: their failed methods
+    again, once due (the mail server came back after the chain moved on)."""
+    by_step: dict = {}
+    for d in store.deliveries(incident.id):
+        if d.round == rnd and d.step < step_no:
+            by_step.setdefault(d.step, {})[(d.member, d.channel)] = d
+    for step, done in sorted(by_step.items()):
+        reached = {m for (m, _), d in done.items() if d.status == "sent"}
+        for member in sorted({m for m, _ in done} - reached):
+            _page_member(config, store, incident, rnd, step, member, now, channel_factory, done, tally)
+
+
+def _alarm_unpaged(config, store, incident, now, channel_factory) -> None:
+    """The chain reached nobody: the fallback contacts get the page (once per incident),
+    and the audit log says so."""
+    ours = [d for d in store.deliveries(incident.id) if d.member == FALLBACK]
+    if any(d.status == "sent" for d in ours):
+        return
+    store.audit("escalation.unpaged", {"detail": "no committee member could be reached",
+                                       "fallback_contacts": len(config.fallback)}, incident.id, at=now)
+    done = {(d.member, d.channel): d for d in ours}
+    for contact in config.fallback:
+        channel = channel_factory(contact.url)
+        prev = done.get((FALLBACK, channel.masked))
+        if prev is not None:
+            if not retry_due(prev, now):
+                continue
+            if not store.retry_delivery(prev, now, "failed before"):
+                continue
+            attempts = prev.attempts + 1
+        else:
+            if not store.claim_delivery(Delivery(incident.id, -1, FALLBACK, channel.masked, "sending", at=now)):
+                continue
+            attempts = 1
+        title, body = _message(config, incident, FALLBACK, now, store)
+        outcome = channel.send("[escucha] NADIE RECIBIÓ EL AVISO / NOBODY WAS PAGED: " + title, body)
+        store.finish_delivery(Delivery(incident.id, -1, FALLBACK, channel.masked, "sent" if outcome.ok else "failed",
+                                       outcome.detail, now, 0, attempts))
+        if outcome.ok:
+            return
+
+
+FALLBACK = "(fallback)"  # the member name fallback deliveries are recorded under
+
+
 def tick(config, store, now: datetime, channel_factory=AppriseChannel) -> dict:
     """One pass over the open incidents. Returns counts of steps taken and sends."""
-    stats = {"steps": 0, "sent": 0, "failed": 0, "exhausted": 0}
+    stats = {"steps": 0, "sent": 0, "failed": 0, "exhausted": 0, "unpaged": []}
     for incident in store.incidents(status="open"):
         policy = policy_for(config, incident)
         if policy is None or not policy.steps:
@@ -162,6 +236,7 @@ def tick(config, store, now: datetime, channel_factory=AppriseChannel) -> dict:
         # (Re)do the current step's sends: finishes a step a crash cut short.
         notes: list[tuple[str, dict]] = []
         tally = {"sent": 0, "failed": 0}
+        _retry_earlier(config, store, incident, rnd, step_no, now, channel_factory, tally)
         done = {(d.member, d.channel): d for d in store.deliveries(incident.id) if d.round == rnd and d.step == step_no}
         for target in targets(config, policy.steps[step_no], now):
             member = route(config, target, now, lambda msg: notes.append(("escalation.route", {"detail": msg})))
@@ -172,4 +247,9 @@ def tick(config, store, now: datetime, channel_factory=AppriseChannel) -> dict:
                 store.audit(action, detail, incident.id, at=now)
         stats["sent"] += tally["sent"]
         stats["failed"] += tally["failed"]
+        mine = [d for d in store.deliveries(incident.id) if d.member != FALLBACK]
+        if mine and not any(d.status == "sent" or (d.status == "sending" and not retry_due(d, now)) for d in mine):
+            # Every send so far failed: the committee does not know. Say it loudly.
+            stats["unpaged"].append(incident.id)
+            _alarm_unpaged(config, store, incident, now, channel_factory)
     return stats

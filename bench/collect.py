@@ -16,7 +16,7 @@ from dataclasses import replace
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench._util import peak_rss_mb, report  # noqa: E402
-from collectors.x import EXPANSIONS, TWEET_FIELDS, USER_FIELDS, XCollector, _Rebase  # noqa: E402
+from collectors.x import EXPANSIONS, TWEET_FIELDS, USER_FIELDS, XCollector, _Timeouts  # noqa: E402
 from collectors.x_emulator import XEmulator  # noqa: E402
 from escucha.config import parse  # noqa: E402
 from escucha.store import SQLiteStore  # noqa: E402
@@ -65,7 +65,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         # The same client the collector builds: tweepy's HTTP, JSON and paging, plain dicts.
         client = tweepy.Client(bearer_token="bench", return_type=dict)
-        client.session.mount("https://api.twitter.com", _Rebase(base_url))
+        client.session.mount("https://api.twitter.com", _Timeouts(base_url))
         t0 = time.perf_counter()
         got = 0
         for page in tweepy.Paginator(client.get_users_mentions, "900001", max_results=100,

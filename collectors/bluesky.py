@@ -80,7 +80,12 @@ class BlueskyCollector(Collector):
         newest, cursor = seen, None
         while True:
             resp = fetch(cursor)
-            items = [i for i in (_get(resp, field) or []) if field != "notifications" or _get(i, "reason") == "mention"]
+            got = _get(resp, field)
+            if got is not None and not isinstance(got, (list, tuple)):
+                # A wrong answer ends the walk with an error, before the checkpoint moves.
+                raise CollectorError(f"collector bluesky: {key}: '{field}' must be a list, got {type(got).__name__}: "
+                                     "walk stopped, checkpoint kept")
+            items = [i for i in (got or []) if field != "notifications" or _get(i, "reason") == "mention"]
             fresh = [i for i in items if (_get(i, "indexed_at") or "") > seen]
             res.add(self.store_page(fresh, key, {"account": account}))
             newest = max([newest] + [_get(i, "indexed_at") or "" for i in fresh])

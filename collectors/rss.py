@@ -12,6 +12,8 @@ import json
 import re
 from datetime import datetime, timezone
 
+import requests
+
 from collectors.base import Collector, CollectResult
 from collectors.lang import detect_lang
 from escucha.errors import InputError
@@ -24,8 +26,12 @@ def _strip_html(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", text or "")).strip()
 
 
+AGENT = "escucha/0.1 (+social listening for public institutions)"
+
+
 class RSSCollector(Collector):
     name = "rss"
+    timeout = (10.0, 30.0)  # connect, read (seconds)
 
     def terms(self) -> list[str]:
         c = self.config
@@ -39,23 +45,33 @@ class RSSCollector(Collector):
         terms = self.terms()
         for url in self.config.feeds:
             state = json.loads(self.store.get_checkpoint("rss", url) or "{}")
-            feed = feedparser.parse(url, etag=state.get("etag"), modified=state.get("modified"),
-                                    agent="escucha/0.1 (+social listening for public institutions)")
-            status = getattr(feed, "status", None)
-            if status == 304:
+            # Fetched here, not by feedparser: its urllib call has no timeout, and a stalled
+            # server would hang every later source of the run.
+            headers = {"User-Agent": AGENT}
+            if state.get("etag"):
+                headers["If-None-Match"] = state["etag"]
+            if state.get("modified"):
+                headers["If-Modified-Since"] = state["modified"]
+            try:
+                resp = requests.get(url, headers=headers, timeout=self.timeout)
+            except requests.RequestException as exc:
+                total.errors.append(f"collector rss: {url}: not reached ({type(exc).__name__})")
                 continue
+            if resp.status_code == 304:
+                continue
+            if resp.status_code >= 400:
+                total.errors.append(f"collector rss: {url}: HTTP {resp.status_code}")
+                continue
+            feed = feedparser.parse(resp.content, response_headers={k.lower(): v for k, v in resp.headers.items()})
             if feed.bozo and not feed.entries:
                 total.errors.append(f"collector rss: {url}: not a readable feed ({type(feed.bozo_exception).__name__})")
-                continue
-            if status and status >= 400:
-                total.errors.append(f"collector rss: {url}: HTTP {status}")
                 continue
             source = feed.feed.get("title", url)
             items = [e for e in feed.entries
                      if any(t in (e.get("title", "") + " " + e.get("summary", "")).lower() for t in terms)]
             total.add(self.store_page(items, url, {"source": source, "url": url}))
-            self.store.set_checkpoint("rss", url, json.dumps({"etag": feed.get("etag"),
-                                                             "modified": feed.get("modified")}))
+            self.store.set_checkpoint("rss", url, json.dumps({"etag": resp.headers.get("etag"),
+                                                             "modified": resp.headers.get("last-modified")}))
         return total
 
     def normalise(self, entry, ctx) -> Mention:

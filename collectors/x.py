@@ -23,15 +23,23 @@ EXPANSIONS = ["author_id", "referenced_tweets.id"]
 API = "https://api.twitter.com"
 
 
-class _Rebase(requests.adapters.HTTPAdapter):
-    """Send tweepy's hard-coded api.twitter.com requests to another base URL (the emulator)."""
+TIMEOUT = (10.0, 30.0)  # connect, read (seconds): tweepy sets none, and a stalled answer would hang the run
 
-    def __init__(self, base_url: str):
+
+class _Timeouts(requests.adapters.HTTPAdapter):
+    """Every request with a connect and read timeout; with ``base_url``, tweepy's hard-coded
+    api.twitter.com requests go to another base URL (the emulator)."""
+
+    def __init__(self, base_url: str = "", timeout=TIMEOUT):
         super().__init__()
         self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
 
     def send(self, request, **kw):
-        request.url = self.base_url + request.url[len(API):]
+        if self.base_url:
+            request.url = self.base_url + request.url[len(API):]
+        if kw.get("timeout") is None:
+            kw["timeout"] = self.timeout
         return super().send(request, **kw)
 
 
@@ -40,6 +48,7 @@ class XCollector(Collector):
     page_size = 100
     max_wait = 900.0  # never sleep longer than one rate-limit window on one 429
     retries = 4
+    timeout = TIMEOUT
 
     def __init__(self, config, store, sleep=time.sleep, base_url: str = "", **options):
         super().__init__(config, store, **options)
@@ -56,8 +65,7 @@ class XCollector(Collector):
         # Plain dicts: the normaliser reads the API's documented JSON, and a quarantined
         # post is kept exactly as it came.
         client = tweepy.Client(bearer_token=token, wait_on_rate_limit=False, return_type=dict)
-        if self.base_url:
-            client.session.mount(API, _Rebase(self.base_url))
+        client.session.mount(API, _Timeouts(self.base_url, self.timeout))
         return client
 
     def _call(self, fn, what: str, **kw):
@@ -173,7 +181,10 @@ class XCollector(Collector):
 
         The next page is fetched while this one is stored (one page ahead, never more):
         the API's latency hides the store's work. Checkpoints still follow the stored
-        pages only, so a crash re-fetches from the last stored page.
+        pages only, so a crash re-fetches from the last stored page. A page that breaks
+        the paging (an error body, a wrong shape, an empty page where more was promised)
+        raises :class:`CollectorError` after the pages before it are stored: ``since_id``
+        stays where it was and the next run resumes from the last good page's token.
         """
         res = CollectResult()
         since = self.store.get_checkpoint("x", key)
@@ -183,7 +194,8 @@ class XCollector(Collector):
                     expansions=EXPANSIONS)
         if since:
             args["since_id"] = since
-        for resp in self._prefetched(fn, key, args, token):
+        for resp, asked_with in self._prefetched(fn, key, args, token):
+            self._ends_early(resp, key, asked_with)
             users = {str(u.get("id")): u for u in (resp.get("includes") or {}).get("users", [])}
             ctx = {"users": users, "account": account, "own": own}
             res.add(self.store_page(list(resp.get("data") or []), key, ctx))
@@ -197,7 +209,40 @@ class XCollector(Collector):
             self.store.set_checkpoint("x", key, newest)
         self.store.set_checkpoint("x", key + ":next", "")
         self.store.set_checkpoint("x", key + ":newest", "")
+        self.store.set_checkpoint("x", key + ":empty", "")
         return res
+
+    @staticmethod
+    def _shaped(resp, key: str) -> dict:
+        """``resp`` if it is a page of the documented shape, else CollectorError naming what is wrong."""
+        if not isinstance(resp, dict):
+            raise CollectorError(f"collector x: {key}: the answer must be a JSON object, got {type(resp).__name__}")
+        data, meta = resp.get("data"), resp.get("meta")
+        if data is not None and not isinstance(data, list):
+            raise CollectorError(f"collector x: {key}: 'data' must be a list of posts, got {type(data).__name__}")
+        if data and not all(isinstance(t, dict) for t in data):
+            raise CollectorError(f"collector x: {key}: 'data' must hold post objects")
+        if meta is None or not isinstance(meta, dict):
+            errors = resp.get("errors")
+            detail = "; ".join(str(e.get("detail") or e.get("title") or e)[:120] for e in errors
+                               if isinstance(e, dict))[:300] if isinstance(errors, list) else ""
+            raise CollectorError(f"collector x: {key}: a page without 'meta'"
+                                 + (f" (the API said: {detail})" if detail else "") + ": paging stopped, "
+                                 "checkpoint kept")
+        if not isinstance(resp.get("includes") or {}, dict):
+            raise CollectorError(f"collector x: {key}: 'includes' must be an object")
+        return resp
+
+    def _ends_early(self, resp: dict, key: str, token: str | None) -> None:
+        """An empty page reached through a ``next_token`` ends paging only the second time the
+        same token gives it (a run before this one already saw it): the first time it is
+        taken for a fault, since X announced more posts, and a wrong ending would move
+        ``since_id`` past posts never stored."""
+        if token and not resp.get("data") and not resp["meta"].get("next_token"):
+            if self.store.get_checkpoint("x", key + ":empty") != token:
+                self.store.set_checkpoint("x", key + ":empty", token)
+                raise CollectorError(f"collector x: {key}: an empty page where more posts were announced: "
+                                     "paging stopped, checkpoint kept; the next run resumes here")
 
     def _prefetched(self, fn, key: str, args: dict, token: str):
         """Pages in order, each fetched by a helper thread while the caller stores the last."""
@@ -211,8 +256,8 @@ class XCollector(Collector):
             try:
                 while not stop.is_set():
                     resp = self._call(fn, key, **(dict(args, pagination_token=token) if token else args))
-                    pages.put(resp)
-                    token = (resp.get("meta") or {}).get("next_token")
+                    pages.put((self._shaped(resp, key), token))
+                    token = resp["meta"].get("next_token")
                     if not token:
                         break
             except BaseException as exc:  # handed to the caller, raised there

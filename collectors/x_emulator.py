@@ -4,7 +4,9 @@ It speaks the wire format tweepy expects (https://docs.x.com/x-api): string ids,
 ``data``/``includes``/``meta``, ``next_token`` paging, ``since_id``, expansions
 of authors and referenced posts, ``x-rate-limit-*`` headers. Faults are injected
 through ``POST /_control/faults`` (a list of ``{"status": 429, "reset": 1.5}``,
-``{"status": 503}``...) and posts deleted or accounts suspended at run time.
+``{"status": 503}``, ``{"status": 200, "body": {...}}`` for an answer of any shape,
+``{"stall": 45}`` to hold an answer; ``match`` and ``skip`` aim one at, say, the third
+page of mentions) and posts deleted or accounts suspended at run time.
 """
 from __future__ import annotations
 
@@ -59,6 +61,18 @@ class XState:
             self._selections[key] = (self._version, posts, keys)
         return posts, keys
 
+    def take_fault(self, path: str) -> dict | None:
+        """The next fault for a request to ``path`` (under the lock): a fault with ``match``
+        applies only to paths holding it, and lets ``skip`` of them through first."""
+        for i, f in enumerate(self.faults):
+            if f.get("match", "") not in path:
+                continue
+            if f.get("skip", 0) > 0:
+                f["skip"] -= 1
+                return None
+            return self.faults.pop(i)
+        return None
+
     def add_tweets(self, tweets):
         with self.lock:
             for t in tweets:
@@ -107,8 +121,13 @@ class _Handler(JSONHandler):
             return self._send(401, {"title": "Unauthorized", "type": "about:blank", "status": 401,
                                     "detail": "Unauthorized"})
         with st.lock:
-            fault = st.faults.pop(0) if st.faults else None
+            fault = st.take_fault(url.path)
         reset = int(time.time()) + 900
+        if fault and fault.get("stall"):
+            time.sleep(fault["stall"])
+            fault = None
+        if fault and "body" in fault:
+            return self._send(fault.get("status", 200), fault["body"])
         if fault:
             status = fault["status"]
             headers = {}

@@ -27,7 +27,8 @@ def escalate():
     @task
     def tick() -> dict:
         cfg, store, pipeline = escucha_context()
-        return pipeline.escalate(cfg, store)
+        # An incident that reached nobody fails the task (retried, then red in the UI).
+        return pipeline.check_paged(pipeline.escalate(cfg, store))
 
     tick()
 

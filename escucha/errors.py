@@ -55,6 +55,14 @@ class ChannelError(EscuchaError):
     """A notification channel is misconfigured."""
 
 
+class Unpaged(EscuchaError):
+    """An escalation tick could reach nobody for some open incident: every send failed.
+    The tick's counts were printed already; the exit code (3) and a failed Airflow task
+    make it seen."""
+
+    exit_code = 3
+
+
 class ClassifierError(EscuchaError):
     """A model is missing, corrupt or misused."""
 

@@ -11,7 +11,25 @@ from urllib.parse import urlencode
 ACTIONS = ("ack", "resolve")
 
 
+MIN_SECRET = 32  # bytes of the key links are signed with
+# Values people leave in place from examples: a link signed with one of these is forgeable.
+PLACEHOLDERS = {"change-me-to-a-long-random-string", "change-me", "changeme", "secret", "your-secret-here"}
+
+
+def secret_problem(secret: str) -> str:
+    """Why ``secret`` cannot sign links ("" when it can)."""
+    if not secret:
+        return "is not set"
+    if secret.strip().lower() in PLACEHOLDERS or "change-me" in secret.lower():
+        return "still holds the example's placeholder"
+    if len(secret.encode()) < MIN_SECRET:
+        return f"must hold at least {MIN_SECRET} bytes; got {len(secret.encode())}"
+    return ""
+
+
 def _sig(secret: str, payload: str) -> str:
+    if secret_problem(secret):  # an empty or example key would let anyone forge a link
+        raise ValueError(f"links are disabled: the link secret {secret_problem(secret)}")
     mac = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from escucha import registry
-from escucha.errors import InputError
+from escucha.errors import InputError, Unpaged
 from escucha.records import iso, utcnow
 from escucha.store import Store
 
@@ -170,6 +170,17 @@ def escalate(config, store, now: datetime | None = None) -> dict:
     """One escalation tick over the open incidents."""
     tick = registry.load("escalation", "default")
     return tick(config, store, now or utcnow())
+
+
+def check_paged(stats: dict) -> dict:
+    """``stats`` of :func:`escalate`, or :class:`Unpaged` when some open incident reached
+    nobody: the doors (CLI, DAG) fail instead of reporting success."""
+    unpaged = stats.get("unpaged") or (stats.get("escalate") or {}).get("unpaged") or []
+    if unpaged:
+        ids = ", ".join(f"#{i}" for i in unpaged)
+        raise Unpaged(f"incident(s) {ids}: no committee member could be paged (every send failed); "
+                      "the fallback contacts were tried and the sends are retried on the next tick")
+    return stats
 
 
 def apply_retention(config, store, now: datetime | None = None) -> dict:

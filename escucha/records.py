@@ -251,3 +251,4 @@ class Delivery:
     detail: str = ""
     at: datetime | None = None
     round: int = 0
+    attempts: int = 1  # sends tried through this channel at this step (retries after a failure or a crash)

@@ -37,7 +37,7 @@ deliveries = Table(
     "deliveries", meta, Column("incident_id", Integer, primary_key=True), Column("round", Integer, primary_key=True),
     Column("step", Integer, primary_key=True), Column("member", String(128), primary_key=True),
     Column("channel", String(512), primary_key=True), Column("status", String(16), nullable=False),
-    Column("detail", Text), Column("at", String(40)), Column("seq", BigInteger))
+    Column("detail", Text), Column("at", String(40)), Column("seq", BigInteger), Column("attempts", Integer))
 audit = Table("audit", meta, Column("id", Integer, primary_key=True, autoincrement=True),
               Column("at", String(40), nullable=False), Column("actor", Text), Column("action", String(64), nullable=False),
               Column("incident_id", Integer), Column("detail", Text))
@@ -69,9 +69,19 @@ class SQLState:
                 def _wal(conn, _):  # same journal as the mention store: readers never block writers
                     conn.execute("PRAGMA journal_mode=WAL")
             meta.create_all(self.engine)
+            self._migrate()
         except Exception as exc:  # the URL holds a password: name the driver and the error class only
             raise StoreError(f"cannot open the escalation state ({url.split(':', 1)[0]}): "
                              f"{type(exc).__name__}") from None
+
+    def _migrate(self) -> None:
+        """Columns added since a database was created (create_all makes only missing tables)."""
+        from sqlalchemy import inspect
+
+        have = {c["name"] for c in inspect(self.engine).get_columns("deliveries")}
+        if "attempts" not in have:
+            with self.engine.begin() as conn:
+                conn.execute(text("ALTER TABLE deliveries ADD COLUMN attempts INTEGER"))
 
     def _evidence(self, conn, incident_id) -> list[str]:
         rows = conn.execute(select(evidence.c.mention_id).where(evidence.c.incident_id == incident_id)
@@ -159,11 +169,28 @@ class SQLState:
     def claim_delivery(self, d: Delivery) -> bool:
         with self.engine.begin() as conn:
             res = conn.execute(text(
-                "INSERT INTO deliveries (incident_id, round, step, member, channel, status, detail, at, seq) VALUES "
-                "(:i, :r, :s, :m, :c, 'sending', :d, :at, :seq) ON CONFLICT DO NOTHING"),
+                "INSERT INTO deliveries (incident_id, round, step, member, channel, status, detail, at, seq, attempts) "
+                "VALUES (:i, :r, :s, :m, :c, 'sending', :d, :at, :seq, 1) ON CONFLICT DO NOTHING"),
                 {"i": d.incident_id, "r": d.round, "s": d.step, "m": d.member, "c": d.channel, "d": d.detail,
                  "at": iso(d.at), "seq": time.time_ns()})
             return res.rowcount == 1
+
+    def retry_delivery(self, prev: Delivery, now: datetime, reason: str) -> bool:
+        """Claim ``prev`` (failed, or left "sending" by a crash) for one more send: a
+        compare-and-set on its status and time, so two ticks never retry it both. The
+        audit log says why."""
+        key = (deliveries.c.incident_id == prev.incident_id, deliveries.c.round == prev.round,
+               deliveries.c.step == prev.step, deliveries.c.member == prev.member, deliveries.c.channel == prev.channel)
+        with self.engine.begin() as conn:
+            res = conn.execute(deliveries.update().where(
+                *key, deliveries.c.status == prev.status, deliveries.c.at == iso(prev.at)).values(
+                status="sending", at=iso(now), attempts=prev.attempts + 1, seq=time.time_ns()))
+            if res.rowcount != 1:
+                return False
+            self._audit(conn, "delivery.retry", {"member": prev.member, "channel": prev.channel, "step": prev.step,
+                                                 "round": prev.round, "attempt": prev.attempts + 1, "reason": reason},
+                        prev.incident_id, at=now)
+        return True
 
     def finish_delivery(self, d: Delivery) -> None:
         with self.engine.begin() as conn:
@@ -180,7 +207,8 @@ class SQLState:
             q = q.where(deliveries.c.incident_id == incident_id)
         with self.engine.connect() as conn:
             return [Delivery(r["incident_id"], r["step"], r["member"], r["channel"], r["status"], r["detail"] or "",
-                             parse_time(r["at"]) if r["at"] else None, r["round"]) for r in conn.execute(q).mappings()]
+                             parse_time(r["at"]) if r["at"] else None, r["round"], r["attempts"] or 1)
+                    for r in conn.execute(q).mappings()]
 
     def use_link(self, nonce: str, now: datetime) -> bool:
         with self.engine.begin() as conn:

@@ -123,6 +123,9 @@ class StateBacked:
     def claim_delivery(self, d):
         return self.state.claim_delivery(d)
 
+    def retry_delivery(self, prev, now, reason):
+        return self.state.retry_delivery(prev, now, reason)
+
     def finish_delivery(self, d):
         return self.state.finish_delivery(d)
 

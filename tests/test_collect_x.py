@@ -184,3 +184,45 @@ def test_a_count_no_store_can_hold_is_quarantined_and_the_page_goes_on(cfg, stor
     reasons = sorted(q["reason"] for q in store.quarantined())
     assert "author.followers must be a count that fits 64 bits; got 1180591620717411303424" in reasons[0]
     assert "metrics.like_count must be a count that fits 64 bits" in reasons[1]
+
+
+# Pages that break the paging: nothing after them may be skipped for good (issue: silent loss).
+BROKEN_PAGES = [
+    {"meta": {"result_count": 0}},                                   # empty, no next_token
+    {"errors": [{"title": "Service Unavailable", "detail": "try later"}]},  # errors only
+    {"data": {"id": "1"}, "meta": {"result_count": 1}},              # data of the wrong shape
+    ["not", "an", "object"],                                         # not an object at all
+    {"data": [], "includes": [], "meta": {"result_count": 0}},       # includes of the wrong shape
+]
+
+
+@pytest.mark.parametrize("body", BROKEN_PAGES)
+def test_a_broken_page_mid_paging_is_an_error_and_keeps_the_checkpoint(cfg, store, x, body):
+    x.state.faults.append({"status": 200, "body": body, "match": "/users/900001/mentions", "skip": 1})
+    res = collector(cfg, store).collect()
+    assert store.count_mentions() == 100  # the first page is stored
+    assert len(res.errors) == 1 and "mentions:@IEN_Oficial" in res.errors[0] and "Traceback" not in res.errors[0]
+    assert not store.get_checkpoint("x", "mentions:@IEN_Oficial")  # since_id did not move past page 2
+    res = collector(cfg, store).collect()  # the next run resumes from the last good page
+    assert res.errors == [] and store.count_mentions() == 250
+
+
+def test_an_empty_last_page_seen_twice_ends_paging(cfg, store, x):
+    # X may close paging with an empty page: a fault the first time, the end when the next
+    # run gets the same empty page for the same token.
+    empty = {"status": 200, "body": {"meta": {"result_count": 0}}, "match": "/users/900001/mentions"}
+    x.state.faults.append(dict(empty, skip=1))
+    assert collector(cfg, store).collect().errors and store.count_mentions() == 100
+    x.state.faults.append(dict(empty))
+    res = collector(cfg, store).collect()
+    assert res.errors == [] and store.get_checkpoint("x", "mentions:@IEN_Oficial") == "10250"
+    assert not store.get_checkpoint("x", "mentions:@IEN_Oficial:next")
+
+
+def test_a_stalled_answer_times_out_and_is_retried(cfg, store, x):
+    x.state.faults.append({"stall": 3, "match": "/users/900001/mentions"})
+    c = collector(cfg, store)
+    c.timeout = (2.0, 1.0)
+    res = c.collect()
+    assert res.errors == [] and store.count_mentions() == 250
+    assert sum("/users/900001/mentions" in r for r in x.state.requests) == 4  # the stalled one asked again

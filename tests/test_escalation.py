@@ -130,7 +130,7 @@ def test_forged_expired_and_reused_links_are_refused(config, store, smtp):
     assert act_on_link(config, store, ack, late)[1] == "the link has expired"
     assert act_on_link(config, store, ack, WORKDAY)[0]
     assert act_on_link(config, store, ack, WORKDAY)[1] == "the link was already used"
-    other = replace(config, links=replace(config.links, secret="another-secret-of-enough-length"))
+    other = replace(config, links=replace(config.links, secret="another-secret-of-enough-length-to-sign-links"))
     assert not act_on_link(other, store, _links(smtp)["resolve"], WORKDAY)[0]
 
 

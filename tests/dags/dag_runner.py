@@ -26,7 +26,7 @@ with SMTPSink() as smtp, XEmulator(users, tweets, token="dag-token") as x:
     os.environ["ESCUCHA_ANA_WEBHOOK"] = f"json://127.0.0.1:{free_port()}/hook"
     os.environ["ESCUCHA_REPORT_EMAIL"] = smtp.url_for("direccion@ien.example.org")
     os.environ["ESCUCHA_X_BEARER_TOKEN"] = "dag-token"
-    os.environ["ESCUCHA_LINK_SECRET"] = "a-test-secret-of-some-length"
+    os.environ["ESCUCHA_LINK_SECRET"] = "a-test-secret-long-enough-to-sign-links-with"
     text = (root / "escucha.example.toml").read_text(encoding="utf-8")
     text = text.replace('path = "escucha.db"', f'path = "{workdir / "escucha.db"}"')
     text += f'\n[platforms.x]\nbase_url = "{x.base_url}"\n'
