@@ -5,7 +5,6 @@ same key updates it instead of paging again.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -14,6 +13,8 @@ from escucha.records import Incident
 
 WINDOW_DAYS = 14  # what narratives and spikes count over
 SENSITIVITY = {"low": 4.0, "normal": 3.0, "high": 2.0}  # times the expected count
+SPIKE_LEVEL = {"low": 1e-6, "normal": 1e-4, "high": 1e-2}  # the Poisson test's level
+BASELINE_MIN = timedelta(hours=24)  # history a spike is judged against, at least
 
 
 def _snippet(text: str, n: int = 90) -> str:
@@ -45,7 +46,10 @@ def pages(c) -> bool:
 def detect_threats(config, items, now) -> list[Incident]:
     out = []
     for m, c in items:
-        if m.own or c.labels.get("threat") != "threat":
+        # The institution's own notices name the places and days threats name: an own post is
+        # a threat incident only where the decision pages (a hijacker's threat); what it only
+        # resembles is left to the takeover detector's other signals.
+        if c.labels.get("threat") != "threat" or m.own and not pages(c):
             continue
         flag = _threat_flag(c)
         reason = flag.reason if flag else "threat"
@@ -61,40 +65,80 @@ def detect_threats(config, items, now) -> list[Incident]:
     return out
 
 
-def detect_hijack(config, items, now) -> list[Incident]:
-    """The institution's own account posts what it should not: hate, threats, odd hours or client."""
-    own_sources = defaultdict(set)
-    for m, _ in items:
-        if m.own and m.source:
-            own_sources[m.author.handle.lower()].add(m.source)
-    out = []
-    tz = config.tz
-    for m, c in items:
-        if not m.own:
-            continue
-        reasons = []
-        # The account's own notices are about the same places and days as threats: only
-        # a pattern or the threat head counts here.
-        if pages(c):
-            reasons.append("a violent threat")
-        if c.labels.get("hate") == "hate":
-            reasons.append("hate speech")
-        if c.labels.get("offensive") == "offensive":
-            reasons.append("offensive language")
+# Money and crypto wording of account-takeover scams (giveaways, wallets, "double your"),
+# es/en/fr: a signal only where the account's own history never used it.
+_MONEY = re.compile(r"\b(crypto\w*|cripto\w*|bitcoin|btc|eth(ereum)?|usdt|solana|wallet|billetera|cartera digital|"
+                    r"portefeuille|giveaway|airdrop|nft|sorteo|regal(o|amos)|cadeau|gratis|free|gratuit|"
+                    r"doubl\w+ your|duplica\w*|double(z|r) vos|send \d+|envía \d+|envoyez \d+|claim (now|your)|"
+                    r"reclama\w*|r[ée]clamez)\b", re.I)
+_URL_HOST = re.compile(r"https?://(?:www\.)?([^/\s?#]+)", re.I)
+MIN_HISTORY = 5  # own posts needed before "never used before" means something
+
+
+def _hosts(text: str) -> set[str]:
+    return {h.lower() for h in _URL_HOST.findall(text)}
+
+
+def _takeover_signals(m, c, history, tz) -> list[str]:
+    """What in own post ``m`` departs from its account's other posts of the window (``history``).
+
+    The classifier's labels of an own post are one signal among these, never enough alone: an
+    institution's debunk quotes the false claim it answers, and its notices name the places
+    and days threats name."""
+    signals = []
+    known = len(history) >= MIN_HISTORY
+    if known:
+        used = set().union(*(_hosts(h.text) for h, _ in history))
+        new_hosts = _hosts(m.text) - used
+        if new_hosts:
+            signals.append(f"a link to {', '.join(sorted(new_hosts))}, never used before")
+        langs = {h.lang for h, _ in history}
+        if m.lang and m.lang not in langs and m.lang != "und":
+            signals.append(f"a language it does not post in ({m.lang})")
+        sources = {h.source for h, _ in history if h.source}
+        if m.source and sources and m.source not in sources:
+            signals.append(f"a new client ({m.source})")
+        hours = {h.created_at.astimezone(tz).hour for h, _ in history}
         hour = m.created_at.astimezone(tz).hour
-        if reasons and (hour < 6 or hour >= 23):
-            reasons.append(f"at an unusual hour ({hour:02d}h local)")
-        if not reasons:
-            continue
-        account = next((a for a in config.accounts if a.handle.lower().lstrip("@") == m.author.handle.lower()),
-                       None)
-        key = account.key if account else f"x:@{m.author.handle}"
-        out.append(Incident(
-            key=f"hijack:{key}", kind="hijack", severity="critical",
-            title=f"Posible cuenta institucional comprometida: {key}",
-            explanation=f"The institution's own account {key} posted {', '.join(reasons)}: "
-                        f"\"{_snippet(m.text)}\" — {m.url}. Follow the hacked-account protocol.",
-            account=key, evidence=[m.id]))
+        if len(history) >= 2 * MIN_HISTORY and not {(hour - 1) % 24, hour, (hour + 1) % 24} & hours:
+            signals.append(f"an hour it never posts at ({hour:02d}h local)")
+    money = _MONEY.search(m.text)
+    if money and not any(_MONEY.search(h.text) for h, _ in history):
+        signals.append(f"money or crypto wording (\"{money.group(0)}\")")
+    burst = [h for h, _ in history if abs((h.created_at - m.created_at).total_seconds()) <= 600]
+    if len(burst) >= 4:
+        signals.append(f"{len(burst) + 1} posts within ten minutes")
+    labels = [w for w, hit in (("a violent threat", pages(c)), ("hate speech", c.labels.get("hate") == "hate"),
+                               ("insults", c.labels.get("offensive") == "offensive")) if hit]
+    if labels:
+        signals.append(" and ".join(labels))
+    return signals
+
+
+def detect_hijack(config, items, now) -> list[Incident]:
+    """An own account posts what it would not: two signals or more of
+    :func:`_takeover_signals` in one post (a new link domain, money or crypto wording, a new
+    language, client or hour, a burst, insults or threats)."""
+    own = defaultdict(list)
+    for m, c in items:
+        if m.own:
+            own[m.author.handle.lower()].append((m, c))
+    out = []
+    for handle, posts in own.items():
+        for m, c in posts:
+            history = [(h, hc) for h, hc in posts if h.id != m.id and h.created_at < m.created_at]
+            signals = _takeover_signals(m, c, history, config.tz)
+            if len(signals) < 2:
+                continue
+            account = next((a for a in config.accounts if a.handle.lower().lstrip("@") == handle), None)
+            key = account.key if account else f"x:@{m.author.handle}"
+            out.append(Incident(
+                key=f"hijack:{key}", kind="hijack", severity="critical",
+                title=f"Posible cuenta institucional comprometida: {key}",
+                explanation=f"The institution's own account {key} posted what departs from its own posts: "
+                            f"{'; '.join(signals)}: \"{_snippet(m.text)}\" — {m.url}. "
+                            "Follow the hacked-account protocol.",
+                account=key, evidence=[m.id]))
     return out
 
 
@@ -104,51 +148,84 @@ def _shingles(text: str) -> set[str]:
     return {" ".join(words[i : i + 2]) for i in range(max(1, len(words) - 1))}
 
 
+def _terms(text: str) -> set[str]:
+    """Content words, cut to six letters (so "destruyó"/"destruyeron" meet), without stop words."""
+    import unicodedata
+
+    from escucha.stopwords import STOPWORDS
+
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch))
+    plain = re.sub(r"https?://\S+|[@#]\w+", " ", plain)
+    return {w[:6] for w in re.findall(r"[a-z]{3,}", plain) if w not in STOPWORDS}
+
+
+def _same_story(a: set[str], b: set[str]) -> bool:
+    return bool(a and b) and len(a & b) / min(len(a), len(b)) >= 0.5 and len(a & b) >= 2
+
+
 def detect_narratives(config, items, now) -> list[Incident]:
-    """Misinformation mentions grouped by the claim they restate, else by near-duplicate text."""
-    groups: dict[str, list] = defaultdict(list)
-    sh = []
-    for m, c in items:
-        if c.labels.get("misinformation") != "fake" or m.own:
+    """Narratives: posts restating a claim of the register, grouped by the claim; and posts
+    that assert wrongdoing, hidden facts or a danger about the institution (the scorer's
+    ``claim`` label, classifiers/checkworthy.py), grouped by what they say, register or not.
+    A group opens an incident once ``narrative_min_size`` authors assert it, or one
+    high-reach author does; debunks and questions join it without counting."""
+    d = config.detection
+    known: dict[str, list] = defaultdict(list)
+    new: list[tuple[set, list]] = []  # (terms of the first post, members)
+    for m, c in sorted(items, key=lambda mc: mc[0].created_at):
+        if m.own:
             continue
         claim = next((f.evidence for f in c.flags if f.task == "misinformation" and f.evidence), "")
-        if claim:
-            groups[f"claim:{claim}"].append((m, c))
+        if claim and c.labels.get("misinformation") == "fake":
+            known[claim].append((m, c))
             continue
-        s = _shingles(m.text)
-        for key, ref in sh:
-            if s and ref and len(s & ref) / len(s | ref) >= 0.5:
-                groups[key].append((m, c))
-                break
-        else:
-            key = "text:" + hashlib.sha1(m.text.lower().encode()).hexdigest()[:10]
-            sh.append((key, s))
-            groups[key].append((m, c))
-    d = config.detection
+        if c.labels.get("claim") not in ("assertion", "question", "debunk"):
+            continue
+        terms = _terms(m.text)
+        group = next((g for t, g in new if _same_story(terms, t)), None)
+        if group is None:
+            if c.labels.get("claim") != "assertion":
+                continue  # a question or a debunk of nothing asserted yet starts nothing
+            new.append((terms, group := []))
+        group.append((m, c))
     out = []
-    for key, members in groups.items():
+    for claim_id, members in known.items():
         authors = {m.author.handle for m, _ in members}
-        reach = sum(m.author.followers for m, _ in members)
         big = [m for m, _ in members if m.author.followers >= d.high_reach_followers]
-        # Only claims from the register page anyone. The general fake-news model is
-        # weak on tweets about an institution (macro-F1 0.62 on Spanish validation
-        # news, worse on opinions), so groups it alone flagged stay in the analyst's
-        # feed: add a recurring one to the register to have it paged.
-        if not key.startswith("claim:"):
-            continue
         if len(authors) < d.narrative_min_size and not big:
             continue
-        claim_id = key.split(":", 1)[1] if key.startswith("claim:") else ""
         claim = next((c for c in config.claims if c.id == claim_id), None)
+        reach = sum(m.author.followers for m, _ in members)
         why = (f"{len(members)} mentions by {len(authors)} authors (reach {reach:,})"
                + (f"; high-reach author @{big[0].author.handle} ({big[0].author.followers:,} followers) joined"
                   if big else ""))
         clar = f" Clarification: {claim.clarification} {claim.url}".rstrip() if claim else ""
         out.append(Incident(
-            key=f"narrative:{key}", kind="narrative", severity="high",
-            title=f"Narrativa de desinformación: {claim.claim if claim else _snippet(members[0][0].text, 60)}",
+            key=f"narrative:claim:{claim_id}", kind="narrative", severity="high",
+            title=f"Narrativa de desinformación: {claim.claim if claim else claim_id}",
             explanation=f"Misinformation narrative spreading: {why}.{clar}",
             account=(members[0][0].accounts or ("",))[0], evidence=[m.id for m, _ in members]))
+    for _, members in new:
+        spreaders = [(m, c) for m, c in members if c.labels.get("claim") == "assertion"]
+        authors = {m.author.handle for m, _ in spreaders}
+        big = [m for m, _ in spreaders if m.author.followers >= d.high_reach_followers]
+        if len(authors) < d.narrative_min_size and not big:
+            continue
+        first = spreaders[0][0]
+        reach = sum({m.author.handle: m.author.followers for m, _ in spreaders}.values())
+        others = len(members) - len(spreaders)
+        slug = "-".join(sorted(_terms(first.text))[:4]) or "nueva"
+        why = (f"{len(spreaders)} posts by {len(authors)} authors assert it (reach {reach:,})"
+               + (f"; high-reach author @{big[0].author.handle} ({big[0].author.followers:,} followers) among them"
+                  if big else "") + (f"; {others} questions or debunks about it" if others else ""))
+        out.append(Incident(
+            key=f"narrative:new:{first.id}", kind="narrative", severity="high",
+            title=f"Posible nueva narrativa: {_snippet(first.text, 60)}",
+            explanation=f"A claim not in the register is spreading: {why}. First post: @{first.author.handle}, "
+                        f"{first.created_at.astimezone(config.tz):%Y-%m-%d %H:%M} ({config.timezone}): "
+                        f"\"{_snippet(first.text)}\" — {first.url}. Suggested register entry: "
+                        f"[[claims]] id = \"{slug}\", claim = \"{_snippet(first.text, 120)}\".",
+            account=(first.accounts or ("",))[0], evidence=[m.id for m, _ in members]))
     return out
 
 
@@ -158,19 +235,38 @@ _CATEGORIES = {"negative": lambda c: c.labels.get("sentiment") == "negative",
 _NAMES = {"negative": "negative", "hate": "hateful or offensive", "misinformation": "misinformation"}
 
 
+def _baseline(counts: dict, acc: str, cat: str, hour: datetime, first: datetime) -> float:
+    """Expected mentions in ``hour``: the mean of the same hour of the week in the weeks
+    before (where the history reaches them), or the mean hourly count of the history before
+    it, empty hours included, whichever is higher; at least 0.2 an hour."""
+    weeks = [hour - timedelta(days=7 * k) for k in range(1, 5) if hour - timedelta(days=7 * k) >= first]
+    same_hour = sum(len(counts.get((acc, cat, h), ())) for h in weeks) / len(weeks) if weeks else 0.0
+    span_h = (hour - first).total_seconds() / 3600
+    earlier = sum(len(v) for (a, ct, h), v in counts.items() if a == acc and ct == cat and h < hour)
+    return max(same_hour, earlier / span_h if span_h >= 1 else 0.0, 0.2)
+
+
 def detect_spikes(config, items, now, history=None) -> list[Incident]:
-    """Hourly counts per account and category against the same hour of the week before,
-    falling back to the mean hourly count of the history when that hour is empty."""
+    """Hourly counts per account and category against the account's own baseline
+    (:func:`_baseline`), judged by a Poisson test that holds for small volumes: 10 in an
+    hour against 1 expected is a spike, 40 against 35 is not. Sensitivity sets both the
+    test's level and how many times the baseline a spike must be (``SENSITIVITY``)."""
+    from scipy.stats import poisson
+
+    from escucha.stopwords import top_terms
+
     d = config.detection
-    factor = SENSITIVITY[d.sensitivity]
+    factor, level = SENSITIVITY[d.sensitivity], SPIKE_LEVEL[d.sensitivity]
     history = items if history is None else history
     counts: dict[tuple, list] = defaultdict(list)
+    posts = {}
     for m, c in history:
         hour = m.created_at.replace(minute=0, second=0, microsecond=0)
         for acc in m.accounts or ("",):
             for cat, test in _CATEGORIES.items():
                 if test(c) and not m.own:
                     counts[(acc, cat, hour)].append(m.id)
+                    posts[m.id] = m
     if not counts:
         return []
     first = min(k[2] for k in counts)
@@ -179,18 +275,24 @@ def detect_spikes(config, items, now, history=None) -> list[Incident]:
         if hour > now:
             continue
         n = len(ids)
-        span_h = max(1.0, (hour - first).total_seconds() / 3600)
-        earlier = sum(len(v) for (a, ct, h), v in counts.items() if a == acc and ct == cat and h < hour)
-        same_hour_last_week = len(counts.get((acc, cat, hour - timedelta(days=7)), []))
-        expected = max(same_hour_last_week, earlier / span_h, 1.0)
-        if n < d.spike_min_count or n < factor * expected:
+        if hour - first < BASELINE_MIN:
+            continue  # no baseline of the account's own yet: any hour would look like a spike
+        expected = _baseline(counts, acc, cat, hour, first)
+        p = float(poisson.sf(n - 1, expected))  # P(at least n | the baseline)
+        if n < d.spike_min_count or n < factor * expected or p >= level:
             continue
         local = hour.astimezone(config.tz)
+        mine = sorted((posts[i] for i in ids), key=lambda m: -m.author.followers)
+        terms = top_terms([m.text for m in mine])
+        top = "; ".join(f"@{m.author.handle} ({m.author.followers:,} followers): \"{_snippet(m.text, 70)}\""
+                        for m in mine[:3])
         out.append(Incident(
             key=f"spike:{acc}:{cat}", kind="spike", severity="high",
             title=f"Pico de menciones ({_NAMES[cat]}) en {acc or 'la institución'}",
             explanation=f"{n} {_NAMES[cat]} mentions of {acc or 'the institution'} in the hour from "
-                        f"{local:%Y-%m-%d %H:%M} ({config.timezone}), {expected:.0f} expected.",
+                        f"{local:%Y-%m-%d %H:%M} ({config.timezone}), {expected:.0f} expected "
+                        f"(usual rate {expected:.1f} an hour). Words: {', '.join(terms) or '-'}. "
+                        f"Most read: {top}.",
             account=acc, evidence=ids))
     return out
 

@@ -238,8 +238,14 @@ def tick(config, store, now: datetime, channel_factory=AppriseChannel) -> dict:
         tally = {"sent": 0, "failed": 0}
         _retry_earlier(config, store, incident, rnd, step_no, now, channel_factory, tally)
         done = {(d.member, d.channel): d for d in store.deliveries(incident.id) if d.round == rnd and d.step == step_no}
+        # A hijack's chain is the account's own contacts, then the severity's policy: whoever
+        # the first part reached is not paged again by the second.
+        reached = {d.member for d in store.deliveries(incident.id) if d.round == rnd and d.step < step_no
+                   and d.status == "sent"} if policy.name.startswith("hijack:") else set()
         for target in targets(config, policy.steps[step_no], now):
             member = route(config, target, now, lambda msg: notes.append(("escalation.route", {"detail": msg})))
+            if member in reached:
+                continue
             if not _page_member(config, store, incident, rnd, step_no, member, now, channel_factory, done, tally):
                 notes.append(("escalation.unreachable", {"member": member, "step": step_no}))
         if tally["sent"] or tally["failed"]:  # audit routing only when this tick actually paged someone

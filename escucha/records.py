@@ -187,6 +187,15 @@ class Classification:
     flags: tuple[Flag, ...] = ()
     unscorable: str = ""  # why no model score could be given (empty text, binary, ...)
 
+    @property
+    def needs_answer(self) -> bool:
+        """A question to the institution or a problem to act on (the scorer's ``request``
+        label), not an insult, a threat or a rumour: what the unanswered work list and the
+        report's answer times count."""
+        labels = self.labels
+        return (labels.get("request") in ("question", "problem") and labels.get("offensive") != "offensive"
+                and labels.get("threat") != "threat" and labels.get("claim") != "assertion")
+
     def to_dict(self) -> dict:
         return {
             "mention_id": self.mention_id,

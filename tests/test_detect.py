@@ -37,33 +37,57 @@ def test_sensitivity_presets(config):
     assert detect_spikes(low, burst, T0 + timedelta(hours=74)) == []  # low: 4 times
 
 
-def test_hijacked_account_routes_to_its_own_contacts(config, store, smtp):
+def _own_history(n=10):
+    """The account's usual week: notices at office hours (09-14h local), links to its own site."""
+    return [mk(100 + i, T0 + timedelta(days=i % 5, hours=15 + i % 6), f"Aviso {i}: horarios en https://ien.example.org/a{i}",
+               own=True, handle="IEN_Oficial", lang="es", source="Hootsuite") for i in range(n)]
+
+
+def test_a_takeover_is_what_departs_from_the_accounts_own_posts(config, store, smtp):
     from alerting.escalation import tick
 
-    m, c = mk(1, T0 + timedelta(hours=9), "Voy a quemar el instituto con todos adentro", own=True,
-              handle="IEN_Oficial", labels={"threat": "threat"})
-    incs = detect_hijack(config, [(m, c)], T0 + timedelta(hours=10))
+    at = T0 + timedelta(days=6, hours=9)  # 03h local: an hour the account never posts at
+    scam = mk(1, at, "Sorteo: envía 0.1 BTC a nuestra wallet y recibe el doble https://ien-giveaway.example.com",
+              own=True, handle="IEN_Oficial", lang="es", source="Hootsuite")
+    incs = detect_hijack(config, _own_history() + [scam], at)
     assert [i.key for i in incs] == ["hijack:x:@IEN_Oficial"] and incs[0].severity == "critical"
-    assert "at an unusual hour (03h local)" in incs[0].explanation
-    store.upsert_mentions([m])
-    inc, _ = store.open_incident(incs[0], T0 + timedelta(hours=10))
-    tick(config, store, T0 + timedelta(hours=10))
+    why = incs[0].explanation
+    assert "ien-giveaway.example.com, never used before" in why and "money or crypto wording" in why
+    assert "an hour it never posts at (03h local)" in why
+    store.upsert_mentions([scam[0]])
+    store.open_incident(incs[0], at)
+    tick(config, store, at)
     assert [r[0] for _, r in smtp.envelopes] == ["jorge@ien.example.org"], "the account's own contact first"
+    for minutes in (5, 10, 15):  # role:comunicacion (ana), then the critical policy, which starts with ana
+        tick(config, store, at + timedelta(minutes=minutes))
+    got = [r[0].split("@")[0] for _, r in smtp.envelopes]
+    assert got[:2] == ["jorge", "ana"] and got.count("ana") == 1, got
 
 
-def test_own_notice_that_only_resembles_threats_is_no_hijack(config):
-    """The account's own notice flagged only by the written-examples vote (a possible
-    threat) does not open the hacked-account protocol; a pattern or the head would."""
-    at = T0 + timedelta(hours=15)  # 09h local: an ordinary hour
+def test_the_labels_of_an_own_post_alone_open_no_takeover(config):
+    """A debunk quotes the claim it answers and the model may call it offensive; a notice
+    resembles a threat. One signal is no takeover."""
+    at = T0 + timedelta(days=6, hours=16)  # 10h local, as usual
+    debunk = mk(1, at, "FALSE: the claim that 'the institute burned ballots' is a lie. Facts: https://ien.example.org/a1",
+                own=True, handle="IEN_Oficial", lang="es", source="Hootsuite", labels={"offensive": "offensive"})
     possible = Flag("threat", "possible_threat", 0.8, "8 of its 10 nearest written examples are threats")
-    notice = mk(1, at, "Los módulos abren este sábado de 9 a 15", own=True, handle="IEN_Oficial",
-                labels={"threat": "threat"}, flags=(possible,))
-    assert detect_hijack(config, [notice], at) == []
+    notice = mk(2, at, "Los módulos abren este sábado de 9 a 15", own=True, handle="IEN_Oficial", lang="es",
+                source="Hootsuite", labels={"threat": "threat"}, flags=(possible,))
+    assert detect_hijack(config, _own_history() + [debunk, notice], at) == []
+
+
+def test_a_threat_from_the_own_account_pages_as_a_threat(config):
+    from alerting.detect import detect_threats
+
+    at = T0 + timedelta(hours=15)
     pattern = Flag("threat", "threat", 0.99, "matched threat pattern(s): es.quemar_lugar")
-    threat = mk(2, at, "Voy a quemar el instituto", own=True, handle="IEN_Oficial",
-                labels={"threat": "threat"}, flags=(pattern,))
-    found = detect_hijack(config, [threat], at)
-    assert len(found) == 1 and "a violent threat" in found[0].explanation
+    possible = Flag("threat", "possible_threat", 0.8, "8 of its 10 nearest written examples are threats")
+    threat = mk(2, at, "Voy a quemar el instituto", own=True, handle="IEN_Oficial", labels={"threat": "threat"},
+                flags=(pattern,))
+    notice = mk(3, at, "Los módulos abren este sábado", own=True, handle="IEN_Oficial", labels={"threat": "threat"},
+                flags=(possible,))
+    found = detect_threats(config, [threat, notice], at)
+    assert [i.severity for i in found] == ["critical"] and found[0].evidence == ["x:2"]
 
 
 def test_narrative_needs_authors_or_one_high_reach_author(config):
@@ -78,8 +102,11 @@ def test_narrative_needs_authors_or_one_high_reach_author(config):
 
 def test_unanswered_list(config, store):
     now = T0 + timedelta(hours=60)
-    rows = [mk(1, T0, "¿dónde voto?", labels={"sentiment": "neutral"}), mk(2, T0, "¿y mi credencial?"),
-            mk(3, now - timedelta(hours=2), "¿horario?"), mk(4, T0, "gracias", labels={"sentiment": "positive"})]
+    ask = {"request": "question"}
+    rows = [mk(1, T0, "¿dónde voto?", labels={"sentiment": "neutral", **ask}), mk(2, T0, "¿y mi credencial?", labels=ask),
+            mk(3, now - timedelta(hours=2), "¿horario?", labels=ask), mk(4, T0, "gracias", labels={"sentiment": "positive"}),
+            mk(6, T0, "¿Y ustedes para qué sirven? ineptos", labels={"offensive": "offensive", "request": "none"}),
+            mk(7, T0, "¿Sabían que destruyeron boletas?", labels={"claim": "assertion", **ask})]
     reply = mk(5, T0 + timedelta(hours=3), "@u2 aquí", own=True, handle="IEN_Oficial", in_reply_to="x:2")
     store.upsert_mentions([m for m, _ in rows + [reply]])
     store.save_classifications([c for _, c in rows + [reply]])
@@ -103,3 +130,40 @@ def test_a_threat_collected_late_is_a_crisis_all_the_same(config, store):
     assert store.undetected_ids() == set()
     # Seen once, it is not opened again by the next pass.
     assert pipeline.detect_incidents(config, store, now + timedelta(hours=1))["opened"] == []
+
+
+def test_small_volume_spike_against_a_quiet_account_and_no_spike_on_a_busy_one(config):
+    # Below 1 negative post an hour for two weeks, then 10 in one hour: a spike.
+    quiet = [mk(i, T0 + timedelta(hours=3 * i)) for i in range(100)]  # one every 3 hours
+    burst = [mk(1000 + i, T0 + timedelta(hours=301, minutes=5 * i), f"la página del instituto no carga {i}")
+             for i in range(10)]
+    found = detect_spikes(config, quiet + burst, T0 + timedelta(hours=302))
+    assert len(found) == 1 and len(found[0].evidence) == 10
+    assert "carga" in found[0].explanation and "usual rate 0.3 an hour" in found[0].explanation
+    # 40 in an hour where 35 is the usual: no spike.
+    busy = [mk(i, T0 + timedelta(hours=i // 35, minutes=i % 35)) for i in range(35 * 48)]
+    more = [mk(10_000 + i, T0 + timedelta(hours=48, minutes=i)) for i in range(40)]
+    assert detect_spikes(config, busy + more, T0 + timedelta(hours=49)) == []
+
+
+def test_a_new_rumour_not_in_the_register_opens_a_narrative(config):
+    claim = {"claim": "assertion"}
+    posts = [mk(1, T0, "La agencia destruyó las vacunas del lote 7 y lo ocultan", labels=claim),
+             mk(2, T0 + timedelta(minutes=20), "Confirmado: la agencia destruyó vacunas del lote 7", labels=claim),
+             mk(3, T0 + timedelta(minutes=30), "¿Es cierto que la agencia destruyó las vacunas del lote 7?",
+                labels={"claim": "question"}),
+             mk(4, T0 + timedelta(minutes=40), "FALSO: la agencia no destruyó vacunas del lote 7",
+                labels={"claim": "debunk"})]
+    assert detect_narratives(config, posts, T0 + timedelta(hours=1)) == []  # 2 authors assert it: not yet
+    third = mk(5, T0 + timedelta(minutes=50), "Las vacunas del lote 7 las destruyó la agencia, qué vergüenza",
+               labels=claim)
+    found = detect_narratives(config, posts + [third], T0 + timedelta(hours=1))
+    assert len(found) == 1 and found[0].key == "narrative:new:x:1" and found[0].severity == "high"
+    assert sorted(found[0].evidence) == ["x:1", "x:2", "x:3", "x:4", "x:5"]
+    assert "3 posts by 3 authors assert it" in found[0].explanation and "2 questions or debunks" in found[0].explanation
+    assert "Suggested register entry" in found[0].explanation
+    # One high-reach author asserting it is enough; a complaint is no claim.
+    big = mk(6, T0, "The ministry secretly deleted the vaccine records", followers=800_000, labels=claim)
+    complaint = mk(7, T0, "la página no carga desde ayer", labels={"claim": "none"})
+    found = detect_narratives(config, [big, complaint], T0)
+    assert [f.key for f in found] == ["narrative:new:x:6"] and "high-reach author @u6" in found[0].explanation

@@ -75,3 +75,34 @@ def test_files_as_spreadsheets_save_them_are_read_and_bad_bytes_are_named(tmp_pa
     r = _eval("--task", "threat", "--data", str(latin))
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert "latin1.csv:2: must be UTF-8 text; byte 0xf3" in r.stderr and "save the file as UTF-8" in r.stderr
+
+
+def test_errors_file_holds_every_row_with_its_decision_severity_and_reasons(tmp_path):
+    rows = list(csv.DictReader((DATA / "threat_holdout.csv").open(encoding="utf-8")))
+    errors = tmp_path / "errors.csv"
+    r = _eval("--task", "threat", "--data", str(DATA / "threat_holdout.csv"), "--json", "--errors", str(errors))
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    got = list(csv.DictReader(errors.open(encoding="utf-8")))
+    assert sorted(g["text"] for g in got) == sorted(x["text"] for x in rows)
+    wrong = [g for g in got if g["correct"] == "False"]
+    assert got[: len(wrong)] == wrong  # the misses and false alarms come first
+    assert len(wrong) == sum(out["confusion"][t][p] for t in out["confusion"] for p in out["confusion"][t] if t != p)
+    flagged = [g for g in got if g["decision"] == "threat"]
+    assert flagged and all(g["severity"] in ("critical", "high") and g["reasons"] for g in flagged)
+    assert sum(g["severity"] == "critical" for g in got if g["gold"] == "threat") == out["paging"]["threat"]["paged"]
+    assert all(g["severity"] == "" and g["reasons"] == "" for g in got if g["decision"] != "threat")
+
+
+def test_the_fake_news_head_alone_flags_nothing_about_an_institution(tmp_path):
+    f = tmp_path / "m.csv"
+    f.write_text("text,label\n"
+                 "The ministry publishes its flu report every Thursday,real\n"
+                 "El instituto abre sus módulos el sábado de 9 a 14 horas,real\n"
+                 "Le ministère publie chaque jeudi son bulletin sur la grippe,real\n"
+                 "Miracle cure: drinking bleach kills the virus, doctors hide it,fake\n", encoding="utf-8")
+    r = _eval("--task", "misinformation", "--data", str(f), "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    # No register in the default configuration: nothing is a known false claim, so nothing is fake.
+    assert out["confusion"]["real"]["fake"] == 0 and out["confusion"]["fake"]["fake"] == 0

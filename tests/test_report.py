@@ -28,8 +28,12 @@ def week_store(store):
     reply = Mention("x", "r3", "@u3 en nuestro sitio", Author("IEN_Oficial"), ms[2].created_at + timedelta(hours=3),
                     own=True, in_reply_to="x:3")
     store.upsert_mentions(ms + [reply])
+    # What needs an answer is the scorer's request label: the question (3) and the problem
+    # reported (5); the rumour (1) and the threat (4) do not.
+    asks = {"3": "question", "5": "problem"}
     store.save_classifications([Classification(f"x:{i}", "v", {}, {"sentiment": s, "threat": th,
-                                                                    "misinformation": mi})
+                                                                    "misinformation": mi,
+                                                                    "request": asks.get(i, "none")})
                                 for i, _, s, th, mi, _ in rows] +
                                [Classification("x:r3", "v", {}, {"sentiment": "neutral"})])
     return store
@@ -43,7 +47,7 @@ def test_numbers_equal_a_direct_count(config, week_store):
         ("3", "1", "1")
     assert (cell("data-cat", "threat"), cell("data-cat", "misinformation")) == ("1", "1")
     answers = re.search(r'id="answers">(.*?)</table>', html, re.S).group(1)
-    assert re.findall(r'class="num">([\d.]+)<', answers) == ["4", "1", "1", "3.0"]
+    assert re.findall(r'class="num">([\d.]+)<', answers) == ["2", "1", "1", "3.0"]
 
 
 def test_stranger_text_is_escaped(config, week_store):

@@ -1,4 +1,4 @@
-"""The violent-threat layer: patterns with very high recall, in es/en/fr, beside the model.
+"""The threat patterns: a violent act aimed at someone or somewhere, in es/en/fr, beside the model.
 
 One credible threat is a crisis by itself (a threat to shoot up a cathedral was
 posted days before it happened), so a threat is never dropped because another
@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+
+from classifiers.textnorm import clean
 
 # Places and people a threat against the institution names.
 _TARGET_ES = (r"(catedral|iglesia|templo|parroquia|misa|casillas?|urnas?|instituto|ine|ien|sede|oficinas?|"
@@ -442,8 +444,9 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 
 @functools.lru_cache(maxsize=4096)  # the lexicon, the threat layer and claims all read it
 def normalise(text: str) -> str:
-    """Lower-case, strip accents, undo simple leetspeak and stretched letters."""
-    text = unicodedata.normalize("NFKD", text or "")
+    """Lower-case, strip accents, undo simple leetspeak and stretched letters, after the
+    evasions every signal undoes (classifiers/textnorm.py)."""
+    text = unicodedata.normalize("NFKD", clean(text or ""))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = text.replace("’", "'").replace("`", "'")
     text = text.translate(_WEAPON_EMOJI)
@@ -461,32 +464,6 @@ def corroborated(text: str, p_threat: float, hits: list[str] | None = None) -> l
     count at the threat model's score ``p_threat``: the product's pattern rule, the same in
     scoring and in training's validation."""
     return [h for h in (match(text) if hits is None else hits) if p_threat >= CORROBORATE.get(h, 0.0)]
-
-
-def decides(text: str, p_threat: float, thresholds, neighbours: float = 0.0, confirm: float = 0.0) -> bool:
-    """The product's threat decision for a scorable text (Scorer.score adds the unscorable
-    check): a pattern that counts at the model's score, the model at ``thresholds.threat``,
-    the confirming model (classifiers/confirm.py) at ``thresholds.threat_confirm``, or
-    ``neighbours`` (the share of the text's nearest written examples that are threats,
-    classifiers/neighbours.py) at ``thresholds.threat_neighbours`` while the model leans
-    that way at all (``thresholds.threat_neighbours_min_score``)."""
-    return bool(corroborated(text, p_threat)) or model_decides(p_threat, thresholds, neighbours, confirm)
-
-
-def model_decides(p_threat: float, thresholds, neighbours: float = 0.0, confirm: float = 0.0) -> bool:
-    """The part of :func:`decides` that needs no pattern (scoring has matched them already)."""
-    return (p_threat >= thresholds.threat or confirm >= thresholds.threat_confirm
-            or (neighbours >= thresholds.threat_neighbours and p_threat >= thresholds.threat_neighbours_min_score))
-
-
-def pages(hits, p_threat: float, thresholds, confirm: float | None) -> bool:
-    """Whether a threat pages (critical) instead of going to review (high): a pattern the
-    threat head does not rule out (``thresholds.threat_pattern_min_score``) or one that pages
-    alone (``PAGES_ALONE``), or the confirming model at ``thresholds.threat_confirm``; where a
-    model has no confirming model (``confirm`` None), the head at ``thresholds.threat``."""
-    if hits and (p_threat >= thresholds.threat_pattern_min_score or any(h in PAGES_ALONE for h in hits)):
-        return True
-    return confirm >= thresholds.threat_confirm if confirm is not None else p_threat >= thresholds.threat
 
 
 def without_idioms(text: str) -> str | None:

@@ -1,0 +1,86 @@
+"""The threat decision, product rules and all, measured on text a model was not trained on.
+
+    python -m lab.threat_report MODEL_DIR [MODEL_DIR ...] [--held-out 4]
+
+For each model folder (the shipped one first, as the baseline of the same run), on:
+- the grammar families of the ``--held-out`` folds (forms of threat and of harmless posts the
+  model never saw, when it was trained with ``escucha train --grammar-held-out N``);
+- the written threat suites 20-30 (``classifiers/data/threat_suite_blind16..26.csv``), which
+  no model trains on (judged once each already; the unjudged suite, the last of
+  ``THREAT_HELD_OUT``, stays out: it judges the next change once, with ``escucha classify eval``);
+- every data set's validation posts (ordinary posts: any flag there is a false alarm).
+
+It prints recall and paging on threats, flags and pages on the rest, and one JSON line.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+from datetime import datetime, timezone
+
+from classifiers.training import DATA, FOLDS, GRAMMAR, THREAT_HELD_OUT
+
+
+def _sets(held_out) -> dict[str, tuple[list[str], list[str]]]:
+    from classifiers import datasets as D
+
+    sets = {}
+    if held_out:
+        rows = list(csv.DictReader(GRAMMAR.open(encoding="utf-8")))
+        fold = {f: int(hashlib.sha256(f.encode()).hexdigest(), 16) % FOLDS for f in {r["family"] for r in rows}}
+        rows = [r for r in rows if fold[r["family"]] in held_out]
+        sets["grammar, held-out families"] = ([r["text"] for r in rows], [r["label"] for r in rows])
+    suites = [r for name in THREAT_HELD_OUT[:-1] for r in csv.DictReader((DATA / name).open(encoding="utf-8"))]
+    sets["suites 20-30"] = ([r["text"] for r in suites], [r["label"] for r in suites])
+    seen, ordinary = set(), []
+    for src in D.SOURCES:
+        if src.val not in seen:
+            seen.add(src.val)
+            ordinary += D.load(src, "val")[0]
+    sets["ordinary posts (validation splits)"] = (ordinary, ["not_threat"] * len(ordinary))
+    return sets
+
+
+def measure(model_dir: str, sets) -> dict:
+    from alerting.detect import pages
+    from classifiers.model import Scorer
+    from escucha.config import Thresholds
+    from escucha.records import Author, Mention
+
+    scorer = Scorer(Thresholds(), model_dir=model_dir)
+    out = {}
+    for name, (texts, labels) in sets.items():
+        ms = [Mention("eval", str(i), t, author=Author("eval"), created_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+              for i, t in enumerate(texts)]
+        cs = [c for start in range(0, len(ms), 256) for c in scorer.score(ms[start : start + 256])]
+        pos = [c for c, y in zip(cs, labels) if y == "threat"]
+        neg = [c for c, y in zip(cs, labels) if y != "threat"]
+        share = lambda xs, f: round(sum(map(f, xs)) / len(xs), 4) if xs else None  # noqa: E731
+        out[name] = {"threats": len(pos), "recall": share(pos, lambda c: c.labels["threat"] == "threat"),
+                     "threats_paged": share(pos, pages), "others": len(neg),
+                     "others_flagged": share(neg, lambda c: c.labels["threat"] == "threat"),
+                     "others_paged": share(neg, pages)}
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("models", nargs="+")
+    ap.add_argument("--held-out", type=int, nargs="*", default=[])
+    a = ap.parse_args(argv)
+    sets = _sets(tuple(a.held_out))
+    results = {m: measure(m, sets) for m in a.models}
+    print("| model | set | threats | recall | paged | others | flagged | paged |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for m, r in results.items():
+        for name, v in r.items():
+            print(f"| {m} | {name} | {v['threats']} | {v['recall']} | {v['threats_paged']} | {v['others']} | "
+                  f"{v['others_flagged']} | {v['others_paged']} |")
+    print(json.dumps({"name": "threat_report", "results": results}, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
