@@ -1,7 +1,7 @@
 """Labels of the report and the analyst view, in Spanish (default), English and French."""
 
 TEXT = {
-    "es": {"total": "Total", "topics": "Temas y hashtags", "step": "Paso", "member": "Integrante", "pages": "Avisos", "minutes_after": "Minutos tras abrir", "narratives": "Narrativas de desinformación", "claim": "Afirmación", "clarified": "Aclarada", "not_clarified": "sin aclarar", "similar": "Instituciones similares",
+    "es": {"confirm_title": "Confirmar", "confirm_ack": "Acusar recibo", "confirm_resolve": "Resolver el incidente", "you_are": "Usted es", "severity_critical": "CRÍTICO", "severity_high": "ALTO", "severity_medium": "MEDIO", "severity_low": "BAJO", "confirm_note": "Nada cambia hasta que pulse el botón.", "total": "Total", "topics": "Temas y hashtags", "step": "Paso", "member": "Integrante", "pages": "Avisos", "minutes_after": "Minutos tras abrir", "narratives": "Narrativas de desinformación", "claim": "Afirmación", "clarified": "Aclarada", "not_clarified": "sin aclarar", "similar": "Instituciones similares",
            "report": "Informe semanal", "period": "Periodo", "mentions": "Menciones recibidas", "own": "Publicaciones propias",
            "sentiment": "Sentimiento", "negative": "negativo", "neutral": "neutral", "positive": "positivo",
            "by_account": "Por cuenta", "account": "Cuenta", "categories": "Categorías",
@@ -15,7 +15,7 @@ TEXT = {
            "day": "Día", "none": "Ninguno", "median_ack": "Mediana de acuse (min)", "author": "Autor", "text": "Texto",
            "reason": "Motivo", "results": "Resultados", "previous": "semana anterior",
            "trend": "Tendencia de 8 semanas"},
-    "en": {"total": "Total", "topics": "Topics and hashtags", "step": "Step", "member": "Member", "pages": "Pages", "minutes_after": "Minutes after opening", "narratives": "Misinformation narratives", "claim": "Claim", "clarified": "Clarified", "not_clarified": "not clarified", "similar": "Similar institutions",
+    "en": {"confirm_title": "Confirm", "confirm_ack": "Acknowledge", "confirm_resolve": "Resolve the incident", "you_are": "You are", "severity_critical": "CRITICAL", "severity_high": "HIGH", "severity_medium": "MEDIUM", "severity_low": "LOW", "confirm_note": "Nothing changes until you press the button.", "total": "Total", "topics": "Topics and hashtags", "step": "Step", "member": "Member", "pages": "Pages", "minutes_after": "Minutes after opening", "narratives": "Misinformation narratives", "claim": "Claim", "clarified": "Clarified", "not_clarified": "not clarified", "similar": "Similar institutions",
            "report": "Weekly report", "period": "Period", "mentions": "Mentions received", "own": "Own posts",
            "sentiment": "Sentiment", "negative": "negative", "neutral": "neutral", "positive": "positive",
            "by_account": "By account", "account": "Account", "categories": "Categories",
@@ -29,7 +29,7 @@ TEXT = {
            "day": "Day", "none": "None", "median_ack": "Median time to acknowledge (min)", "author": "Author",
            "text": "Text", "reason": "Reason", "results": "Results", "previous": "previous week",
            "trend": "8-week trend"},
-    "fr": {"total": "Total", "topics": "Sujets et hashtags", "step": "Étape", "member": "Membre", "pages": "Alertes", "minutes_after": "Minutes après ouverture", "narratives": "Récits de désinformation", "claim": "Affirmation", "clarified": "Clarifiée", "not_clarified": "non clarifiée", "similar": "Institutions similaires",
+    "fr": {"confirm_title": "Confirmer", "confirm_ack": "Accuser réception", "confirm_resolve": "Résoudre l'incident", "you_are": "Vous êtes", "severity_critical": "CRITIQUE", "severity_high": "ÉLEVÉ", "severity_medium": "MOYEN", "severity_low": "FAIBLE", "confirm_note": "Rien ne change tant que vous n'appuyez pas sur le bouton.", "total": "Total", "topics": "Sujets et hashtags", "step": "Étape", "member": "Membre", "pages": "Alertes", "minutes_after": "Minutes après ouverture", "narratives": "Récits de désinformation", "claim": "Affirmation", "clarified": "Clarifiée", "not_clarified": "non clarifiée", "similar": "Institutions similaires",
            "report": "Rapport hebdomadaire", "period": "Période", "mentions": "Mentions reçues",
            "own": "Publications propres", "sentiment": "Sentiment", "negative": "négatif", "neutral": "neutre",
            "positive": "positif", "by_account": "Par compte", "account": "Compte", "categories": "Catégories",

@@ -219,11 +219,13 @@ def escalate(config_path, now):
 
 @cli.command()
 @click.option("--config", "config_path", help=CONFIG_HELP)
-@click.option("--source", "sources", multiple=True, default=("x",), show_default=True)
-def run(config_path, sources):
+@click.option("--source", "sources", multiple=True, default=("x",), show_default=True,
+              help="Collector to run (x, bluesky, mastodon, rss, file); repeat for several.")
+@click.option("--now", help="Detect and escalate as of this time (ISO; a replay's clock); default: now.")
+def run(config_path, sources, now):
     """collect → classify → index → detect → escalate, once."""
     cfg = _load(config_path)
-    out = pipeline.run_once(cfg, pipeline.open_store(cfg), sources=sources)
+    out = pipeline.run_once(cfg, pipeline.open_store(cfg), _now(now), sources=sources)
     _echo_json(out)
     pipeline.check_paged(out)
 
@@ -254,13 +256,21 @@ def resolve(incident_id, by, config_path):
 
 @cli.command()
 @click.option("--config", "config_path", help=CONFIG_HELP)
-@click.option("--status", type=click.Choice(["open", "acknowledged", "resolved"]))
-def incidents(config_path, status):
+@click.option("--status", type=click.Choice(["open", "acknowledged", "resolved"]), help="Only incidents in this state.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON array: times, severity, step, evidence, pages sent and who acknowledged.")
+def incidents(config_path, status, as_json):
     """List incidents with their escalation state."""
     cfg = _load(config_path)
     store = pipeline.open_store(cfg)
-    for i in store.incidents(status):
-        click.echo(f"#{i.id} [{i.severity}] {i.status} step {i.step} — {i.title}")
+    rows = pipeline.incident_rows(cfg, store, status)
+    if as_json:
+        _echo_json(rows)
+        return
+    for r in rows:
+        ack = f"acknowledged by {r['acknowledged_by']} at {r['acknowledged_at']}" if r["acknowledged_by"] else r["status"]
+        click.echo(f"#{r['id']} [{r['severity']}] opened {r['opened_at']} ({cfg.timezone}), {ack}, step "
+                   f"{r['step'] + 1 if r['step'] >= 0 else '-'}, {len(r['pages'])} page(s) — {r['title']}")
 
 
 @cli.command()
@@ -285,11 +295,12 @@ def report(config_path, since, until, fmt, lang, out, send):
 
 @cli.command("unanswered")
 @click.option("--config", "config_path", help=CONFIG_HELP)
-@click.option("--json", "as_json", is_flag=True)
-def unanswered_cmd(config_path, as_json):
-    """Questions and complaints past the answer deadline (48 h by default), oldest first."""
+@click.option("--json", "as_json", is_flag=True, help="One JSON array instead of lines.")
+@click.option("--now", help="As of this time (ISO; a replay's clock); default: now.")
+def unanswered_cmd(config_path, as_json, now):
+    """Questions and problems reported to the institution past the answer deadline (48 h by default), oldest first."""
     cfg = _load(config_path)
-    rows = pipeline.unanswered(cfg, pipeline.open_store(cfg))
+    rows = pipeline.unanswered(cfg, pipeline.open_store(cfg), _now(now))
     if as_json:
         _echo_json(rows)
         return

@@ -165,6 +165,24 @@ def unanswered(config, store, now: datetime | None = None) -> list[dict]:
     return out
 
 
+def incident_rows(config, store, status: str | None = None) -> list[dict]:
+    """Incidents as the CLI's --json and an analyst read them: times in the institution's
+    zone, severity, the escalation step, evidence, every page sent and who acknowledged."""
+    def local(t):
+        return t.astimezone(config.tz).isoformat(timespec="minutes") if t else None
+
+    rows = []
+    for i in store.incidents(status):
+        pages = [{"member": d.member, "channel": d.channel, "status": d.status, "step": d.step, "round": d.round,
+                  "attempts": d.attempts, "at": local(d.at)} for d in store.deliveries(i.id)]
+        rows.append({"id": i.id, "kind": i.kind, "severity": i.severity, "status": i.status, "title": i.title,
+                     "explanation": i.explanation, "account": i.account, "opened_at": local(i.opened_at),
+                     "acknowledged_at": local(i.acknowledged_at), "acknowledged_by": i.acknowledged_by,
+                     "resolved_at": local(i.resolved_at), "step": i.step, "evidence": list(i.evidence),
+                     "pages": pages, "timezone": config.timezone})
+    return rows
+
+
 def escalate(config, store, now: datetime | None = None) -> dict:
     """One escalation tick over the open incidents."""
     tick = registry.load("escalation", "default")
@@ -306,6 +324,18 @@ def forget_author(config, store, handle: str, now: datetime | None = None) -> di
     store.record_forgotten(digest, removed, now)
     store.audit("privacy.forget", {"handle_sha256": digest[:16], "removed": removed}, at=now)
     return {"removed": removed}
+
+
+def preview_link(config, store, params: dict, now: datetime | None = None):
+    """What a signed link would do, without doing it or using it up (the page a GET shows;
+    e-mail scanners open links): (incident, member, action), or ValueError with the reason."""
+    from escucha.links import verify
+
+    incident_id, member, action, _ = verify(config.links, params, now or utcnow())
+    inc = store.incident(incident_id)
+    if inc is None:
+        raise ValueError("the incident does not exist")
+    return inc, member, action
 
 
 def act_on_link(config, store, params: dict, now: datetime | None = None) -> tuple[bool, str]:

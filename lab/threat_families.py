@@ -3,7 +3,7 @@
 Every fold trains on the other families of the grammar (lab/threat_grammar.py) plus the
 rest of the threat task's training data, and is scored on the held-out families. The
 report gives, per family, the share of rows called threats: recall on threat families,
-false alarms on harmless ones. ``python -m lab threat-families``.
+false alarms on harmless ones. ``python -m lab.threat_families``.
 """
 from __future__ import annotations
 
@@ -59,3 +59,34 @@ def report(rows, pred, threshold: float = 0.5) -> dict:
     fa = float(np.mean([p >= threshold for r, p in zip(rows, pred) if r["label"] != "threat"]))
     return {"recall": round(recall, 3), "false_alarms": round(fa, 3), "n_threat": len(thr),
             "families": {f"{lab}:{f}": round(a / n, 3) for (lab, f), (a, n) in sorted(fam.items())}}
+
+
+def main(argv=None) -> int:
+    """Cross-validate the threat head (the shipped recipe: the fine-tuned encoder, the rest of
+    the threat training data beside the grammar) by family and by template; print the
+    recall and false alarms at 0.5 and one JSON line per unit."""
+    import argparse
+    import json
+
+    from classifiers.encoders import CachedEncoder
+    from classifiers.model import make_encoder
+    from classifiers.training import CACHE, cache_folder, task_data
+
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--unit", choices=["family", "template"], nargs="+", default=["family", "template"])
+    a = ap.parse_args(argv)
+    path = "classifiers/models/finetuned-e5-int8"
+    enc = CachedEncoder(make_encoder("e5-onnx", path), cache_folder(CACHE, "e5-onnx", path))
+    extra_x, extra_y, _ = task_data("threat", "train")
+    extra = [(x, y) for x, y in zip(extra_x, extra_y) if x not in {r["text"] for r in threat_grammar.read()}]
+    for unit in a.unit:
+        rows, pred = cross_validate([x for x, _ in extra], [y for _, y in extra], [enc], unit=unit)
+        enc.save("cache")
+        r = report(rows, pred)
+        print(f"held out by {unit}: recall {r['recall']}, false alarms {r['false_alarms']}")
+        print(json.dumps({"name": f"threat_families_{unit}", **r}, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

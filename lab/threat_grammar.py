@@ -10,7 +10,7 @@ group's name as the signal.
 
 Families, not sentences, are the unit of validation: :func:`family_folds` assigns each
 family to a fold, and a model is measured on families it never saw
-(``python -m lab threat-families``). Generation is seeded: the same rows on every machine.
+(``python -m lab.threat_families``). Generation is seeded: the same rows on every machine.
 
 Template syntax: ``{SLOT}`` draws a filler; ``{KV_SUBJ}`` and the like pick another form
 of a verb (``slots.csv`` keeps a verb's forms separated by ``|``); ``[o/a]`` agrees with

@@ -69,7 +69,28 @@ class App:
         if path == "/healthz":
             return "200 OK", "application/json", json.dumps({"ok": True, "mentions": self.store.count_mentions()})
         if path == "/act" and method == "GET":
-            ok, message = pipeline.act_on_link(self.config, self.store, q, self.clock())
+            # A GET never acts: mail scanners open links. It shows what the link would do and
+            # a button that POSTs the same signed parameters.
+            try:
+                inc, member, action = pipeline.preview_link(self.config, self.store, q, self.clock())
+            except ValueError as exc:
+                page = _ENV.get_template("act.html").render(ok=False, message=str(exc), c=self.config, lang=lang)
+                return "403 Forbidden", "text/html; charset=utf-8", page
+            who = self.config.member(member)
+            params = {k: q[k] for k in ("i", "m", "a", "e", "n", "s") if k in q}
+            page = _ENV.get_template("confirm.html").render(
+                incident=inc, member=who.name if who else member, action=action, params=params, c=self.config,
+                lang=lang, t=TEXT[lang], opened=inc.opened_at.astimezone(self.config.tz).strftime("%Y-%m-%d %H:%M"))
+            return "200 OK", "text/html; charset=utf-8", page
+        if path == "/act" and method == "POST":
+            try:
+                n = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                n = 0
+            if not 0 <= n <= 10_000:
+                return "413 Payload Too Large", "text/plain; charset=utf-8", "request body too large"
+            form = {k: v[0] for k, v in parse_qs(environ["wsgi.input"].read(n).decode("utf-8", "replace")).items()}
+            ok, message = pipeline.act_on_link(self.config, self.store, form, self.clock())
             page = _ENV.get_template("act.html").render(ok=ok, message=message, c=self.config, lang=lang)
             return ("200 OK" if ok else "403 Forbidden"), "text/html; charset=utf-8", page
         if path == "/webhook/act" and method == "POST":
