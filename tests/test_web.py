@@ -129,3 +129,58 @@ def test_overview_numbers_search_and_escaping(config, store, server):
     assert page.count('class="text"') >= 1 and "&lt;script&gt;" in page
     status, page = get(base + "/?lang=en")
     assert "Crisis room" in page
+
+
+def _raw(base, request: bytes) -> bytes:
+    """One HTTP request written by hand (headers no client library would send)."""
+    import socket
+
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(request)
+        s.shutdown(socket.SHUT_WR)
+        out = b""
+        while chunk := s.recv(65536):
+            out += chunk
+    return out
+
+
+def test_hostile_requests_get_a_status_not_a_crash(config, store, server):
+    base, _ = server
+    # Content-Length -1 (read everything) and far too large: refused, nothing buffered.
+    for length in ("-1", "99999999"):
+        got = _raw(base, f"POST /webhook/act HTTP/1.0\r\nContent-Length: {length}\r\n\r\n{{}}".encode())
+        assert got.startswith(b"HTTP/1.0 413"), got[:80]
+        got = _raw(base, f"POST /act HTTP/1.0\r\nContent-Length: {length}\r\n\r\ni=1".encode())
+        assert got.startswith(b"HTTP/1.0 413"), got[:80]
+    # JSON nested 100,000 deep: a clear 400, not a 500.
+    deep = b"[" * 100_000 + b"]" * 100_000
+    req = urllib.request.Request(base + "/webhook/act", data=deep[:9_000], method="POST")
+    try:
+        urllib.request.urlopen(req)
+        raise AssertionError("accepted")
+    except urllib.error.HTTPError as e:
+        assert e.code == 400
+    nested = b'{"a":' * 1_500 + b"1" + b"}" * 1_500  # under the 10,000-byte cap, past Python's recursion limit
+    req = urllib.request.Request(base + "/webhook/act", data=nested, method="POST")
+    try:
+        urllib.request.urlopen(req)
+        raise AssertionError("accepted")
+    except urllib.error.HTTPError as e:
+        assert e.code == 400 and b"JSON object" in e.read()
+    # A period of 99,999,999,999 days falls back to a week instead of failing.
+    status, body = get(base + "/?days=99999999999")
+    assert status == 200
+
+
+def test_a_store_that_is_down_is_a_503(config, server, tmp_path):
+    from escucha.errors import StoreError
+
+    class Down:
+        def count_mentions(self):
+            raise StoreError("the store cannot be reached")
+
+    app = App(config, Down())
+    seen = {}
+    body = app({"PATH_INFO": "/healthz", "REQUEST_METHOD": "GET"}, lambda s, h: seen.update(status=s))
+    assert seen["status"].startswith("503") and b"cannot be reached" in b"".join(body)

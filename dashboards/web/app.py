@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from dashboards.i18n import TEXT
 from dashboards.queries import summary
-from escucha.errors import EscuchaError
+from escucha.errors import EscuchaError, StoreError
 from escucha.records import utcnow
 
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -48,6 +48,8 @@ class App:
     def __call__(self, environ, start_response):
         try:
             status, ctype, body = self.route(environ)
+        except StoreError as exc:  # the store is down or locked: try again later, not a bad request
+            status, ctype, body = "503 Service Unavailable", "text/plain; charset=utf-8", str(exc)
         except EscuchaError as exc:
             status, ctype, body = "400 Bad Request", "text/plain; charset=utf-8", str(exc)
         data = body.encode("utf-8")
@@ -97,17 +99,21 @@ class App:
             # Inbound webhook (chat buttons, SMS gateways): the same signed parameters as JSON.
             try:
                 n = int(environ.get("CONTENT_LENGTH") or 0)
-                params = json.loads(environ["wsgi.input"].read(min(n, 10_000)) or b"{}")
+                if not 0 <= n <= 10_000:
+                    return "413 Payload Too Large", "application/json", json.dumps(
+                        {"ok": False, "message": "body must be a JSON object of at most 10,000 bytes"})
+                params = json.loads(environ["wsgi.input"].read(n) or b"{}")
                 if not isinstance(params, dict):
                     raise ValueError
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
                 return "400 Bad Request", "application/json", json.dumps({"ok": False, "message": "body must be "
                                                                           "a JSON object"})
             ok, message = pipeline.act_on_link(self.config, self.store, params, self.clock())
             return ("200 OK" if ok else "403 Forbidden"), "application/json", json.dumps({"ok": ok, "message": message})
         if path == "/" and method == "GET":
-            page = render_overview(self.config, self.store, lang, q.get("q", "")[:200], self.clock(),
-                                   int(q.get("days", "7")) if q.get("days", "7").isdigit() else 7)
+            days = q.get("days", "7")
+            days = int(days) if days.isdigit() and 1 <= int(days) <= 366 else 7  # a period of a year at most
+            page = render_overview(self.config, self.store, lang, q.get("q", "")[:200], self.clock(), days)
             return "200 OK", "text/html; charset=utf-8", page
         return "404 Not Found", "text/plain; charset=utf-8", "not found"
 
