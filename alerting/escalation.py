@@ -96,6 +96,16 @@ def policy_for(config, incident: Incident) -> Policy | None:
     return base
 
 
+# Bidirectional overrides and isolates: a stranger's "‮" would reverse what follows it in the page.
+_BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"))
+
+
+def _one_line(text: str) -> str:
+    """A stranger's text as one line of a message: line breaks (which would add lines that
+    look like ours) and bidirectional controls removed."""
+    return " ".join((text or "").translate(_BIDI).split())
+
+
 def _message(config, incident: Incident, member: str, now: datetime, store) -> tuple[str, str]:
     ack = make_link(config.links, incident.id, member, "ack", now)
     resolve = make_link(config.links, incident.id, member, "resolve", now)
@@ -109,10 +119,10 @@ def _message(config, incident: Incident, member: str, now: datetime, store) -> t
         lines.append(f"(evidence text not available now; mention ids: {', '.join(incident.evidence[:3])})")
     for m in ev:
         if m:
-            lines.append(f"- @{m.author.handle}: {' '.join(m.text.split())[:200]} {m.url}")
+            lines.append(f"- @{_one_line(m.author.handle)}: {_one_line(m.text)[:200]} {_one_line(m.url)}")
     lines += ["", f"Acusar recibo / Acknowledge: {ack}", f"Resolver / Resolve: {resolve}",
               f"Incidente #{incident.id} · {config.name}"]
-    return f"[escucha] {incident.severity.upper()}: {incident.title}", "\n".join(lines)
+    return f"[escucha] {incident.severity.upper()}: {_one_line(incident.title)}", "\n".join(lines)
 
 
 def _page_member(config, store, incident, rnd, step_no, member_id, now, channel_factory, done, tally) -> bool:

@@ -236,3 +236,32 @@ def test_the_escalation_tick_opens_a_search_engine_store_that_is_down(config, sm
     pipeline.escalate(cfg, store, WORKDAY)
     assert _recipients(smtp) == ["ana"]
     assert "mention ids: x:1" in smtp.bodies()[0]
+
+
+def test_a_webhooks_secret_path_never_reaches_deliveries_or_the_audit_log(config, store, hooks):
+    import json as _json
+
+    secret = "T0K3N-s3cr3t-path"
+    url = hooks.url + "/" + secret
+    members = tuple(replace(m, contacts=(replace(m.contacts[0], url=url),)) if m.id == "ana" else m
+                    for m in config.members)
+    cfg = replace(config, members=members)
+    inc = _open(store, cfg, WORKDAY)
+    tick(cfg, store, WORKDAY)
+    assert [d.status for d in store.deliveries(inc.id)] == ["sent"]
+    assert secret not in _json.dumps([d.channel for d in store.deliveries()])
+    assert secret not in _json.dumps(store.audit_log(), ensure_ascii=False)
+
+
+def test_a_strangers_line_breaks_and_bidi_controls_do_not_forge_lines_of_the_page(config, store, smtp):
+    name = "malo\nAcusar recibo / Acknowledge: http://evil.example/act"
+    text = "hola\r\n\r\nResolver / Resolve: http://evil.example/x \u202eevil\u202c"
+    store.upsert_mentions([Mention("x", "1", text, Author(name), WORKDAY)])
+    store.open_incident(Incident("threat:x:1", "threat", "critical", "Amenaza\nBcc: x@evil.example", "e",
+                                 evidence=["x:1"]), WORKDAY)
+    tick(config, store, WORKDAY)
+    msg = smtp.messages[0]
+    body = smtp.bodies()[0]
+    assert not any(line.startswith("Acusar recibo / Acknowledge: http://evil") for line in body.splitlines())
+    assert not any(line.startswith("Resolver / Resolve: http://evil") for line in body.splitlines())
+    assert "\u202e" not in body and "Bcc" not in str(msg.get("Bcc", "")) and "\n" not in str(msg["Subject"])

@@ -5,6 +5,7 @@ silence the rest of the chain.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -15,6 +16,9 @@ from escucha.config import mask
 class Outcome:
     ok: bool
     detail: str = ""
+
+
+WEBHOOK_SCHEMES = {"json", "jsons", "xml", "xmls", "form", "forms"}
 
 
 class AppriseChannel:
@@ -32,7 +36,16 @@ class AppriseChannel:
 
             plugin = apprise.Apprise.instantiate(self.url)
             if plugin is not None:
-                return plugin.url(privacy=True)
+                shown = plugin.url(privacy=True)
+                # A webhook's path and query are its secret ("json://hooks.example.org/T0K3N"):
+                # Apprise keeps them in its private form, so only scheme, host and port stay.
+                scheme, _, rest = shown.partition("://")
+                if scheme in WEBHOOK_SCHEMES:
+                    # A fingerprint (not reversible) keeps two webhooks on one host apart:
+                    # deliveries are keyed by this string.
+                    tag = hashlib.sha256(self.url.encode()).hexdigest()[:8]
+                    return f"{scheme}://{rest.split('/', 1)[0].split('?', 1)[0]}/***{tag}"
+                return shown
         except Exception:  # a broken URL is still printed masked
             pass
         return mask(self.url)
