@@ -33,3 +33,37 @@ def read_text(path: str | Path) -> str:
         line = data.count(newline, 0, exc.start) + 1
         raise InputError(f"{path}:{line}: must be UTF-8 text; byte {data[exc.start]:#04x} at offset {exc.start} is "
                          f"not (save the file as UTF-8, \"CSV UTF-8\" in a spreadsheet)") from None
+
+
+def open_text(path: str | Path):
+    """The file as a text stream (memory stays flat however big it is), decoded as
+    :func:`read_text` decodes it; a byte that is not UTF-8 raises InputError naming its
+    line when the reader reaches it."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(2)
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: must be a file; got a directory") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    encoding = "utf-16" if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
+    return path.open(encoding=encoding, newline="")
+
+
+def first_bad_byte(path: str | Path) -> str:
+    """Where a file stops being UTF-8, as "LINE: byte 0xNN at offset N" (read as a stream)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, offset = 1, 0
+    with Path(path).open("rb") as fh:
+        while chunk := fh.read(1 << 16):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line += chunk.count(b"\n", 0, max(exc.start, 0))
+                return f"{line}: byte {chunk[exc.start]:#04x} at offset {offset + exc.start}"
+            line += chunk.count(b"\n")
+            offset += len(chunk)
+    return "?"

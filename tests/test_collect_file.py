@@ -64,5 +64,35 @@ def test_half_an_emoji_a_bom_and_bad_bytes(config, store, tmp_path):
     assert kept["reason"].startswith("export.jsonl:3:") and "sin fecha \ufffd" in kept["payload"]
     latin = tmp_path / "latin1.csv"
     latin.write_bytes("id,text,created_at,author\n1,caf\u00e9,2026-11-10T00:00:00Z,a\n".encode("latin-1"))
-    with pytest.raises(InputError, match="latin1.csv:2: must be UTF-8 text; byte 0xe9"):
+    with pytest.raises(InputError, match="latin1.csv:2: byte 0xe9 at offset 31: must be UTF-8 text"):
         FileCollector(config, store, path=str(latin)).collect()
+
+
+def test_malformed_lines_are_quarantined_with_their_line_and_the_rest_is_stored(config, store, tmp_path):
+    f = tmp_path / "mixed.jsonl"
+    good = '{"id": "%s", "text": "hola %s", "created_at": "2026-11-10T00:00:00Z", "author": "a"}'
+    lines = [good % (1, 1), "[1, 2]", "42", "null", '"texto"', good % (2, 2),
+             '{"id": "3", "text": "x", "created_at": 1e20, "author": "a"}',
+             '{"id": "4", "text": "x", "created_at": "2026-11-10T00:00:00Z", "author": "a", "followers": Infinity}',
+             '{"id": "5", "text": "x", "created_at": "2026-11-10T00:00:00Z", "author": "a", "accounts": 5}',
+             "[" * 50_000 + "]" * 50_000,
+             # The same post twice with different fields: the last row wins, nothing is rolled back.
+             good % (6, "primera"), good % (6, "segunda")]
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = FileCollector(config, store, path=str(f)).collect()
+    assert res.new == 3 and res.quarantined == 8, res
+    assert store.get_mention("file:6").text == "hola segunda"
+    reasons = " | ".join(q["reason"] for q in store.quarantined())
+    for n in (2, 3, 4, 5):
+        assert f"mixed.jsonl:{n}: each line must be a JSON object" in reasons
+    for n in (7, 8, 9):
+        assert f"mixed.jsonl:{n}: a field has the wrong type or an impossible value" in reasons
+    assert "mixed.jsonl:10: not valid JSON (nested too deep)" in reasons
+
+
+def test_a_csv_field_over_128_kb_is_read(config, store, tmp_path):
+    f = tmp_path / "long.csv"
+    long_text = "palabra " * 40_000  # 320 KB
+    f.write_text(f"id,text,created_at,author\n1,{long_text},2026-11-10T00:00:00Z,a\n", encoding="utf-8")
+    res = FileCollector(config, store, path=str(f)).collect()
+    assert res.new == 1 and store.get_mention("file:1").text.startswith("palabra palabra")
