@@ -12,17 +12,23 @@ from pathlib import Path
 from escucha.errors import InputError
 
 
-def read_text(path: str | Path) -> str:
-    """The whole file as text: UTF-8 (a leading BOM dropped), or UTF-16 where a BOM says so."""
-    path = Path(path)
+def _bytes(path: Path, n: int = -1) -> bytes:
+    """The file's first ``n`` bytes (all by default), or InputError saying why not."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            return fh.read(n)
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
     except IsADirectoryError:
         raise InputError(f"{path}: must be a file; got a directory") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def read_text(path: str | Path) -> str:
+    """The whole file as text: UTF-8 (a leading BOM dropped), or UTF-16 where a BOM says so."""
+    path = Path(path)
+    data = _bytes(path)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding, newline = "utf-16", "\n".encode("utf-16-le")
     else:
@@ -40,15 +46,7 @@ def open_text(path: str | Path):
     :func:`read_text` decodes it; a byte that is not UTF-8 raises InputError naming its
     line when the reader reaches it."""
     path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(2)
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: must be a file; got a directory") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    head = _bytes(path, 2)
     encoding = "utf-16" if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
     return path.open(encoding=encoding, newline="")
 
