@@ -5,6 +5,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import threading
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
@@ -64,3 +65,24 @@ def verify(links_cfg, params: dict, now: datetime) -> tuple[int, str, str, str]:
     if now.timestamp() > expires:
         raise ValueError("the link has expired")
     return incident_id, member, action, nonce
+
+
+class RefusalLog:
+    """Refused links, folded: the first refusal of a reason in a window is written to the
+    audit log with the count of those folded since the last write; the rest are counted,
+    so 2,000 forged requests write a few rows, not 2,000."""
+
+    def __init__(self, window: timedelta = timedelta(minutes=1)):
+        self.window = window
+        self._pending: dict[str, tuple[datetime | None, int]] = {}
+        self._lock = threading.Lock()
+
+    def count_to_write(self, reason: str, now: datetime) -> int | None:
+        """How many refusals to record now (this one and those folded before it), or None."""
+        with self._lock:
+            first, folded = self._pending.get(reason, (None, 0))
+            if first is None or now - first >= self.window:
+                self._pending[reason] = (now, 0)
+                return folded + 1
+            self._pending[reason] = (first, folded + 1)
+            return None

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from escucha import registry
 from escucha.errors import InputError, Unpaged
+from escucha.links import RefusalLog
 from escucha.records import iso, utcnow
 from escucha.store import Store
 
@@ -326,6 +327,9 @@ def forget_author(config, store, handle: str, now: datetime | None = None) -> di
     return {"removed": removed}
 
 
+_REFUSALS = RefusalLog()  # one per process: refused links are folded across requests
+
+
 def preview_link(config, store, params: dict, now: datetime | None = None):
     """What a signed link would do, without doing it or using it up (the page a GET shows;
     e-mail scanners open links): (incident, member, action), or ValueError with the reason."""
@@ -338,21 +342,25 @@ def preview_link(config, store, params: dict, now: datetime | None = None):
     return inc, member, action
 
 
-def act_on_link(config, store, params: dict, now: datetime | None = None) -> tuple[bool, str]:
+def act_on_link(config, store, params: dict, now: datetime | None = None, refusals=None) -> tuple[bool, str]:
     """Verify a signed link (acknowledge or resolve) and apply it once.
 
-    Returns (ok, a message for the person who clicked). Refusals go to the audit log.
+    Returns (ok, a message for the person who clicked). Refusals go to the audit log,
+    folded per reason and minute (``refusals``, a :class:`escucha.links.RefusalLog`).
     """
     from escucha.links import verify
 
     now = now or utcnow()
+    refusals = refusals or _REFUSALS
     try:
         incident_id, member, action, nonce = verify(config.links, params, now)
     except ValueError as exc:
-        store.audit("link.refused", {"reason": str(exc)}, at=now)
+        if (n := refusals.count_to_write(str(exc), now)) is not None:
+            store.audit("link.refused", {"reason": str(exc), "count": n}, at=now)
         return False, str(exc)
     if not store.use_link(nonce, now):
-        store.audit("link.refused", {"reason": "already used", "member": member}, incident_id, at=now)
+        if (n := refusals.count_to_write(f"already used:{incident_id}:{member}", now)) is not None:
+            store.audit("link.refused", {"reason": "already used", "member": member, "count": n}, incident_id, at=now)
         return False, "the link was already used"
     status = "acknowledged" if action == "ack" else "resolved"
     if store.set_status(incident_id, status, member, now):

@@ -184,3 +184,22 @@ def test_a_store_that_is_down_is_a_503(config, server, tmp_path):
     seen = {}
     body = app({"PATH_INFO": "/healthz", "REQUEST_METHOD": "GET"}, lambda s, h: seen.update(status=s))
     assert seen["status"].startswith("503") and b"cannot be reached" in b"".join(body)
+
+
+def test_two_thousand_forged_links_write_a_few_audit_rows_with_their_count(config, store, smtp, server):
+    from escucha import pipeline
+    from escucha.links import RefusalLog
+
+    base, clock = server
+    inc, links = _incident_with_mail(config, store, smtp, base)
+    forged = {k: v[0] for k, v in urllib.parse.parse_qs(links["ack"].split("?", 1)[1]).items()}
+    forged["s"] = "x" + forged["s"][1:]
+    log = RefusalLog()
+    for _ in range(2000):
+        assert pipeline.act_on_link(config, store, forged, NOW, refusals=log) == (False,
+                                                                                "the link's signature is not valid")
+    rows = [a for a in store.audit_log() if a["action"] == "link.refused"]
+    assert len(rows) == 1 and rows[0]["detail"]["count"] == 1
+    pipeline.act_on_link(config, store, forged, NOW + timedelta(minutes=1), refusals=log)
+    rows = [a for a in store.audit_log() if a["action"] == "link.refused"]
+    assert len(rows) == 2 and rows[1]["detail"]["count"] == 2000  # the 1,999 folded and this one
