@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from classifiers.threat.patterns import CORROBORATE, PAGES_ALONE
+from classifiers.threat.patterns import CORROBORATE, PAGES_ALONE, match
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,6 @@ class ThreatDecision:
 def decides(text: str, p_threat: float, thresholds, neighbours: float = 0.0, confirm: float = 0.0,
             hits=None) -> bool:
     """Whether :class:`ThreatDecision` calls ``text`` a threat (training's validation, scoreboards)."""
-    from classifiers.threat.patterns import match
-
     hits = tuple(match(text) if hits is None else hits)
     return ThreatDecision(thresholds).decide(ThreatSignals(p_threat, hits, neighbours, confirm)).label == "threat"
 
