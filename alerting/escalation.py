@@ -137,9 +137,18 @@ def _page_member(config, store, incident, rnd, step_no, member_id, now, channel_
         return False
     if any(d.status == "sent" for (m, _), d in done.items() if m == member_id):
         return True  # reached at this step already, through one of the methods
-    for contact in member.contacts:
-        channel = channel_factory(contact.url)
-        prev = done.get((member_id, channel.masked))
+    return _send_until_accepted(store, incident, rnd, step_no, member_id, [c.url for c in member.contacts], now,
+                                channel_factory, done, tally, lambda: _message(config, incident, member_id, now, store))
+
+
+def _send_until_accepted(store, incident, rnd, step_no, who, urls, now, channel_factory, done, tally,
+                         message) -> bool:
+    """Send ``message()`` (title, body; made only when a send is due) through ``urls`` in order
+    until one is accepted; each send claimed in the store first (or, for a failed or cut-short
+    one, retried once due)."""
+    for url in urls:
+        channel = channel_factory(url)
+        prev = done.get((who, channel.masked))
         if prev is not None:
             if prev.status == "sent":
                 return True
@@ -152,14 +161,13 @@ def _page_member(config, store, incident, rnd, step_no, member_id, now, channel_
                 return True  # another tick took the retry
             attempts = prev.attempts + 1
         else:
-            if not store.claim_delivery(Delivery(incident.id, step_no, member_id, channel.masked, "sending", at=now,
+            if not store.claim_delivery(Delivery(incident.id, step_no, who, channel.masked, "sending", at=now,
                                                  round=rnd)):
                 return True
             attempts = 1
-        title, body = _message(config, incident, member_id, now, store)
-        outcome = channel.send(title, body)
+        outcome = channel.send(*message())
         status = "sent" if outcome.ok else "failed"
-        store.finish_delivery(Delivery(incident.id, step_no, member_id, channel.masked, status, outcome.detail, now,
+        store.finish_delivery(Delivery(incident.id, step_no, who, channel.masked, status, outcome.detail, now,
                                        rnd, attempts))
         tally[status] += 1
         if outcome.ok:
@@ -180,34 +188,19 @@ def _retry_earlier(config, store, incident, rnd, step_no, now, channel_factory, 
             _page_member(config, store, incident, rnd, step, member, now, channel_factory, done, tally)
 
 
-def _alarm_unpaged(config, store, incident, now, channel_factory) -> None:
+def _alarm_unpaged(config, store, incident, now, channel_factory, ours) -> None:
     """The chain reached nobody: the fallback contacts get the page (once per incident),
-    and the audit log says so."""
-    ours = [d for d in store.deliveries(incident.id) if d.member == FALLBACK]
+    and the audit log says so. ``ours``: the fallback's deliveries so far."""
     if any(d.status == "sent" for d in ours):
         return
     store.audit("escalation.unpaged", {"detail": "no committee member could be reached",
                                        "fallback_contacts": len(config.fallback)}, incident.id, at=now)
-    done = {(d.member, d.channel): d for d in ours}
-    for contact in config.fallback:
-        channel = channel_factory(contact.url)
-        prev = done.get((FALLBACK, channel.masked))
-        if prev is not None:
-            if not retry_due(prev, now):
-                continue
-            if not store.retry_delivery(prev, now, "failed before"):
-                continue
-            attempts = prev.attempts + 1
-        else:
-            if not store.claim_delivery(Delivery(incident.id, -1, FALLBACK, channel.masked, "sending", at=now)):
-                continue
-            attempts = 1
+    def message():
         title, body = _message(config, incident, FALLBACK, now, store)
-        outcome = channel.send("[escucha] NADIE RECIBIÓ EL AVISO / NOBODY WAS PAGED: " + title, body)
-        store.finish_delivery(Delivery(incident.id, -1, FALLBACK, channel.masked, "sent" if outcome.ok else "failed",
-                                       outcome.detail, now, 0, attempts))
-        if outcome.ok:
-            return
+        return "[escucha] NADIE RECIBIÓ EL AVISO / NOBODY WAS PAGED: " + title, body
+
+    _send_until_accepted(store, incident, 0, -1, FALLBACK, [c.url for c in config.fallback], now, channel_factory,
+                         {(d.member, d.channel): d for d in ours}, {"sent": 0, "failed": 0}, message)
 
 
 FALLBACK = "(fallback)"  # the member name fallback deliveries are recorded under
@@ -247,11 +240,12 @@ def tick(config, store, now: datetime, channel_factory=AppriseChannel) -> dict:
         notes: list[tuple[str, dict]] = []
         tally = {"sent": 0, "failed": 0}
         _retry_earlier(config, store, incident, rnd, step_no, now, channel_factory, tally)
-        done = {(d.member, d.channel): d for d in store.deliveries(incident.id) if d.round == rnd and d.step == step_no}
+        sent_so_far = [d for d in store.deliveries(incident.id) if d.round == rnd]
+        done = {(d.member, d.channel): d for d in sent_so_far if d.step == step_no}
         # A hijack's chain is the account's own contacts, then the severity's policy: whoever
         # the first part reached is not paged again by the second.
-        reached = {d.member for d in store.deliveries(incident.id) if d.round == rnd and d.step < step_no
-                   and d.status == "sent"} if policy.name.startswith("hijack:") else set()
+        reached = {d.member for d in sent_so_far if d.step < step_no and d.status == "sent"} \
+            if policy.name.startswith("hijack:") else set()
         for target in targets(config, policy.steps[step_no], now):
             member = route(config, target, now, lambda msg: notes.append(("escalation.route", {"detail": msg})))
             if member in reached:
@@ -263,9 +257,10 @@ def tick(config, store, now: datetime, channel_factory=AppriseChannel) -> dict:
                 store.audit(action, detail, incident.id, at=now)
         stats["sent"] += tally["sent"]
         stats["failed"] += tally["failed"]
-        mine = [d for d in store.deliveries(incident.id) if d.member != FALLBACK]
+        every = store.deliveries(incident.id)
+        mine = [d for d in every if d.member != FALLBACK]
         if mine and not any(d.status == "sent" or (d.status == "sending" and not retry_due(d, now)) for d in mine):
             # Every send so far failed: the committee does not know. Say it loudly.
             stats["unpaged"].append(incident.id)
-            _alarm_unpaged(config, store, incident, now, channel_factory)
+            _alarm_unpaged(config, store, incident, now, channel_factory, [d for d in every if d.member == FALLBACK])
     return stats

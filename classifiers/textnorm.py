@@ -31,7 +31,6 @@ _CONFUSABLE = str.maketrans({
 })
 _CONFUSABLE_CHARS = frozenset(chr(c) for c in _CONFUSABLE)
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s", "@": "a"})
-_WORD = re.compile(r"\w+|[$@]", re.UNICODE)
 # A word of letters with a few leet digits inside or at its end: "k1ll", "m4t4r", "4sesinar".
 _LEET_WORD = re.compile(r"\b(?=\w*[013457])[^\W_]{3,}\b")
 

@@ -47,15 +47,20 @@ def _written(names) -> list[dict]:
     return [r for name in names for r in csv.DictReader((DATA / name).open(encoding="utf-8"))]
 
 
-def grammar_rows(held_out=()) -> list[dict]:
-    """The generated grammar's rows, without the families of the ``held_out`` folds."""
+def family_fold(name: str, k: int = FOLDS) -> int:
+    """The fold of a grammar family (or template), fixed by its name: stable as families are added."""
+    return int(hashlib.sha256(name.encode()).hexdigest(), 16) % k
+
+
+def grammar_rows(held_out=(), only=False) -> list[dict]:
+    """The generated grammar's rows, without the families of the ``held_out`` folds (with
+    ``only``: those families alone)."""
     if not GRAMMAR.exists():
         raise ClassifierError(f"threat grammar missing: {GRAMMAR}; rebuild it with `python -m lab.threat_grammar`")
     rows = list(csv.DictReader(GRAMMAR.open(encoding="utf-8")))
     if not held_out:
-        return rows
-    fold = {f: int(hashlib.sha256(f.encode()).hexdigest(), 16) % FOLDS for f in {r["family"] for r in rows}}
-    return [r for r in rows if fold[r["family"]] not in held_out]
+        return [] if only else rows
+    return [r for r in rows if (family_fold(r["family"]) in held_out) == only]
 
 
 def task_data(task: str, split: str, judged=THREAT_JUDGED, grammar_held_out=()):

@@ -19,7 +19,6 @@ the gender of the template's first person or group.
 from __future__ import annotations
 
 import csv
-import hashlib
 import random
 import re
 import unicodedata
@@ -164,7 +163,9 @@ def generate(seed: int = 7, per_template: int = PER_TEMPLATE) -> list[dict]:
 
 def family_folds(families, k: int = 5) -> dict[str, int]:
     """Each family's fold, fixed by its name (stable as families are added)."""
-    return {f: int(hashlib.sha256(f.encode()).hexdigest(), 16) % k for f in sorted(set(families))}
+    from classifiers.training import family_fold
+
+    return {f: family_fold(f, k) for f in sorted(set(families))}
 
 
 def write(path: Path = GENERATED, seed: int = 7) -> int:

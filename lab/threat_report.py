@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
 from datetime import datetime, timezone
 
-from classifiers.training import DATA, FOLDS, GRAMMAR, THREAT_HELD_OUT
+from classifiers.training import DATA, THREAT_HELD_OUT, grammar_rows
 
 
 def _sets(held_out) -> dict[str, tuple[list[str], list[str]]]:
@@ -28,9 +27,7 @@ def _sets(held_out) -> dict[str, tuple[list[str], list[str]]]:
 
     sets = {}
     if held_out:
-        rows = list(csv.DictReader(GRAMMAR.open(encoding="utf-8")))
-        fold = {f: int(hashlib.sha256(f.encode()).hexdigest(), 16) % FOLDS for f in {r["family"] for r in rows}}
-        rows = [r for r in rows if fold[r["family"]] in held_out]
+        rows = grammar_rows(held_out, only=True)
         sets["grammar, held-out families"] = ([r["text"] for r in rows], [r["label"] for r in rows])
     suites = [r for name in THREAT_HELD_OUT[:-1] for r in csv.DictReader((DATA / name).open(encoding="utf-8"))]
     sets["suites 20-30"] = ([r["text"] for r in suites], [r["label"] for r in suites])
