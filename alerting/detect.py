@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from datetime import datetime, timedelta
+from functools import partial
 
 from escucha.records import Incident
 
@@ -163,31 +164,51 @@ def _same_story(a: set[str], b: set[str]) -> bool:
     return bool(a and b) and len(a & b) / min(len(a), len(b)) >= 0.5 and len(a & b) >= 2
 
 
-def detect_narratives(config, items, now) -> list[Incident]:
+def detect_narratives(config, items, now, meaning=None) -> list[Incident]:
     """Narratives: posts restating a claim of the register, grouped by the claim; and posts
     that assert wrongdoing, hidden facts or a danger about the institution (the scorer's
     ``claim`` label, classifiers/checkworthy.py), grouped by what they say, register or not.
     A group opens an incident once ``narrative_min_size`` authors assert it, or one
-    high-reach author does; debunks and questions join it without counting."""
+    high-reach author does; debunks and questions join it without counting.
+
+    ``meaning(texts)``, where given, says how alike every two texts are in what they say
+    (the scorer's ``restatements``): a post joins a group when it restates one of the
+    group's assertions (``thresholds.claim_similarity``, the decision that matches the
+    register) or shares its words; a post the check-worthiness rules passed over that
+    restates an assertion spreads it all the same."""
     d = config.detection
     known: dict[str, list] = defaultdict(list)
-    new: list[tuple[set, list]] = []  # (terms of the first post, members)
+    candidates = []
     for m, c in sorted(items, key=lambda mc: mc[0].created_at):
         if m.own:
             continue
         claim = next((f.evidence for f in c.flags if f.task == "misinformation" and f.evidence), "")
         if claim and c.labels.get("misinformation") == "fake":
             known[claim].append((m, c))
-            continue
-        if c.labels.get("claim") not in ("assertion", "question", "debunk"):
-            continue
-        terms = _terms(m.text)
-        group = next((g for t, g in new if _same_story(terms, t)), None)
-        if group is None:
-            if c.labels.get("claim") != "assertion":
-                continue  # a question or a debunk of nothing asserted yet starts nothing
-            new.append((terms, group := []))
-        group.append((m, c))
+        else:
+            candidates.append((m, c, _terms(m.text)))
+    asserted = set().union(*(t for m, c, t in candidates if c.labels.get("claim") == "assertion"))
+    # Posts without a claim label matter only where they share a word with an assertion.
+    candidates = [(m, c, t) for m, c, t in candidates
+                  if c.labels.get("claim") in ("assertion", "question", "debunk") or meaning and t & asserted]
+    alike = meaning([m.text for m, _, _ in candidates]) if meaning and candidates else None
+    new: list[list[int]] = []  # groups of candidate indexes; the first is an assertion
+    for i, (m, c, terms) in enumerate(candidates):
+        label = c.labels.get("claim")
+
+        def restates(group):
+            # Shared words are enough for a post the rules call a claim; one they passed
+            # over must say the same thing as an assertion.
+            return any(candidates[j][1].labels.get("claim") == "assertion" and (
+                label in ("assertion", "question", "debunk") and _same_story(terms, candidates[j][2]) or
+                alike is not None and alike[i, j] >= config.thresholds.claim_similarity) for j in group)
+
+        group = next((g for g in new if restates(g)), None)
+        if group is not None:
+            group.append(i)
+        elif label == "assertion":
+            new.append([i])  # a question or a debunk of nothing asserted yet starts nothing
+    groups = [[(candidates[i][0], candidates[i][1]) for i in g] for g in new]
     out = []
     for claim_id, members in known.items():
         authors = {m.author.handle for m, _ in members}
@@ -205,8 +226,9 @@ def detect_narratives(config, items, now) -> list[Incident]:
             title=f"Narrativa de desinformación: {claim.claim if claim else claim_id}",
             explanation=f"Misinformation narrative spreading: {why}.{clar}",
             account=(members[0][0].accounts or ("",))[0], evidence=[m.id for m, _ in members]))
-    for _, members in new:
-        spreaders = [(m, c) for m, c in members if c.labels.get("claim") == "assertion"]
+    for members in groups:
+        # Who repeats the claim spreads it; a question or a debunk about it does not.
+        spreaders = [(m, c) for m, c in members if c.labels.get("claim") not in ("question", "debunk")]
         authors = {m.author.handle for m, _ in spreaders}
         big = [m for m, _ in spreaders if m.author.followers >= d.high_reach_followers]
         if len(authors) < d.narrative_min_size and not big:
@@ -246,19 +268,57 @@ def _baseline(counts: dict, acc: str, cat: str, hour: datetime, first: datetime)
     return max(same_hour, earlier / span_h if span_h >= 1 else 0.0, 0.2)
 
 
-def detect_spikes(config, items, now, history=None) -> list[Incident]:
-    """Hourly counts per account and category against the account's own baseline
-    (:func:`_baseline`), judged by a Poisson test that holds for small volumes: 10 in an
-    hour against 1 expected is a spike, 40 against 35 is not. Sensitivity sets both the
-    test's level and how many times the baseline a spike must be (``SENSITIVITY``)."""
+SPIKE_WINDOW = timedelta(hours=1)
+
+
+def _episodes(times: list, ids: list, expected_at, now, first, d) -> list[tuple[int, int, int, float]]:
+    """Spikes in one series (sorted times): every window of an hour that ends at a post is
+    tested, and spiking windows less than an hour apart make one episode: (first index,
+    last index, peak count, expected count at the peak)."""
     from scipy.stats import poisson
 
+    factor, level = SENSITIVITY[d.sensitivity], SPIKE_LEVEL[d.sensitivity]
+    out: list[list] = []
+    lo = 0
+    for hi, t in enumerate(times):
+        if t > now:
+            break
+        while times[lo] <= t - SPIKE_WINDOW:
+            lo += 1
+        if t - SPIKE_WINDOW - first < BASELINE_MIN:
+            continue  # no baseline of the account's own yet: any hour would look like a spike
+        n = hi - lo + 1
+        if n < d.spike_min_count:
+            continue
+        expected = expected_at(t - SPIKE_WINDOW)
+        if n < factor * expected or float(poisson.sf(n - 1, expected)) >= level:  # P(at least n | baseline)
+            continue
+        # A window that starts within an hour of the episode's last one continues it: a
+        # burst that dips for a few minutes is one spike, not two.
+        if out and times[out[-1][1]] >= t - 2 * SPIKE_WINDOW:
+            ep = out[-1]
+            ep[1] = hi
+            if n > ep[2]:
+                ep[2], ep[3] = n, expected
+        else:
+            out.append([lo, hi, n, expected])
+    return [tuple(e) for e in out]
+
+
+def detect_spikes(config, items, now, history=None) -> list[Incident]:
+    """Negative, hateful or misinformation mentions per account against the account's own
+    baseline (:func:`_baseline`): every hour-long window that ends at a post is judged by a
+    Poisson test that holds for small volumes (10 in an hour against 1 expected is a spike,
+    40 against 35 is not), so a burst is seen as it builds, whichever clock hours it
+    straddles. Sensitivity sets both the test's level and how many times the baseline a
+    spike must be (``SENSITIVITY``). Overlapping spiking windows are one episode, one
+    incident; a spike on another day is another incident."""
     from escucha.stopwords import top_terms
 
     d = config.detection
-    factor, level = SENSITIVITY[d.sensitivity], SPIKE_LEVEL[d.sensitivity]
     history = items if history is None else history
     counts: dict[tuple, list] = defaultdict(list)
+    series: dict[tuple, list] = defaultdict(list)
     posts = {}
     for m, c in history:
         hour = m.created_at.replace(minute=0, second=0, microsecond=0)
@@ -266,44 +326,61 @@ def detect_spikes(config, items, now, history=None) -> list[Incident]:
             for cat, test in _CATEGORIES.items():
                 if test(c) and not m.own:
                     counts[(acc, cat, hour)].append(m.id)
+                    series[(acc, cat)].append((m.created_at, m.id))
                     posts[m.id] = m
     if not counts:
         return []
-    first = min(k[2] for k in counts)
+    first = min(m.created_at for m, _ in history).replace(minute=0, second=0, microsecond=0)
+    found: dict[str, list] = defaultdict(list)  # account -> [start, end, {cat: (peak, expected)}, ids]
+    for (acc, cat), s in sorted(series.items()):
+        s.sort()
+        times, ids = [t for t, _ in s], [i for _, i in s]
+
+        def expected_at(start, acc=acc, cat=cat):
+            return _baseline(counts, acc, cat, start.replace(minute=0, second=0, microsecond=0), first)
+
+        for lo, hi, peak, expected in _episodes(times, ids, expected_at, now, first, d):
+            found[acc].append([times[lo], times[hi], {cat: (peak, expected)}, ids[lo : hi + 1]])
     out = []
-    for (acc, cat, hour), ids in counts.items():
-        if hour > now:
-            continue
-        n = len(ids)
-        if hour - first < BASELINE_MIN:
-            continue  # no baseline of the account's own yet: any hour would look like a spike
-        expected = _baseline(counts, acc, cat, hour, first)
-        p = float(poisson.sf(n - 1, expected))  # P(at least n | the baseline)
-        if n < d.spike_min_count or n < factor * expected or p >= level:
-            continue
-        local = hour.astimezone(config.tz)
-        mine = sorted((posts[i] for i in ids), key=lambda m: -m.author.followers)
-        terms = top_terms([m.text for m in mine])
-        top = "; ".join(f"@{m.author.handle} ({m.author.followers:,} followers): \"{_snippet(m.text, 70)}\""
-                        for m in mine[:3])
-        out.append(Incident(
-            key=f"spike:{acc}:{cat}", kind="spike", severity="high",
-            title=f"Pico de menciones ({_NAMES[cat]}) en {acc or 'la institución'}",
-            explanation=f"{n} {_NAMES[cat]} mentions of {acc or 'the institution'} in the hour from "
-                        f"{local:%Y-%m-%d %H:%M} ({config.timezone}), {expected:.0f} expected "
-                        f"(usual rate {expected:.1f} an hour). Words: {', '.join(terms) or '-'}. "
-                        f"Most read: {top}.",
-            account=acc, evidence=ids))
+    for acc, episodes in found.items():
+        # Negative, hateful and misinformation spikes of one account that overlap are one
+        # event (an outage angers and insults at once): one incident.
+        merged: list[list] = []
+        for ep in sorted(episodes, key=lambda e: e[0]):
+            if merged and ep[0] <= merged[-1][1] + SPIKE_WINDOW:
+                last = merged[-1]
+                last[1] = max(last[1], ep[1])
+                last[2].update(ep[2])
+                last[3] += [i for i in ep[3] if i not in last[3]]
+            else:
+                merged.append(ep)
+        for start, _, cats, evidence in merged:
+            mine = sorted((posts[i] for i in evidence), key=lambda m: -m.author.followers)
+            terms = top_terms([m.text for m in mine])
+            top = "; ".join(f"@{m.author.handle} ({m.author.followers:,} followers): \"{_snippet(m.text, 70)}\""
+                            for m in mine[:3])
+            what = ", ".join(f"{peak} {_NAMES[cat]} mentions of {acc or 'the institution'} within an hour, "
+                             f"{expected:.0f} expected (usual rate {expected:.1f} an hour)"
+                             for cat, (peak, expected) in cats.items())
+            out.append(Incident(
+                key=f"spike:{acc}:{start:%Y-%m-%dT%H:%M}", kind="spike", severity="high",
+                title=f"Pico de menciones ({', '.join(_NAMES[c] for c in cats)}) en {acc or 'la institución'}",
+                explanation=f"{what}; {len(evidence)} since {start.astimezone(config.tz):%Y-%m-%d %H:%M} "
+                            f"({config.timezone}). Words: {', '.join(terms) or '-'}. Most read: {top}.",
+                account=acc, evidence=evidence))
     return out
 
 
 # Unanswered questions are a work list for the team that answers, not a page:
 # `escucha unanswered` (pipeline.unanswered) and the report show them.
+from alerting.campaigns import detect_campaigns  # noqa: E402  (it reads this module's helpers)
+
 DETECTORS = {"threat": detect_threats, "hijack": detect_hijack, "narrative": detect_narratives,
-             "spike": detect_spikes}
+             "spike": detect_spikes, "campaign": detect_campaigns}
 
 
-def detect(config, store, now: datetime, new_ids: set[str], last: datetime | None = None) -> list[Incident]:
+def detect(config, store, now: datetime, new_ids: set[str], last: datetime | None = None,
+           meaning=None) -> list[Incident]:
     """Run every detector over the classified mentions of the last ``WINDOW_DAYS`` days, and
     the threat and hijack detectors over every mention no detection has seen, however old;
     threats first.
@@ -319,11 +396,38 @@ def detect(config, store, now: datetime, new_ids: set[str], last: datetime | Non
     late = [(m, c) for i in sorted(new_ids - seen)
             if (m := store.get_mention(i)) is not None and (c := store.classification(i)) is not None]
     merged: dict[str, Incident] = {}
-    for name in ("threat", "hijack", "narrative", "spike"):
-        for inc in DETECTORS[name](config, items + late if name in ("threat", "hijack") else items, now):
+    for name in ("threat", "hijack", "campaign", "narrative", "spike"):
+        run = DETECTORS[name]
+        if name == "narrative" and meaning is not None:
+            run = partial(run, meaning=meaning)
+        for inc in run(config, items + late if name in ("threat", "hijack") else items, now):
             if not new_ids.intersection(inc.evidence):
                 continue
+            if inc.kind == "spike":
+                inc = _folded(inc, merged, store)
             first = merged.setdefault(inc.key, inc)  # the earliest mention names the incident
             if first is not inc:
                 first.evidence += [e for e in inc.evidence if e not in first.evidence]
     return list(merged.values())
+
+
+def _folded(spike: Incident, merged: dict, store) -> Incident:
+    """A spike made mostly of one other incident's posts (a rumour's, a campaign's) is that
+    incident growing, not a second one to page about: its posts join that incident."""
+    holder: dict[str, Incident] = {}
+    for inc in [*store.incidents(status="open"), *store.incidents(status="acknowledged"), *merged.values()]:
+        if inc.kind != "spike":
+            for e in inc.evidence:
+                holder.setdefault(e, inc)
+    counts: dict[str, int] = defaultdict(int)
+    for e in spike.evidence:
+        if e in holder:
+            counts[holder[e].key] += 1
+    if not counts:
+        return spike
+    key = max(counts, key=counts.get)
+    if 2 * counts[key] < len(spike.evidence):
+        return spike
+    owner = next(i for i in holder.values() if i.key == key)
+    return Incident(key=owner.key, kind=owner.kind, severity=owner.severity, title=owner.title,
+                    explanation=owner.explanation, account=owner.account, evidence=list(spike.evidence))

@@ -100,6 +100,10 @@ def policy_for(config, incident: Incident) -> Policy | None:
 _BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"))
 
 
+DRILL_NOTICE = ("SIMULACRO / DRILL: ejercicio del comité de crisis, no es un incidente real. "
+                "A crisis committee drill, not a real incident.")
+
+
 def _one_line(text: str) -> str:
     """A stranger's text as one line of a message: line breaks (which would add lines that
     look like ours) and bidirectional controls removed."""
@@ -122,7 +126,11 @@ def _message(config, incident: Incident, member: str, now: datetime, store) -> t
             lines.append(f"- @{_one_line(m.author.handle)}: {_one_line(m.text)[:200]} {_one_line(m.url)}")
     lines += ["", f"Acusar recibo / Acknowledge: {ack}", f"Resolver / Resolve: {resolve}",
               f"Incidente #{incident.id} · {config.name}"]
-    return f"[escucha] {incident.severity.upper()}: {_one_line(incident.title)}", "\n".join(lines)
+    subject = f"[escucha] {incident.severity.upper()}: {_one_line(incident.title)}"
+    if config.drill:  # a committee drill: nobody may mistake a page for a real incident
+        lines = [DRILL_NOTICE, ""] + lines + ["", DRILL_NOTICE]
+        subject = "[SIMULACRO] " + subject
+    return subject, "\n".join(lines)
 
 
 def _page_member(config, store, incident, rnd, step_no, member_id, now, channel_factory, done, tally) -> bool:
@@ -197,7 +205,7 @@ def _alarm_unpaged(config, store, incident, now, channel_factory, ours) -> None:
                                        "fallback_contacts": len(config.fallback)}, incident.id, at=now)
     def message():
         title, body = _message(config, incident, FALLBACK, now, store)
-        return "[escucha] NADIE RECIBIÓ EL AVISO / NOBODY WAS PAGED: " + title, body
+        return title.replace("[escucha] ", "[escucha] NADIE RECIBIÓ EL AVISO / NOBODY WAS PAGED: ", 1), body
 
     _send_until_accepted(store, incident, 0, -1, FALLBACK, [c.url for c in config.fallback], now, channel_factory,
                          {(d.member, d.channel): d for d in ours}, {"sent": 0, "failed": 0}, message)

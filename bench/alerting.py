@@ -18,7 +18,7 @@ from datetime import timedelta
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench._util import peak_rss_mb, report  # noqa: E402
-from demo.smtp import SMTPSink  # noqa: E402
+from replay.mailbox import SMTPSink  # noqa: E402
 from escucha import pipeline  # noqa: E402
 from escucha.config import parse  # noqa: E402
 from escucha.records import Author, Classification, Mention, parse_time  # noqa: E402

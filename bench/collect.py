@@ -49,7 +49,7 @@ def main():
 
     import tweepy
 
-    from demo.smtp import free_port
+    from replay.mailbox import free_port
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=5000)

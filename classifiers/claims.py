@@ -20,6 +20,33 @@ def _terms(text: str) -> set[str]:
     return {w[:6] for w in re.findall(r"[a-z]{3,}", normalise(text)) if w not in _STOP}
 
 
+def mixed(cos: np.ndarray, overlap: np.ndarray) -> np.ndarray:
+    """The one similarity of "says the same thing": e5 cosines of unrelated texts sit near
+    0.75, and shared content words separate a restatement from a text that is merely on
+    the same topic. ``overlap``: the share of the second text's content words in the first."""
+    return 0.7 * cos + 0.3 * (0.75 + 0.25 * overlap)
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(b) if a and b else 0.0
+
+
+def pair_similarity(A: np.ndarray, B: np.ndarray, texts_a: list[str], texts_b: list[str]) -> np.ndarray:
+    """:func:`mixed` of each row pair (A[i], B[i]), overlap taken both ways (the smaller)."""
+    cos = np.einsum("ij,ij->i", np.asarray(A, np.float32), np.asarray(B, np.float32))
+    ov = np.array([min(_overlap(ta, tb), _overlap(tb, ta)) for ta, tb in
+                   ((_terms(a), _terms(b)) for a, b in zip(texts_a, texts_b))])
+    return mixed(cos, ov)
+
+
+def similarity_matrix(X: np.ndarray, texts: list[str]) -> np.ndarray:
+    """:func:`mixed` between every two of ``texts`` (rows of ``X``), overlap taken both ways."""
+    X = np.asarray(X, np.float32)
+    terms = [_terms(t) for t in texts]
+    ov = np.array([[min(_overlap(a, b), _overlap(b, a)) for b in terms] for a in terms]) if texts else np.zeros((0, 0))
+    return mixed(X @ X.T, ov)
+
+
 class ClaimMatcher:
     """Matches texts against claims by meaning (embeddings) and by shared words.
 
@@ -59,14 +86,9 @@ class ClaimMatcher:
         overlap = np.zeros_like(cos)
         for i, t in enumerate(texts):
             tt = _terms(t)
-            if not tt:
-                continue
             for j, ct in enumerate(self.terms_):
-                if ct:
-                    overlap[i, j] = len(tt & ct) / len(ct)
-        # e5 cosines of unrelated texts sit near 0.75; shared content words separate
-        # a restated claim from a text that is merely on the same topic.
-        score = 0.7 * cos + 0.3 * (0.75 + 0.25 * overlap)
+                overlap[i, j] = _overlap(tt, ct)
+        score = mixed(cos, overlap)
         best = score.argmax(axis=1)
         return score[np.arange(len(texts)), best], self.owners_[best]
 

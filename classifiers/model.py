@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from classifiers.base import TextHead, hash_texts
-from classifiers.claims import ClaimMatcher
+from classifiers.claims import ClaimMatcher, similarity_matrix
 from classifiers.confirm import ThreatConfirm
 from classifiers import lexicon, threat as threat_layer
 from classifiers.checkworthy import claim_kind
@@ -217,6 +217,12 @@ class Scorer:
     @property
     def version(self) -> str:
         return f"{self.encoder.version}+heads-{self.manifest['trained_at'][:10]}-{self.manifest['id'][:8]}"
+
+    def restatements(self, texts: list[str]) -> np.ndarray:
+        """How alike every two texts are in what they say, on the scale of
+        ``thresholds.claim_similarity`` (classifiers.claims.similarity_matrix): the narrative
+        detector groups posts with it, by the decision that matches the claims register."""
+        return similarity_matrix((self.similarity or self.encoder).encode(texts), texts)
 
     def score_texts(self, texts: list[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Every head's probabilities and the encoder's vectors."""

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlparse
 from collectors.x_emulator import XEmulator
 from dashboards.web.app import write_snapshot
 from demo import week
-from demo.smtp import SMTPSink, free_port
+from replay.mailbox import SMTPSink, free_port
 from escucha import config as cfgmod
 from escucha import pipeline
 

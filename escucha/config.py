@@ -127,6 +127,8 @@ class Detection:
     narrative_min_size: int = 3
     high_reach_followers: int = 50_000
     answer_deadline_hours: float = 48.0
+    campaign_min_authors: int = 4  # distinct authors abusing one person that make a harassment campaign
+    campaign_hours: float = 48.0  # ...within this many hours
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,7 @@ class Config:
     path: str = ""
     x_base_url: str = ""  # point tweepy at another X API host (the local emulator)
     base_urls: dict = field(default_factory=dict)  # per platform: another API host (tests, self-hosted)
+    drill: bool = False  # a committee drill (`escucha replay --drill`): every page is marked SIMULACRO
 
     @property
     def tz(self) -> ZoneInfo:
@@ -327,13 +330,15 @@ def _detection(c: _Checker, t: dict) -> Detection:
     if sens not in ("low", "normal", "high"):
         c.bad("detection.sensitivity", "one of low, normal, high", sens)
     ints = {k: c.get(t, k, f"detection.{k}", int, getattr(d, k))
-            for k in ("spike_min_count", "cooldown_minutes", "narrative_min_size", "high_reach_followers")}
+            for k in ("spike_min_count", "cooldown_minutes", "narrative_min_size", "high_reach_followers",
+                      "campaign_min_authors")}
     for k, v in ints.items():
         if not 0 <= v <= 10**9:
             c.bad(f"detection.{k}", "an integer from 0 to 1000000000", v)
             ints[k] = getattr(d, k)
     deadline = c.number(t, "answer_deadline_hours", "detection.answer_deadline_hours", 48, 1, 24 * 90, " hours")
-    return Detection(sensitivity=sens, answer_deadline_hours=float(deadline), **ints)
+    campaign = c.number(t, "campaign_hours", "detection.campaign_hours", 48, 1, 24 * 14, " hours")
+    return Detection(sensitivity=sens, answer_deadline_hours=float(deadline), campaign_hours=campaign, **ints)
 
 
 def _contacts(c: _Checker, items, path: str) -> tuple[Contact, ...]:

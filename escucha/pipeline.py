@@ -5,14 +5,17 @@ never payloads. The CLI, the DAGs and the demo call exactly these.
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from escucha import registry
-from escucha.errors import InputError, Unpaged
+from escucha.errors import EscuchaError, InputError, Unpaged
 from escucha.links import RefusalLog
 from escucha.records import iso, utcnow
 from escucha.store import Store
+
+log = logging.getLogger("escucha.pipeline")
 
 
 def open_store(config) -> Store:
@@ -92,6 +95,17 @@ def _scorer(config):
     return _SCORERS[key]
 
 
+def _meaning(config):
+    """The scorer's sense of "says the same thing" (``restatements``), which groups the
+    posts of a new narrative; None where no model loads: detection still runs, grouping
+    narratives by shared words alone, and the log says so."""
+    try:
+        return _scorer(config).restatements
+    except EscuchaError as exc:
+        log.warning("narratives grouped by shared words only: the model did not load (%s)", exc)
+        return None
+
+
 def classify_new(config, store, batch: int = 256, progress=None) -> dict:
     """Score every mention that this model version has not scored yet."""
     scorer = _scorer(config)
@@ -138,7 +152,8 @@ def detect_incidents(config, store, now: datetime | None = None) -> dict:
     from escucha.records import parse_time
 
     opened, updated = [], []
-    for inc in detect(config, store, now, new_ids, parse_time(last) if last else None):
+    meaning = _meaning(config) if new_ids else None
+    for inc in detect(config, store, now, new_ids, parse_time(last) if last else None, meaning=meaning):
         incident, created = store.open_incident(inc, now)
         (opened if created else updated).append(incident.id)
     store.mark_detected(new_ids, now)

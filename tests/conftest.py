@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from demo.smtp import SMTPSink, free_port
+from replay.mailbox import SMTPSink, free_port
 from escucha.config import parse
 from escucha.store import SQLiteStore
 

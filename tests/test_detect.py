@@ -3,6 +3,7 @@ and the unanswered work list."""
 from dataclasses import replace
 from datetime import timedelta
 
+from alerting.campaigns import detect_campaigns
 from alerting.detect import detect_hijack, detect_narratives, detect_spikes
 from escucha import pipeline
 from escucha.records import Author, Classification, Flag, Mention
@@ -24,8 +25,19 @@ def test_spike_against_the_baseline_is_explained_in_words(config):
     found = detect_spikes(config, items, T0 + timedelta(hours=51))
     assert len(found) == 1
     inc = found[0]
-    assert inc.key == "spike:x:@IEN_Oficial:negative" and len(inc.evidence) == 40
-    assert "40 negative mentions of x:@IEN_Oficial" in inc.explanation and "2 expected" in inc.explanation
+    assert inc.key == "spike:x:@IEN_Oficial:2026-11-12T02:00" and len(inc.evidence) == 40
+    assert "40 negative mentions of x:@IEN_Oficial within an hour, 2 expected" in inc.explanation
+
+
+def test_a_spike_is_seen_as_it_builds_across_clock_hours_and_a_later_one_is_another_incident(config):
+    base = [mk(i, T0 + timedelta(hours=i % 48, minutes=i % 7)) for i in range(48)]  # 1 an hour for two days
+    # 12 in the 40 minutes around a clock hour (6 before it, 6 after): no clock hour holds more than 6.
+    burst = [mk(100 + i, T0 + timedelta(hours=50, minutes=40 + 4 * i)) for i in range(12)]
+    found = detect_spikes(config, base + burst, T0 + timedelta(hours=51, minutes=30))
+    assert len(found) == 1 and set(found[0].evidence) == {f"x:{100 + i}" for i in range(12)}
+    again = [mk(200 + i, T0 + timedelta(hours=75, minutes=3 * i)) for i in range(15)]
+    keys = {i.key for i in detect_spikes(config, base + burst + again, T0 + timedelta(hours=76))}
+    assert len(keys) == 2, "a spike a day later is a new incident, not more evidence for the first"
 
 
 def test_sensitivity_presets(config):
@@ -135,9 +147,10 @@ def test_a_threat_collected_late_is_a_crisis_all_the_same(config, store):
 def test_small_volume_spike_against_a_quiet_account_and_no_spike_on_a_busy_one(config):
     # Below 1 negative post an hour for two weeks, then 10 in one hour: a spike.
     quiet = [mk(i, T0 + timedelta(hours=3 * i)) for i in range(100)]  # one every 3 hours
-    burst = [mk(1000 + i, T0 + timedelta(hours=301, minutes=5 * i), f"la página del instituto no carga {i}")
+    # (the hour before the burst, a week earlier, held no post: the usual rate is the mean one)
+    burst = [mk(1000 + i, T0 + timedelta(hours=302, minutes=5 * i), f"la página del instituto no carga {i}")
              for i in range(10)]
-    found = detect_spikes(config, quiet + burst, T0 + timedelta(hours=302))
+    found = detect_spikes(config, quiet + burst, T0 + timedelta(hours=303))
     assert len(found) == 1 and len(found[0].evidence) == 10
     assert "carga" in found[0].explanation and "usual rate 0.3 an hour" in found[0].explanation
     # 40 in an hour where 35 is the usual: no spike.
@@ -167,3 +180,70 @@ def test_a_new_rumour_not_in_the_register_opens_a_narrative(config):
     complaint = mk(7, T0, "la página no carga desde ayer", labels={"claim": "none"})
     found = detect_narratives(config, [big, complaint], T0)
     assert [f.key for f in found] == ["narrative:new:x:6"] and "high-reach author @u6" in found[0].explanation
+
+
+def _abuse(i, at, text, handle=None, **kw):
+    return mk(i, at, text, handle=handle, labels={"offensive": "offensive"}, **kw)
+
+
+def test_a_harassment_campaign_against_a_person_is_one_incident(config):
+    """Abuse of one person by distinct authors: by full name, by surname alone, and by the
+    replies to her own account's post, all one campaign; abuse of the institution is not one."""
+    at = T0 + timedelta(hours=10)
+    her = mk(1, at, "Hoy presentamos el informe anual", handle="sofia_paredes", labels={})
+    her = (replace(her[0], author=replace(her[0].author, display_name="Sofía Paredes Luna")), her[1])
+    items = [her,
+             _abuse(2, at + timedelta(hours=1), "Sofía Paredes Luna es una inútil, a la cocina"),
+             _abuse(3, at + timedelta(hours=2), "la tal Paredes Luna no sirve para nada, lárgate"),
+             _abuse(4, at + timedelta(hours=3), "@sofia_paredes vieja ridícula", in_reply_to="x:1"),
+             _abuse(5, at + timedelta(hours=4), "cállate ya, mujer inútil", in_reply_to="x:1"),
+             # the institution itself and its own account are not people to campaign against
+             *[_abuse(10 + i, at + timedelta(hours=i), f"@IEN_Oficial instituto de inútiles {i}") for i in range(6)]]
+    now = at + timedelta(hours=5)
+    found = detect_campaigns(config, items, now)
+    assert [i.kind for i in found] == ["campaign"], [i.title for i in found]
+    inc = found[0]
+    assert set(inc.evidence) == {"x:2", "x:3", "x:4", "x:5"} and inc.severity == "high"
+    assert "4 abusive posts by 4 authors" in inc.explanation
+    # three authors are not yet a campaign; and old abuse falls out of the window
+    assert detect_campaigns(config, items[:4], now) == []
+    assert detect_campaigns(config, items, now + timedelta(hours=60)) == []
+
+
+def test_a_campaign_with_a_paging_threat_is_critical(config):
+    at = T0 + timedelta(hours=10)
+    items = [_abuse(i, at + timedelta(minutes=i), f"Laura Méndez es basura {i}") for i in range(3)]
+    items.append(mk(9, at + timedelta(minutes=9), "a Laura Méndez le vamos a dar un tiro",
+                    labels={"threat": "threat"}))
+    found = detect_campaigns(config, items, at + timedelta(hours=1))
+    assert [(i.key, i.severity) for i in found] == [("campaign:name:laura-mendez", "critical")]
+
+
+def test_a_spike_made_of_a_rumour_is_the_rumour_growing_not_a_second_incident(config, store):
+    from alerting.detect import detect
+
+    quiet = [mk(i, T0 + timedelta(hours=i)) for i in range(48)]  # one negative post an hour
+    claim = {"claim": "assertion"}
+    rumour = [mk(100 + i, T0 + timedelta(hours=50, minutes=4 * i), f"la agencia destruyó las vacunas del lote 7 ({i})",
+                 labels=claim) for i in range(12)]
+    items = quiet + rumour
+    store.upsert_mentions([m for m, _ in items])
+    store.save_classifications([c for _, c in items])
+    now = T0 + timedelta(hours=51)
+    found = detect(config, store, now, {m.id for m, _ in items})
+    assert [i.kind for i in found] == ["narrative"], [i.title for i in found]
+    assert {m.id for m, _ in rumour} <= set(found[0].evidence)
+    # Without the rumour, the same burst of complaints is a spike.
+    complaints = [(m, replace(c, labels={"sentiment": "negative"})) for m, c in rumour]
+    store.save_classifications([c for _, c in complaints])
+    assert [i.kind for i in detect(config, store, now, {m.id for m, _ in items})] == ["spike"]
+
+
+def test_an_angry_and_abusive_burst_is_one_spike(config):
+    base = [mk(i, T0 + timedelta(hours=i)) for i in range(48)]
+    angry = [mk(100 + i, T0 + timedelta(hours=50, minutes=3 * i)) for i in range(12)]
+    abusive = [mk(200 + i, T0 + timedelta(hours=50, minutes=20 + 3 * i), labels={"offensive": "offensive"})
+               for i in range(12)]
+    found = detect_spikes(config, base + angry + abusive, T0 + timedelta(hours=52))
+    assert len(found) == 1 and "negative, hateful or offensive" in found[0].title
+    assert {f"x:{100 + i}" for i in range(12)} | {f"x:{200 + i}" for i in range(12)} <= set(found[0].evidence)

@@ -12,7 +12,7 @@ import pytest
 
 from escucha.pipeline import act_on_link
 from alerting.escalation import tick
-from demo.smtp import free_port
+from replay.mailbox import free_port
 from escucha.records import Author, Incident, Mention
 
 from .conftest import utc

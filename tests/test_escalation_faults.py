@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 
 from alerting.escalation import STALE_SEND, tick
-from demo.smtp import SMTPSink, free_port
+from replay.mailbox import SMTPSink, free_port
 from escucha.config import Contact
 from escucha.errors import Unpaged
 from escucha.pipeline import check_paged

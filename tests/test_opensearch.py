@@ -115,7 +115,7 @@ def test_mapping_conflict_is_quarantined_with_field_and_document(store, index):
 
 
 def test_server_down_keeps_everything_pending_until_it_returns(store, index, config):
-    from demo.smtp import free_port
+    from replay.mailbox import free_port
 
     data(store, 5)
     down = type(index)(f"http://127.0.0.1:{free_port()}", prefix=index.prefix)
@@ -125,7 +125,7 @@ def test_server_down_keeps_everything_pending_until_it_returns(store, index, con
 
 
 def test_pipeline_step_reports_a_down_server_without_failing(store, config, monkeypatch):
-    from demo.smtp import free_port
+    from replay.mailbox import free_port
 
     data(store, 2)
     cfg = replace(config, index_url=f"http://127.0.0.1:{free_port()}", index_prefix="down")

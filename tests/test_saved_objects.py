@@ -160,7 +160,7 @@ def test_install_is_idempotent_through_the_import_api(product, header):
 
 
 def test_install_reports_an_unreachable_server():
-    from demo.smtp import free_port
+    from replay.mailbox import free_port
     from escucha.errors import EscuchaError
 
     with pytest.raises(EscuchaError, match="not reachable"):

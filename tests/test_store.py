@@ -201,7 +201,7 @@ def test_a_document_the_engine_refuses_is_quarantined_and_the_rest_stored(opense
 
 
 def test_a_search_store_that_is_down_says_so_by_address(tmp_path):
-    from demo.smtp import free_port
+    from replay.mailbox import free_port
     from stores.search import SearchStore
 
     port = free_port()

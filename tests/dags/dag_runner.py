@@ -15,7 +15,7 @@ sys.path.insert(0, str(root))
 
 from collectors.x_emulator import XEmulator  # noqa: E402
 from demo import week  # noqa: E402
-from demo.smtp import SMTPSink, free_port  # noqa: E402
+from replay.mailbox import SMTPSink, free_port  # noqa: E402
 
 users, tweets = week.build()
 threat = next(t for t in tweets if t["_kind"] == "threat")
