@@ -1,6 +1,13 @@
 """File import: CSV or JSONL exports from other listening tools, with a column mapping.
 
 ``escucha collect --source file --path export.csv --map text=Contenido --map created_at=Fecha``
+
+A mapping names, for one of our fields (``FIELDS``), the column that holds it; in JSON
+Lines a dotted path reaches into nested objects and lists (``--map
+author=user.screen_name --map author_followers=user.public_metrics.followers_count
+--map in_reply_to=referenced.0.id``). Replies, reposts and quotes name the native id of
+the post they refer to; ``own`` marks the institution's own posts (and a post by one of
+its accounts is its own whatever the file says).
 """
 from __future__ import annotations
 
@@ -23,6 +30,40 @@ csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 DEFAULT_MAP = {"platform": "platform", "native_id": "id", "text": "text", "created_at": "created_at",
                "author": "author", "author_followers": "followers", "url": "url", "lang": "lang",
                "accounts": "accounts"}
+# Fields a mapping may name besides those: read only where mapped, or where the column is there.
+OPTIONAL = {"author_name": "author_name", "author_verified": "verified", "author_id": "author_id",
+            "in_reply_to": "in_reply_to", "repost_of": "repost_of", "quote_of": "quote_of", "own": "own",
+            "conversation_id": "conversation_id", "source": "source", "likes": "likes", "reposts": "reposts",
+            "replies": "replies", "quotes": "quotes", "impressions": "impressions"}
+FIELDS = {**DEFAULT_MAP, **OPTIONAL}
+_TRUE, _FALSE = {"true", "1", "yes", "y", "si", "sí", "oui", "t"}, {"false", "0", "no", "n", "non", "f", ""}
+
+
+def _path(item, column: str):
+    """``item[column]``, or where ``column`` is a dotted path, the value it reaches (None if
+    any step is missing): "user.screen_name", "referenced.0.id"."""
+    if column in item:
+        return item[column]
+    node = item
+    for step in column.split("."):
+        if isinstance(node, dict) and step in node:
+            node = node[step]
+        elif isinstance(node, list) and step.isdigit() and int(step) < len(node):
+            node = node[int(step)]
+        else:
+            return None
+    return node
+
+
+def _flag(value, field: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise InputError(f"{field} must be true or false; got {value!r}")
 
 
 class FileCollector(Collector):
@@ -34,8 +75,13 @@ class FileCollector(Collector):
         if not path:
             raise InputError("collector file: path must name a .csv or .jsonl file; got nothing")
         self.path = Path(path)
-        self.mapping = {**DEFAULT_MAP, **(mapping or {})}
+        unknown = sorted(set(mapping or {}) - set(FIELDS))
+        if unknown:
+            raise InputError(f"--map field must be one of {', '.join(sorted(FIELDS))}; got {', '.join(unknown)}")
+        self.mapping = {**FIELDS, **(mapping or {})}
         self.platform = platform
+        self.own = config.own_handles()
+        self.watched = [(a.handle.lower(), a.key) for a in (*config.accounts, *config.similar)]
 
     def _rows(self):
         """(line number, row) pairs, read as a stream: memory stays flat with the file's size."""
@@ -78,17 +124,31 @@ class FileCollector(Collector):
         if "__error__" in item:
             raise InputError(f"{where}: {item['__error__']}")
         m = self.mapping
-        get = lambda k: item.get(m[k]) if m.get(k) else None  # noqa: E731
-        accounts = get("accounts") or ()
-        if isinstance(accounts, str):
-            accounts = tuple(a for a in accounts.replace(";", ",").split(",") if a.strip())
+        get = lambda k: _path(item, m[k]) if m.get(k) else None  # noqa: E731
         try:
+            platform = get("platform") or self.platform
+            text = get("text")
+            handle = str(get("author") or "").lstrip("@")
+            accounts = get("accounts") or ()
+            if isinstance(accounts, str):
+                accounts = tuple(a for a in accounts.replace(";", ",").split(",") if a.strip())
+            if not accounts and isinstance(text, str):  # the accounts it names, as the platforms' collectors do
+                low = text.lower()
+                accounts = tuple(sorted({key for h, key in self.watched if h in low}))
+            ref = lambda k: f"{platform}:{v}" if (v := get(k)) not in (None, "") else ""  # noqa: E731
+            metrics = {k: int(v) for k in ("likes", "reposts", "replies", "quotes", "impressions")
+                       if (v := get(k)) not in (None, "")}
             return Mention.from_dict({
-                "platform": get("platform") or self.platform, "native_id": get("native_id"), "text": get("text"),
-                "created_at": get("created_at"), "author": {"handle": get("author") or "",
-                                                            "followers": get("author_followers") or 0},
-                "url": get("url") or "", "lang": get("lang") or detect_lang(get("text") or ""),
-                "accounts": accounts})
+                "platform": platform, "native_id": get("native_id"), "text": text,
+                "created_at": get("created_at"),
+                "author": {"handle": handle, "display_name": get("author_name") or "",
+                           "followers": get("author_followers") or 0, "id": get("author_id") or "",
+                           "verified": _flag(get("author_verified"), "author_verified")},
+                "url": get("url") or "", "lang": get("lang") or detect_lang(text if isinstance(text, str) else ""),
+                "accounts": accounts, "in_reply_to": ref("in_reply_to"), "repost_of": ref("repost_of"),
+                "quote_of": ref("quote_of"), "conversation_id": str(get("conversation_id") or ""),
+                "source": str(get("source") or ""), "metrics": metrics,
+                "own": _flag(get("own"), "own") or handle.lower() in self.own})
         except InputError as exc:
             raise InputError(f"{where}: {exc}") from None
         except (TypeError, ValueError, OverflowError, AttributeError) as exc:

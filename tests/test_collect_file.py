@@ -96,3 +96,44 @@ def test_a_csv_field_over_128_kb_is_read(config, store, tmp_path):
     f.write_text(f"id,text,created_at,author\n1,{long_text},2026-11-10T00:00:00Z,a\n", encoding="utf-8")
     res = FileCollector(config, store, path=str(f)).collect()
     assert res.new == 1 and store.get_mention("file:1").text.startswith("palabra palabra")
+
+
+def test_nested_fields_own_posts_replies_reposts_and_quotes(config, store, tmp_path):
+    """An export of API-shaped posts: the author and metrics nested, the post referred to
+    in a list; a post by one of the institution's accounts is its own."""
+    def post(i, text, user, followers=10, refs=(), **kw):
+        return {"id_str": str(i), "full_text": text, "created": f"2026-11-10T12:0{i}:00Z",
+                "user": {"screen_name": user, "name": user.title(), "verified": "false",
+                         "public_metrics": {"followers_count": followers}},
+                "referenced": [{"type": t, "id": str(r)} for t, r in refs], "stats": {"likes": i}, **kw}
+
+    rows = [post(1, "¿Dónde voto? @IEN_Oficial", "ana"),
+            post(2, "@ana en nuestro sitio", "IEN_Oficial", 1_250_000, [("replied_to", 1)]),
+            post(3, "RT @ana: ¿Dónde voto?", "beto", refs=[("retweeted", 1)]),
+            post(4, "esto mismo pregunto yo", "carla", refs=[("quoted", 1)], mine="sí")]
+    f = tmp_path / "export.jsonl"
+    f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    mapping = {"native_id": "id_str", "text": "full_text", "created_at": "created", "author": "user.screen_name",
+               "author_name": "user.name", "author_verified": "user.verified",
+               "author_followers": "user.public_metrics.followers_count", "likes": "stats.likes",
+               "in_reply_to": "referenced.0.id", "own": "mine"}
+    res = FileCollector(config, store, path=str(f), mapping=mapping, platform="x").collect()
+    assert (res.new, res.quarantined) == (4, 0), store.quarantined()
+    ask, answer = store.get_mention("x:1"), store.get_mention("x:2")
+    assert ask.author.display_name == "Ana" and ask.accounts == ("x:@IEN_Oficial",) and not ask.own
+    assert answer.own and answer.in_reply_to == "x:1" and answer.author.followers == 1_250_000
+    assert answer.metrics == {"likes": 2}
+    assert store.get_mention("x:4").own, "the file's own column: 'sí'"
+    # Reposts and quotes by their own columns.
+    mapping2 = {**mapping, "in_reply_to": "", "repost_of": "referenced.0.id", "own": ""}
+    FileCollector(config, store, path=str(f), mapping=mapping2, platform="y").collect()
+    assert store.get_mention("y:3").repost_of == "y:1" and store.get_mention("y:2").own
+
+
+def test_a_mapping_to_a_field_we_do_not_have_is_refused(config, store, tmp_path):
+    with pytest.raises(InputError, match="--map field must be one of .*; got autor"):
+        FileCollector(config, store, path=str(tmp_path / "x.csv"), mapping={"autor": "user"})
+    f = tmp_path / "e.csv"
+    f.write_text("id,text,created_at,own\n1,hola,2026-11-10T12:00:00Z,quizás\n", encoding="utf-8")
+    res = FileCollector(config, store, path=str(f)).collect()
+    assert res.quarantined == 1 and "own must be true or false; got 'quizás'" in store.quarantined()[0]["reason"]
