@@ -383,9 +383,10 @@ def forget(handle, config_path, yes):
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
 def serve(config_path, host, port):
     """Serve acknowledge links, the inbound webhook and the analyst view."""
-    from dashboards.web.app import serve as run_server
+    from dashboards.web.app import check_exposure, serve as run_server
 
     cfg = _load(config_path)
+    check_exposure(cfg, host)
     click.echo(f"escucha serving {cfg.name} on http://{host}:{port}/ (Ctrl-C to stop)")
     try:
         run_server(cfg, pipeline.open_store(cfg), host, port)
@@ -496,6 +497,27 @@ def dashboards_install(url, product, prefix):
     res = install(url, product, build(prefix))
     click.echo(f"imported {res['imported']} saved objects into {product} at {url.split('@')[-1]} "
                f"(dashboards: Sala de crisis, Explorador)")
+
+
+@cli.group()
+def web():
+    """The analyst view's users."""
+
+
+@web.command("hash-password")
+@click.option("--stdin", "from_stdin", is_flag=True, help="Read the password from the first line of stdin.")
+def web_hash_password(from_stdin):
+    """Print a password's scrypt hash, to set in the variable a [web] user's
+    password_hash_env names (the password itself is never stored)."""
+    from escucha.passwords import hash_password
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 12:
+        raise InputError(f"the password must be at least 12 characters; got {len(password)}")
+    click.echo(hash_password(password))
 
 
 def main(argv=None):

@@ -140,6 +140,26 @@ class Links:
 
 
 @dataclass(frozen=True)
+class WebUser:
+    name: str
+    password_hash: str  # from the environment: never printed
+
+
+@dataclass(frozen=True)
+class Web:
+    """Who may read the analyst view (dashboards/web/auth.py): users with password hashes,
+    or a reverse proxy's header naming the user it logged in; with neither, this machine
+    only (loopback)."""
+    users: tuple[WebUser, ...] = ()
+    trusted_header: str = ""
+    session_hours: float = 12.0
+
+    @property
+    def login(self) -> bool:
+        return bool(self.users or self.trusted_header)
+
+
+@dataclass(frozen=True)
 class Report:
     lang: str = "es"
     recipients: tuple[Contact, ...] = ()
@@ -181,6 +201,7 @@ class Config:
     x_base_url: str = ""  # point tweepy at another X API host (the local emulator)
     base_urls: dict = field(default_factory=dict)  # per platform: another API host (tests, self-hosted)
     drill: bool = False  # a committee drill (`escucha replay --drill`): every page is marked SIMULACRO
+    web: Web = Web()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -339,6 +360,32 @@ def _detection(c: _Checker, t: dict) -> Detection:
     deadline = c.number(t, "answer_deadline_hours", "detection.answer_deadline_hours", 48, 1, 24 * 90, " hours")
     campaign = c.number(t, "campaign_hours", "detection.campaign_hours", 48, 1, 24 * 14, " hours")
     return Detection(sensitivity=sens, answer_deadline_hours=float(deadline), campaign_hours=campaign, **ints)
+
+
+def _web(c: _Checker, t: dict) -> Web:
+    from escucha.passwords import problem
+
+    users = []
+    for i, u in enumerate(c.items(t, "users", "web.users")):
+        p = f"web.users[{i}]"
+        if not isinstance(u, dict):
+            c.bad(p, 'a table like { name = "marta", password_hash_env = "ESCUCHA_WEB_MARTA" }', u)
+            continue
+        name = c.get(u, "name", f"{p}.name", str, "", required=True)
+        env = c.get(u, "password_hash_env", f"{p}.password_hash_env", str, "", required=True)
+        stored = c.secret(env, f"{p}.password_hash_env") if env else ""
+        if stored and (why := problem(stored)):
+            c.problems.append(f"{p}.password_hash_env: {env} {why}")
+        if name and stored:
+            users.append(WebUser(name, stored))
+    if len({u.name for u in users}) < len(users):
+        c.problems.append("web.users: every name must be different")
+    header = c.get(t, "trusted_header", "web.trusted_header", str, "")
+    if header and not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", header):
+        c.bad("web.trusted_header", "an HTTP header name like X-Forwarded-User", header)
+        header = ""
+    hours = c.number(t, "session_hours", "web.session_hours", 12, 0.25, 24 * 30, " hours")
+    return Web(users=tuple(users), trusted_header=header, session_hours=hours)
 
 
 def _contacts(c: _Checker, items, path: str) -> tuple[Contact, ...]:
@@ -579,8 +626,9 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
                        members, roles)
     links_t = c.get(data, "links", "links", dict, {})
     secret_env = c.get(links_t, "secret_env", "links.secret_env", str, Links.secret_env)
+    web = _web(c, c.get(data, "web", "web", dict, {}))
     secret = ""
-    if members or policies:  # pages carry links: they must be signed with a real key
+    if members or policies or web.users:  # links and login sessions are signed with a real key
         secret = c.secret(secret_env, "links.secret_env")
         if secret and secret_problem(secret):
             c.problems.append(f"links.secret_env: {secret_env} {secret_problem(secret)}")
@@ -668,7 +716,7 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
         index_prefix=index_prefix,
         encoder=encoder, model_dir=model_dir, thresholds=thresholds, detection=detection, members=members,
         holidays=holidays, oncall=tuple(oncall), policies=policies, claims=claims, links=links, fallback=fallback,
-        report=report, path=path, x_base_url=x_base, base_urls=base_urls)
+        report=report, path=path, x_base_url=x_base, base_urls=base_urls, web=web)
 
 
 def load(path: str | Path, env=None) -> Config:

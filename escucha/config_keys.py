@@ -11,7 +11,7 @@ import difflib
 _CONTACT = {"url_env", "label"}
 KEYS: dict[str, set[str]] = {
     "": {"institution", "accounts", "watch", "similar", "store", "index", "classifier", "thresholds", "detection",
-         "committee", "escalation", "claims", "links", "report", "platforms"},
+         "committee", "escalation", "claims", "links", "report", "platforms", "web"},
     "institution": {"name", "short_name", "timezone", "languages", "colors"},
     "accounts[]": {"platform", "handle", "user_id", "contacts", "token_env"},
     "similar[]": {"platform", "handle", "user_id", "contacts", "token_env"},
@@ -34,6 +34,8 @@ KEYS: dict[str, set[str]] = {
     "links": {"base_url", "secret_env", "ttl_hours"},
     "report": {"lang", "recipients"},
     "report.recipients[]": _CONTACT,
+    "web": {"users", "trusted_header", "session_hours"},
+    "web.users[]": {"name", "password_hash_env"},
     "platforms": {"x", "bluesky", "mastodon", "rss", "file"},
     "platforms.*": {"base_url"},
 }

@@ -76,3 +76,28 @@ def test_screenshot(site, tmp_path):
     shot = tmp_path / "view.png"
     browse(site + "/", f"--screenshot={shot}", "--window-size=1200,900")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+
+
+def test_the_login_page_in_a_browser(env, store, tmp_path, monkeypatch):
+    """With users configured, the view sends a browser to a login form in the institution's
+    language, and nothing of the view is shown before it."""
+    import os
+    from dataclasses import replace
+
+    from escucha.config import parse
+    from escucha.passwords import hash_password
+
+    from .conftest import EXAMPLE, example_dict
+
+    monkeypatch.setenv("ESCUCHA_WEB_MARTA", hash_password("vigilia-de-noche-2026"))
+    data = example_dict()
+    data["web"] = {"users": [{"name": "marta", "password_hash_env": "ESCUCHA_WEB_MARTA"}]}
+    cfg = replace(parse(data, str(EXAMPLE), env=os.environ, base_dir=tmp_path), store_path=str(tmp_path / "e.db"))
+    httpd = make_server("127.0.0.1", 0, App(cfg, store, clock=lambda: NOW), handler_class=_Quiet)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        dom = browse(f"http://127.0.0.1:{httpd.server_port}/?q=casilla", "--dump-dom")
+    finally:
+        httpd.shutdown()
+    assert "<title>escucha · Iniciar sesión</title>" in dom and 'type="password"' in dom
+    assert 'name="next" value="/?q=casilla"' in dom and "Sala de crisis" not in dom

@@ -7,27 +7,32 @@ page is rendered with autoescaping, so text written by strangers stays text.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from dashboards.i18n import TEXT
 from dashboards.queries import summary
-from escucha.errors import EscuchaError, StoreError
+from dashboards.web import auth
+from escucha.errors import ConfigError, EscuchaError, StoreError
+from escucha.passwords import check_password
 from escucha.records import utcnow
+
+log = logging.getLogger("escucha.web")
 
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=select_autoescape(["html"]))
 
 
-def render_overview(config, store, lang="es", q="", now=None, days=7) -> str:
+def render_overview(config, store, lang="es", q="", now=None, days=7, user="") -> str:
     now = now or utcnow()
     data = summary(store, now - timedelta(days=days), now + timedelta(seconds=1), config.tz)
     results = store.search(q, limit=50) if q else None
     return _ENV.get_template("overview.html").render(c=config, d=data, t=TEXT[lang], lang=lang, q=q,
-                                                    results=results, open=store.incidents("open"))
+                                                    results=results, open=store.incidents("open"), user=user)
 
 
 def write_snapshot(config, store, out, lang="es", now=None, days=14) -> str:
@@ -44,10 +49,15 @@ class App:
         self.config = config
         self.store = store
         self.clock = clock
+        self.sessions = auth.Sessions(config.links.secret, config.web.session_hours) \
+            if config.web.users and config.links.secret else None
+        self.throttle = auth.Throttle()
 
     def __call__(self, environ, start_response):
+        extra = []
         try:
-            status, ctype, body = self.route(environ)
+            status, ctype, body, *more = self.route(environ)
+            extra = more[0] if more else []
         except StoreError as exc:  # the store is down or locked: try again later, not a bad request
             status, ctype, body = "503 Service Unavailable", "text/plain; charset=utf-8", str(exc)
         except EscuchaError as exc:
@@ -56,8 +66,45 @@ class App:
         start_response(status, [("Content-Type", ctype), ("Content-Length", str(len(data))),
                                 ("X-Content-Type-Options", "nosniff"),
                                 ("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'"),
-                                ("Referrer-Policy", "no-referrer")])
+                                ("Referrer-Policy", "no-referrer"), ("Cache-Control", "no-store"), *extra])
         return [data]
+
+    def _form(self, environ) -> dict | None:
+        """A url-encoded form body of at most 10,000 bytes (None when it is bigger)."""
+        try:
+            n = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            n = 0
+        if not 0 <= n <= 10_000:
+            return None
+        return {k: v[0] for k, v in parse_qs(environ["wsgi.input"].read(n).decode("utf-8", "replace")).items()}
+
+    def _login(self, environ, lang):
+        """POST /login: the user's password against its hash; five failures from one address
+        lock it out for ten minutes."""
+        t = TEXT[lang]
+        form = self._form(environ)
+        if form is None:
+            return "413 Payload Too Large", "text/plain; charset=utf-8", "request body too large"
+        target = auth.safe_next(form.get("next", "/"))
+        address = environ.get("REMOTE_ADDR", "")
+
+        def page(status, message):
+            return status, "text/html; charset=utf-8", _ENV.get_template("login.html").render(
+                c=self.config, t=t, lang=lang, next=target, message=message)
+
+        if self.throttle.locked(address):
+            return page("429 Too Many Requests", t["login_locked"])
+        user = next((u for u in self.config.web.users if u.name == form.get("user", "")), None)
+        # An unknown name costs the same scrypt as a wrong password: no timing tells names apart.
+        stored = user.password_hash if user else self.config.web.users[0].password_hash
+        if not (check_password(form.get("password", ""), stored) and user):
+            self.throttle.failed(address)
+            log.warning("web login refused from %s", address)
+            return page("401 Unauthorized", t["login_wrong"])
+        cookie = self.sessions.make(user.name, self.clock())
+        return "303 See Other", "text/plain; charset=utf-8", "", [
+            ("Location", target), auth.set_cookie(cookie, environ, int(self.config.web.session_hours * 3600))]
 
     def route(self, environ):
         from escucha import pipeline
@@ -85,13 +132,9 @@ class App:
                 lang=lang, t=TEXT[lang], opened=inc.opened_at.astimezone(self.config.tz).strftime("%Y-%m-%d %H:%M"))
             return "200 OK", "text/html; charset=utf-8", page
         if path == "/act" and method == "POST":
-            try:
-                n = int(environ.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                n = 0
-            if not 0 <= n <= 10_000:
+            form = self._form(environ)
+            if form is None:
                 return "413 Payload Too Large", "text/plain; charset=utf-8", "request body too large"
-            form = {k: v[0] for k, v in parse_qs(environ["wsgi.input"].read(n).decode("utf-8", "replace")).items()}
             ok, message = pipeline.act_on_link(self.config, self.store, form, self.clock())
             page = _ENV.get_template("act.html").render(ok=ok, message=message, c=self.config, lang=lang)
             return ("200 OK" if ok else "403 Forbidden"), "text/html; charset=utf-8", page
@@ -110,15 +153,43 @@ class App:
                                                                           "a JSON object"})
             ok, message = pipeline.act_on_link(self.config, self.store, params, self.clock())
             return ("200 OK" if ok else "403 Forbidden"), "application/json", json.dumps({"ok": ok, "message": message})
+        if path == "/login" and self.sessions is not None:
+            if method == "POST":
+                return self._login(environ, lang)
+            page = _ENV.get_template("login.html").render(c=self.config, t=TEXT[lang], lang=lang, message="",
+                                                          next=auth.safe_next(q.get("next", "/")))
+            return "200 OK", "text/html; charset=utf-8", page
+        if path == "/logout" and method == "POST":
+            return "303 See Other", "text/plain; charset=utf-8", "", [
+                ("Location", "/login"), auth.set_cookie("", environ, 0)]
         if path == "/" and method == "GET":
+            who = auth.user_of(self.config, self.sessions, environ, self.clock())
+            if who is None:
+                if self.sessions is not None:
+                    here = "/" + (f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else "")
+                    return "303 See Other", "text/plain; charset=utf-8", "", [
+                        ("Location", "/login?" + urlencode({"next": here, "lang": lang}))]
+                if self.config.web.trusted_header:
+                    return "401 Unauthorized", "text/plain; charset=utf-8", "log in through the institution's portal"
+                return "403 Forbidden", "text/plain; charset=utf-8", TEXT[lang]["local_only"]
             days = q.get("days", "7")
             days = int(days) if days.isdigit() and 1 <= int(days) <= 366 else 7  # a period of a year at most
-            page = render_overview(self.config, self.store, lang, q.get("q", "")[:200], self.clock(), days)
+            page = render_overview(self.config, self.store, lang, q.get("q", "")[:200], self.clock(), days,
+                                   user=who if self.sessions is not None else "")
             return "200 OK", "text/html; charset=utf-8", page
         return "404 Not Found", "text/plain; charset=utf-8", "not found"
 
 
+def check_exposure(config, host: str) -> None:
+    """Refuse to serve the analyst view beyond this machine without a login."""
+    if not config.web.login and not auth.loopback(host if host != "localhost" else "127.0.0.1"):
+        raise ConfigError([f"web: escucha serve on {host} would open the analyst view to anyone who can reach "
+                           "it; set [web] users (escucha web hash-password) or trusted_header, or serve on "
+                           "127.0.0.1"], config.path)
+
+
 def serve(config, store, host="127.0.0.1", port=8765):  # pragma: no cover - exercised through the CLI
+    check_exposure(config, host)
     from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
     from socketserver import ThreadingMixIn
 
