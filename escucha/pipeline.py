@@ -325,21 +325,41 @@ def resolve(config, store, incident_id: int, by: str, now: datetime | None = Non
 def forget_author(config, store, handle: str, now: datetime | None = None) -> dict:
     """Erase everything stored about one author (habeas data), and record that it was done.
 
-    The record keeps only a salted hash of the handle, so the erasure can be proven
-    without keeping the name.
+    Their posts and scores go, and so do other people's reposts of them (which carry their
+    words); other people's posts that name them keep their own words with the handle
+    blanked; incidents lose them from their evidence, and their handle and words from
+    titles, explanations and the audit log; what was quarantined that holds them goes.
+    The store's files are then compacted, so nothing is left in free pages or the
+    full-text index, and the search index drops or re-reads every document touched. The
+    record keeps only a salted hash of the handle, so the erasure can be proven without
+    keeping the name.
     """
     import hashlib
+    from dataclasses import replace as _replace
+
+    from escucha.erasure import Blanker
 
     now = now or utcnow()
     handle = handle.strip().lstrip("@")
     if not handle:
         raise InputError("handle must name an author (@handle); got nothing")
-    ids = store.mentions_by_author(handle)
-    removed = store.delete_mentions(ids)
+    theirs = {i: m for i in store.mentions_by_author(handle) if (m := store.get_mention(i)) is not None}
+    ids = set(theirs)
+    others = store.mentions_naming(handle, ids)
+    reposts = {m.id for m in others if m.repost_of in ids}
+    blank = Blanker(handle, [m.text for m in theirs.values()])
+    kept = [_replace(m, text=text) for m in others if m.id not in reposts and (text := blank(m.text)) != m.text]
+    removed = store.delete_mentions(ids | reposts)
+    if kept:
+        store.upsert_mentions(kept)
+    store.redact_incidents(ids | reposts, blank)
+    quarantined = store.forget_quarantined(blank.needles())
     digest = hashlib.sha256(f"{config.links.secret}:{handle.lower()}".encode()).hexdigest()
     store.record_forgotten(digest, removed, now)
-    store.audit("privacy.forget", {"handle_sha256": digest[:16], "removed": removed}, at=now)
-    return {"removed": removed}
+    store.audit("privacy.forget", {"handle_sha256": digest[:16], "removed": removed, "redacted": len(kept),
+                                   "quarantined": quarantined}, at=now)
+    store.compact()
+    return {"removed": removed, "redacted": len(kept), "quarantined": quarantined}
 
 
 _REFUSALS = RefusalLog()  # one per process: refused links are folded across requests

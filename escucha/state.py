@@ -222,3 +222,24 @@ class SQLState:
             q = q.where(audit.c.incident_id == incident_id)
         with self.engine.connect() as conn:
             return [dict(r, detail=json.loads(r["detail"] or "{}")) for r in conn.execute(q).mappings()]
+
+    def redact(self, mention_ids: set[str], blank) -> int:
+        """Forgetting a person: their mentions leave every incident's evidence, and
+        ``blank`` (escucha.erasure.Blanker) rewrites incident titles and explanations and
+        the audit log. Returns the rows changed."""
+        changed = 0
+        with self.engine.begin() as conn:
+            for mid in mention_ids:
+                changed += conn.execute(evidence.delete().where(evidence.c.mention_id == mid)).rowcount
+            for row in conn.execute(select(incidents.c.id, incidents.c.title, incidents.c.explanation)).mappings():
+                title, expl = blank(row["title"]), blank(row["explanation"])
+                if (title, expl) != (row["title"], row["explanation"]):
+                    conn.execute(incidents.update().where(incidents.c.id == row["id"]).values(
+                        title=title, explanation=expl))
+                    changed += 1
+            for row in conn.execute(select(audit.c.id, audit.c.detail)).mappings():
+                detail = blank(row["detail"])
+                if detail != row["detail"]:
+                    conn.execute(audit.update().where(audit.c.id == row["id"]).values(detail=detail))
+                    changed += 1
+        return changed

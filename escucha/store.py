@@ -95,6 +95,21 @@ class Store(ABC):
     def detected_ids(self) -> set[str]:
         """Mentions a detection pass has looked at."""
 
+    # What forgetting a person also reaches (escucha.pipeline.forget_author). Defaults that
+    # read everything; a store overrides them with a query.
+    def mentions_naming(self, handle: str, ids: set[str]) -> list[Mention]:
+        """Other people's mentions that name ``handle`` or answer, repost or quote one of ``ids``."""
+        needle = handle.lower()
+        return [m for m in self.mentions() if m.id not in ids
+                and (needle in m.text.lower() or {m.in_reply_to, m.repost_of, m.quote_of} & ids)]
+
+    def forget_quarantined(self, needles: list[str]) -> int:
+        """Delete what was set aside that holds any of ``needles`` (any case)."""
+        return 0
+
+    def compact(self) -> None:
+        """Make deleted data unrecoverable from the store's files (where it keeps files)."""
+
 
 class StateBacked:
     """Incidents, deliveries, signed-link use and the audit log live in ``self.state``
@@ -137,6 +152,9 @@ class StateBacked:
 
     def audit(self, action, detail, incident_id=None, actor="escucha", at=None):
         self.state.audit(action, detail, incident_id, actor, at)
+
+    def redact_incidents(self, ids: set[str], blank) -> int:
+        return self.state.redact(ids, blank)
 
     def audit_log(self, incident_id=None):
         return self.state.audit_log(incident_id)
@@ -181,6 +199,11 @@ CREATE TABLE IF NOT EXISTS indexed (
   backend TEXT NOT NULL, mention_id TEXT NOT NULL, digest TEXT, at TEXT, PRIMARY KEY (backend, mention_id)
 );
 CREATE TABLE IF NOT EXISTS tombstones (mention_id TEXT PRIMARY KEY, created_at TEXT, at TEXT);
+-- A mention that changes (an edit, fresher metrics, a person's handle blanked by forget)
+-- is sent to the search index again.
+CREATE TRIGGER IF NOT EXISTS mentions_doc_changed AFTER UPDATE OF doc ON mentions BEGIN
+  DELETE FROM indexed WHERE mention_id = new.id;
+END;
 CREATE TABLE IF NOT EXISTS detected (mention_id TEXT PRIMARY KEY, at TEXT);
 CREATE TABLE IF NOT EXISTS forgotten (handle_hash TEXT PRIMARY KEY, at TEXT, removed INTEGER);
 """
@@ -334,6 +357,30 @@ class SQLiteStore(StateBacked, Store):
                 db.execute("DELETE FROM mention_accounts WHERE mention_id=?", (mid,))
                 db.execute("DELETE FROM classifications WHERE mention_id=?", (mid,))
         return n
+
+    def mentions_naming(self, handle, ids):
+        needle = "%" + handle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        refs = list(ids)
+        marks = ",".join("?" * len(refs)) or "NULL"
+        rows = self.db.execute(
+            f"""SELECT doc FROM mentions WHERE lower(text) LIKE ? ESCAPE '\\'
+                OR in_reply_to IN ({marks}) OR json_extract(doc, '$.repost_of') IN ({marks})
+                OR json_extract(doc, '$.quote_of') IN ({marks})""", [needle, *refs, *refs, *refs]).fetchall()
+        return [m for m in (self._mention(r["doc"]) for r in rows) if m.id not in ids]
+
+    def forget_quarantined(self, needles):
+        with self.tx() as db:
+            return sum(db.execute("DELETE FROM quarantine WHERE instr(lower(payload), ?) > 0 OR "
+                                  "instr(lower(reason), ?) > 0", (n.lower(), n.lower())).rowcount for n in needles if n)
+
+    def compact(self):
+        """Rebuild the full-text index (its shadow tables keep deleted words), rewrite the
+        file without free pages (VACUUM) and empty the write-ahead log into it."""
+        db = self.db
+        db.execute("INSERT INTO mentions_fts(mentions_fts) VALUES ('rebuild')")
+        self.state.engine.dispose()  # its pooled connections would hold the log open
+        db.execute("VACUUM")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def mentions_by_author(self, handle: str) -> list[str]:
         rows = self.db.execute("SELECT id FROM mentions WHERE author_handle = ? COLLATE NOCASE",

@@ -275,6 +275,17 @@ class SearchStore(StateBacked, Store):
                "at": iso(utcnow()), "seq": time.time_ns()}
         self._call("POST", f"/{self.prefix}_quarantine/_doc", doc, {"refresh": "true"})
 
+    def forget_quarantined(self, needles):
+        # What is set aside is kept whole, not searchable: read it, and delete by id.
+        needles = [n.lower() for n in needles if n]
+        ids = [q["id"] for q in self.quarantined()
+               if any(n in (q.get("payload") or "").lower() or n in (q.get("reason") or "").lower() for n in needles)]
+        if not ids:
+            return 0
+        res = self._call("POST", f"/{self.prefix}_quarantine/_delete_by_query", {"query": {"ids": {"values": ids}}},
+                         {"refresh": "true", "conflicts": "proceed"})
+        return int((res or {}).get("deleted", 0))
+
     def quarantined(self):
         hits = self._search({"match_all": {}}, [{"seq": "asc"}, {"at": "asc"}], index=f"{self.prefix}_quarantine")
         return [{"id": h["_id"], **h["_source"]} for h in hits]

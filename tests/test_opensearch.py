@@ -146,6 +146,26 @@ def test_deletions_reach_the_index(store, index, config):
     assert index.push(store)["deleted"] == 0
 
 
+def test_forgetting_a_person_reaches_the_index(store, index, config):
+    """Their documents go, and another person's post that names them is re-sent blanked."""
+    from escucha import pipeline
+
+    data(store, 6)
+    reply = Mention("x", "99", "@u1 gracias por avisar de la casilla", Author("zoe"), T0, accounts=("x:@IEN_Oficial",))
+    store.upsert_mentions([reply])
+    store.save_classifications([Classification(reply.id, "v1", {}, {"sentiment": "positive"})])
+    index.push(store)
+    index.client.indices.refresh(index=index.alias)
+    assert index.client.count(index=index.alias, body={"query": {"match": {"text": "u1"}}})["count"] == 1
+    pipeline.forget_author(config, store, "u1")
+    index.push(store)
+    index.client.indices.refresh(index=index.alias)
+    hits = index.client.search(index=index.alias, body={"query": {"match_all": {}}, "size": 50})["hits"]["hits"]
+    assert hits and not [h for h in hits if "u1" in str(h["_source"]).replace("u1 ", "").lower().split("[borrado]")[0]
+                         and ("@u1" in h["_source"]["text"] or h["_source"]["author"]["handle"] == "u1")]
+    assert next(h for h in hits if h["_id"] == "x:99")["_source"]["text"] == "@[borrado] gracias por avisar de la casilla"
+
+
 def test_retention_policy_reaches_the_server(index, request):
     """ISM on OpenSearch (the policy carries its index pattern); ILM on Elasticsearch (the
     template names the policy)."""

@@ -157,6 +157,21 @@ def test_delete_and_forget_by_author(any_store):
     assert store.count_mentions() == 2
 
 
+def test_forgetting_reaches_what_others_wrote_and_the_quarantine_in_every_store(any_store, config):
+    from escucha import pipeline
+
+    store = any_store
+    store.upsert_mentions([replace(m(1, "mis datos personales aquí"), author=Author("user1")),
+                           replace(m(2, "@user1 respuesta de otra persona"), in_reply_to="x:1"),
+                           replace(m(3, "RT @user1: mis datos personales aquí"), repost_of="x:1"),
+                           m(4, "nada que ver")])
+    store.quarantine("file:e.csv", "bad row", '{"author": "user1"}')
+    res = pipeline.forget_author(config, store, "user1")
+    assert res == {"removed": 2, "redacted": 1, "quarantined": 1}
+    assert store.get_mention("x:2").text == "@[borrado] respuesta de otra persona"
+    assert store.get_mention("x:4") is not None and store.quarantined() == []
+
+
 def test_open_incident_groups_by_key(any_store):
     store = any_store
     now = utc(2026, 11, 10)
