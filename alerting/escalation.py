@@ -19,6 +19,7 @@ from alerting.channels.base import AppriseChannel
 from escucha.links import make_link
 from escucha.config import DAYS, Policy, Step
 from escucha.errors import StoreError
+from escucha.i18n import TEXT
 from escucha.records import Delivery, Incident
 
 # A send claimed but never finished (the process died while sending) is sent again
@@ -110,10 +111,54 @@ def _one_line(text: str) -> str:
     return " ".join((text or "").translate(_BIDI).split())
 
 
-def _message(config, incident: Incident, member: str, now: datetime, store) -> tuple[str, str]:
+def _local(config, at: datetime) -> str:
+    return f"{at.astimezone(config.tz):%Y-%m-%d %H:%M}"
+
+
+def _who(config, notify: str, t: dict) -> str:
+    kind, _, name = notify.partition(":")
+    if notify == "oncall":
+        return t["page_oncall"]
+    if kind == "role":
+        return f"{t['page_role']} {name}"
+    member = config.member(name)
+    return member.name if member else name
+
+
+def _chain(config, store, incident: Incident, step_no: int, now: datetime, t: dict) -> list[str]:
+    """Who has been paged so far, and who is next and when, in words."""
+    names = []
+    for d in store.deliveries(incident.id):
+        if d.status == "sent" and d.member != FALLBACK:
+            member = config.member(d.member)
+            name = member.name if member else d.member
+            if name not in names:
+                names.append(name)
+    lines = [f"{t['page_paged']}: {', '.join(names) or t['page_nobody']}."]
+    policy = policy_for(config, incident)
+    if policy is None or step_no < 0:
+        return lines
+    if step_no + 1 < len(policy.steps):
+        at = now + timedelta(minutes=policy.steps[step_no].wait_minutes)
+        lines.append(f"{t['page_next']} {_who(config, policy.steps[step_no + 1].notify, t)} {t['page_at']} "
+                     f"{at.astimezone(config.tz):%H:%M}.")
+    else:
+        lines.append(t["page_last"])
+    return lines
+
+
+def _message(config, incident: Incident, member: str, now: datetime, store, step_no: int = -1) -> tuple[str, str]:
+    """The page, in the institution's language and local time (zone shown): what happened,
+    the posts with their authors, reach and times, who has been paged and who is next, and
+    the two signed links with when they stop working."""
+    t = TEXT.get(config.report.lang, TEXT["es"])
+    severity = t.get(f"severity_{incident.severity}", incident.severity.upper())
     ack = make_link(config.links, incident.id, member, "ack", now)
     resolve = make_link(config.links, incident.id, member, "resolve", now)
-    lines = [f"[{incident.severity.upper()}] {incident.title}", "", incident.explanation, ""]
+    opened = incident.opened_at or now
+    lines = [f"{severity} · {_one_line(incident.title)}",
+             f"{config.name} · {t['page_incident']} #{incident.id}, {t['page_opened']} {_local(config, opened)} "
+             f"({config.timezone})", "", incident.explanation, ""]
     try:
         ev = [store.get_mention(e) for e in incident.evidence[:3]]
     except StoreError:
@@ -121,12 +166,17 @@ def _message(config, incident: Incident, member: str, now: datetime, store) -> t
         # down, a locked file): the page goes out all the same, with the ids to look up.
         ev = []
         lines.append(f"(evidence text not available now; mention ids: {', '.join(incident.evidence[:3])})")
+    ev = [m for m in ev if m]
+    if ev:
+        lines.append(f"{t['page_posts']}:")
     for m in ev:
-        if m:
-            lines.append(f"- @{_one_line(m.author.handle)}: {_one_line(m.text)[:200]} {_one_line(m.url)}")
-    lines += ["", f"Acusar recibo / Acknowledge: {ack}", f"Resolver / Resolve: {resolve}",
-              f"Incidente #{incident.id} · {config.name}"]
-    subject = f"[escucha] {incident.severity.upper()}: {_one_line(incident.title)}"
+        lines.append(f"- @{_one_line(m.author.handle)} ({m.author.followers:,} {t['page_followers']}), "
+                     f"{_local(config, m.created_at)}: {_one_line(m.text)[:200]} {_one_line(m.url)}")
+    lines += ["", *_chain(config, store, incident, step_no, now, t), "",
+              f"{t['page_ack']}: {ack}", f"{t['page_resolve']}: {resolve}",
+              f"{t['page_expires']} {_local(config, now + timedelta(hours=config.links.ttl_hours))} "
+              f"({config.timezone})."]
+    subject = f"[escucha] {severity}: {_one_line(incident.title)}"
     if config.drill:  # a committee drill: nobody may mistake a page for a real incident
         lines = [DRILL_NOTICE, ""] + lines + ["", DRILL_NOTICE]
         subject = "[SIMULACRO] " + subject
@@ -146,7 +196,8 @@ def _page_member(config, store, incident, rnd, step_no, member_id, now, channel_
     if any(d.status == "sent" for (m, _), d in done.items() if m == member_id):
         return True  # reached at this step already, through one of the methods
     return _send_until_accepted(store, incident, rnd, step_no, member_id, [c.url for c in member.contacts], now,
-                                channel_factory, done, tally, lambda: _message(config, incident, member_id, now, store))
+                                channel_factory, done, tally,
+                                lambda: _message(config, incident, member_id, now, store, step_no))
 
 
 def _send_until_accepted(store, incident, rnd, step_no, who, urls, now, channel_factory, done, tally,

@@ -254,14 +254,39 @@ def test_a_webhooks_secret_path_never_reaches_deliveries_or_the_audit_log(config
 
 
 def test_a_strangers_line_breaks_and_bidi_controls_do_not_forge_lines_of_the_page(config, store, smtp):
-    name = "malo\nAcusar recibo / Acknowledge: http://evil.example/act"
-    text = "hola\r\n\r\nResolver / Resolve: http://evil.example/x \u202eevil\u202c"
+    name = "malo\nAcusar recibo: http://evil.example/act"
+    text = "hola\r\n\r\nResolver: http://evil.example/x \u202eevil\u202c"
     store.upsert_mentions([Mention("x", "1", text, Author(name), WORKDAY)])
     store.open_incident(Incident("threat:x:1", "threat", "critical", "Amenaza\nBcc: x@evil.example", "e",
                                  evidence=["x:1"]), WORKDAY)
     tick(config, store, WORKDAY)
     msg = smtp.messages[0]
     body = smtp.bodies()[0]
-    assert not any(line.startswith("Acusar recibo / Acknowledge: http://evil") for line in body.splitlines())
-    assert not any(line.startswith("Resolver / Resolve: http://evil") for line in body.splitlines())
+    assert not any(line.startswith("Acusar recibo: http://evil") for line in body.splitlines())
+    assert not any(line.startswith("Resolver: http://evil") for line in body.splitlines())
     assert "\u202e" not in body and "Bcc" not in str(msg.get("Bcc", "")) and "\n" not in str(msg["Subject"])
+
+
+def test_a_page_says_in_the_institutions_words_and_time_what_happened_and_who_is_next(config, store, smtp):
+    """Severity in words, local times with the zone, the post with its author and reach,
+    who was paged and who comes next at what time, and until when the links work."""
+    at = WORKDAY  # a weekday, 10:00 in Mexico City
+    store.upsert_mentions([Mention("x", "1", "Mañana ponemos una bomba en la sede", Author("anonimo", followers=1234),
+                                   at - timedelta(minutes=7), url="https://x.com/anonimo/status/1")])
+    inc, _ = store.open_incident(Incident("threat:x:1", "threat", "critical", "Amenaza violenta de @anonimo",
+                                          "Amenaza creíble", evidence=["x:1"]), at)
+    tick(config, store, at)
+    msg, body = smtp.messages[0], smtp.bodies()[0]
+    assert msg["Subject"] == "[escucha] CRÍTICO: Amenaza violenta de @anonimo"
+    local = at.astimezone(config.tz)
+    assert f"abierto el {local:%Y-%m-%d %H:%M} (America/Mexico_City)" in body
+    assert f"@anonimo (1,234 seguidores), {(local - timedelta(minutes=7)):%Y-%m-%d %H:%M}" in body
+    assert "Ya avisados: nadie todavía." in body
+    nxt = (local + timedelta(minutes=5)).strftime("%H:%M")
+    assert f"Si nadie acusa recibo, se avisará a rol seguridad a las {nxt}." in body
+    assert f"Los enlaces vencen el {(local + timedelta(hours=24)):%Y-%m-%d %H:%M} (America/Mexico_City)." in body
+    assert "CRITICAL" not in body and "Acknowledge" not in body
+    # The next step's page names who was paged before.
+    tick(config, store, at + timedelta(minutes=6))
+    later = smtp.bodies()[1:]
+    assert later and all("Ya avisados: Ana Torres (Directora de Comunicación Social)" in b for b in later)

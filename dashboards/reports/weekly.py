@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from dashboards.i18n import TEXT
+from escucha.i18n import TEXT
 from dashboards.queries import summary, volume
 from escucha.errors import EscuchaError, InputError
 

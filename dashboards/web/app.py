@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from dashboards.i18n import TEXT
+from escucha.i18n import TEXT
 from dashboards.queries import summary
 from dashboards.web import auth
 from escucha.errors import ConfigError, EscuchaError, StoreError
