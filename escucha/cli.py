@@ -331,13 +331,16 @@ def incidents(config_path, status, as_json):
 @click.option("--config", "config_path", help=CONFIG_HELP)
 @click.option("--from", "since", help="First day (YYYY-MM-DD); default: 7 days ago.")
 @click.option("--to", "until", help="Day after the last (YYYY-MM-DD); default: now.")
-@click.option("--format", "fmt", default="html", type=click.Choice(["html", "pdf"]), show_default=True)
-@click.option("--lang", type=click.Choice(["es", "en", "fr"]))
-@click.option("--out", default="report.html", show_default=True)
+@click.option("--format", "fmt", default="html", type=click.Choice(["html", "pdf"]), show_default=True,
+              help="An HTML page, or PDF pages.")
+@click.option("--lang", type=click.Choice(["es", "en", "fr"]), help="Its language; default: [report] lang.")
+@click.option("--out", help="The file to write; default: report.html or report.pdf, as --format says.")
 @click.option("--send", is_flag=True, help="Write HTML and PDF and e-mail them to report.recipients.")
 def report(config_path, since, until, fmt, lang, out, send):
     """Write the report for a period."""
     cfg = _load(config_path)
+    out = out or f"report.{fmt}"
+    click.echo(f"writing the {fmt.upper()} report…", err=True)  # a PDF takes some seconds: say it started
     if send:
         res = pipeline.deliver_report(cfg, pipeline.open_store(cfg), _when(since, "from"), _when(until, "to"))
         click.echo(f"{res['html']}\n{res['pdf']}\nsent to {res['sent']} of {res['recipients']} recipient(s)")

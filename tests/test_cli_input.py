@@ -40,3 +40,10 @@ def test_heads_that_cannot_be_written_are_named_before_any_work(tmp_path):
     r = subprocess.run([sys.executable, "-m", "escucha.cli", "train", "--model-dir", str(tmp_path / "a-file" / "m"),
                         "--task", "threat"], capture_output=True, text=True, timeout=120)
     _named(r, f"{tmp_path / 'a-file' / 'm'}: cannot write the heads there (Not a directory)")
+
+
+def test_a_pdf_report_without_out_is_named_as_a_pdf(tmp_path):
+    r = _run(tmp_path, "report", "--format", "pdf", "--from", "2026-11-09", "--to", "2026-11-16")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "report.pdf").read_bytes()[:5] == b"%PDF-" and not (tmp_path / "report.html").exists()
+    assert "writing the PDF report" in r.stderr
