@@ -403,12 +403,34 @@ def _contacts(c: _Checker, items, path: str) -> tuple[Contact, ...]:
         url = c.secret(item["url_env"], f"{p}.url_env")
         if url and not _valid_contact_url(url):
             # The value is a secret: say what is wrong with it without printing it.
-            c.problems.append(
-                f"{p}.url_env: {item['url_env']} must hold a notification URL such as mailto://, tgram://, "
-                f"json://, slack://; got a value with scheme {url.split('://')[0][:12]!r}"
-            )
+            scheme = url.split("://")[0][:12] if "://" in url else ""
+            if scheme.lower() in _known_schemes():
+                hint = (" (an e-mail needs its server, from= and to=: mailto://user:pass@smtp.example.org"
+                        "?from=alertas@example.org&to=ana@example.org)" if scheme.lower() in ("mailto", "mailtos")
+                        else "")
+                c.problems.append(f"{p}.url_env: {item['url_env']} holds a {scheme}:// URL that cannot be used: "
+                                  f"a part of it is missing or malformed{hint}")
+            else:
+                c.problems.append(
+                    f"{p}.url_env: {item['url_env']} must hold a notification URL such as mailto://, tgram://, "
+                    f"json://, slack://; got a value with scheme {scheme!r}"
+                )
         out.append(Contact(url_env=item["url_env"], url=url, label=str(item.get("label", ""))))
     return tuple(out)
+
+
+def _known_schemes() -> set[str]:
+    """Every scheme Apprise can send to (mailto, json, tgram, …)."""
+    try:
+        import apprise
+    except ImportError:  # pragma: no cover
+        return set()
+    out = set()
+    for s in apprise.Apprise().details()["schemas"]:
+        for key in ("protocols", "secure_protocols"):
+            v = s.get(key) or ()
+            out.update([v] if isinstance(v, str) else v)
+    return {x.lower() for x in out}
 
 
 def _valid_contact_url(url: str) -> bool:

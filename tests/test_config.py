@@ -53,6 +53,14 @@ def test_invalid_contact_url_refused_without_printing_it(env, monkeypatch):
     assert "secret-token-123" not in str(err.value)
 
 
+def test_a_mail_url_missing_a_part_is_named_as_such_not_as_a_bad_scheme(env, monkeypatch):
+    monkeypatch.setenv("ESCUCHA_ANA_EMAIL", "mailto://10.9.8.7:2525?to=ana@example.org&mode=insecure&pass=secret-pass")
+    with pytest.raises(ConfigError) as err:
+        parse(example_dict(), env=__import__("os").environ)
+    assert "ESCUCHA_ANA_EMAIL holds a mailto:// URL that cannot be used: a part of it is missing" in str(err.value)
+    assert "from=" in str(err.value) and "secret-pass" not in str(err.value)
+
+
 def test_cli_config_check_exit_2_one_line_per_problem_no_traceback(tmp_path, env):
     bad = tmp_path / "escucha.toml"
     bad.write_text('[institution]\nname = 5\ntimezone = "Nowhere/Here"\n[[accounts]]\nplatform = "myspace"\n'
