@@ -97,13 +97,17 @@ def _scorer(config):
 
 def _meaning(config):
     """The scorer's sense of "says the same thing" (``restatements``), which groups the
-    posts of a new narrative; None where no model loads: detection still runs, grouping
-    narratives by shared words alone, and the log says so."""
-    try:
-        return _scorer(config).restatements
-    except EscuchaError as exc:
-        log.warning("narratives grouped by shared words only: the model did not load (%s)", exc)
-        return None
+    posts of a new narrative, loaded only when a detector asks; None where no model loads:
+    detection still runs, grouping narratives by shared words alone, and the log says so."""
+    def meaning(texts):
+        try:
+            scorer = _scorer(config)
+        except EscuchaError as exc:
+            log.warning("narratives grouped by shared words only: the model did not load (%s)", exc)
+            return None
+        return scorer.restatements(texts)
+
+    return meaning
 
 
 def classify_new(config, store, batch: int = 256, progress=None) -> dict:
@@ -152,7 +156,7 @@ def detect_incidents(config, store, now: datetime | None = None) -> dict:
     from escucha.records import parse_time
 
     opened, updated = [], []
-    meaning = _meaning(config) if new_ids else None
+    meaning = _meaning(config)
     for inc in detect(config, store, now, new_ids, parse_time(last) if last else None, meaning=meaning):
         incident, created = store.open_incident(inc, now)
         (opened if created else updated).append(incident.id)
