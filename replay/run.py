@@ -122,7 +122,7 @@ def x_data(scenario: scn.Scenario, config) -> tuple[list[dict], list[dict], dict
             u["public_metrics"]["followers_count"] = max(p.followers, u["public_metrics"]["followers_count"])
     ids = {p.id: str(1_860_000_000_000_000_000 + i * 7919) for i, p in enumerate(scenario.posts)}
     by_id = {p.id: p for p in scenario.posts}
-    tweets = []
+    tweets, conversation = [], {}  # X id -> the thread it belongs to
     for p in scenario.posts:
         xid = ids[p.id]
         text = p.text
@@ -136,7 +136,7 @@ def x_data(scenario: scn.Scenario, config) -> tuple[list[dict], list[dict], dict
             parent = by_id[p.reply_to]
             refs.append({"type": "replied_to", "id": ids[p.reply_to]})
             t["in_reply_to_user_id"] = users[parent.handle.lower()]["id"]
-            t["conversation_id"] = next(x["conversation_id"] for x in tweets if x["id"] == ids[p.reply_to])
+            t["conversation_id"] = conversation[ids[p.reply_to]]
             if not text.lower().startswith(f"@{parent.handle.lower()}"):
                 text = f"@{parent.handle} {text}"
         if p.repost_of:
@@ -145,6 +145,7 @@ def x_data(scenario: scn.Scenario, config) -> tuple[list[dict], list[dict], dict
             text = f"RT @{orig.handle}: {orig.text}"
         if p.quote_of:
             refs.append({"type": "quoted", "id": ids[p.quote_of]})
+        conversation[xid] = t["conversation_id"]
         if refs:
             t["referenced_tweets"] = refs
         if p.lang:
