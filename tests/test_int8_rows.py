@@ -1,6 +1,8 @@
 """int8 per token: a row's result depends on that row only, under ONNX Runtime's default
 graph optimisations (which once fused a per-row scale into a per-tensor one), and it is the
 same on every CPU, including those whose int8 product saturates."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -55,6 +57,43 @@ def test_the_product_is_the_int8_one_on_this_cpu_even_where_int8_saturates(tmp_p
         None, {"x": x})[0]
     assert np.abs(exact - want).max() <= 1e-4 * np.abs(want).max()
     assert saturates() == (np.abs(plain - want).max() > 0.01 * np.abs(want).max())
+
+
+def test_the_float32_form_is_the_int8_result_to_the_bit(tmp_path):
+    """Where int8 saturates the float32 form runs instead, and it must decide as the int8 one
+    does: not nearly (a rounding moved by 1e-7 becomes a whole quantization step in the next
+    layer, and a post paged on one CPU and not on another), but to the bit. Checked against
+    the int8 arithmetic written out in numpy, on every CPU."""
+    rng = np.random.default_rng(7)
+    w = rng.normal(0, 0.05, (384, 48)).astype(np.float32)
+    _linear_graph(tmp_path / "fp32.onnx", w)
+    quantize_rows(tmp_path / "fp32.onnx", tmp_path / "rows.onnx")
+    x = rng.normal(0, 1, (3, 5, 384)).astype(np.float32)
+    exact = ort.InferenceSession(exact_graph(tmp_path / "rows.onnx"), providers=["CPUExecutionProvider"]).run(
+        None, {"x": x})[0]
+    q, w_scale = quantize_weight(w)
+    rows = x.reshape(-1, 384)
+    x_scale = np.maximum(np.abs(rows).max(axis=1), np.float32(1e-8)) * np.float32(1 / 127.0)
+    xq = np.clip(np.round(rows / x_scale[:, None]), -127, 127).astype(np.int64)
+    want = ((xq @ q.astype(np.int64)).astype(np.float32) * w_scale) * x_scale[:, None]
+    assert np.array_equal(exact.reshape(-1, 48), want)
+
+
+def test_a_real_encoder_gives_the_same_probabilities_on_either_form(monkeypatch):
+    """The confirming threat model (12 layers, 72 int8 products) run natively and in the
+    float32 form: where this CPU's int8 product is exact, every probability is equal."""
+    import classifiers.int8_rows as rows
+    from classifiers.confirm import ThreatConfirm
+
+    if saturates():
+        pytest.skip("this CPU's int8 product saturates: only the float32 form can run here")
+    texts = ["te voy a matar", "el ministerio publica su informe cada jueves", "ojalá que caiga el sistema",
+             "I'll be waiting outside your office with a gun", "merci pour l'information", "¿dónde voto?"] * 3
+    folder = Path(rows.__file__).parent / "models" / "default" / "threat_confirm"
+    native = ThreatConfirm(folder).predict_proba(texts)
+    monkeypatch.setattr(rows, "saturates", lambda: True)
+    exact = ThreatConfirm(folder).predict_proba(texts)
+    assert np.array_equal(native, exact)
 
 
 def test_each_token_gets_its_own_scale(tmp_path):

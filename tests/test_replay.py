@@ -116,8 +116,6 @@ def test_every_expected_incident_is_found_in_time(weeks, name, expected):
 
 # Goals of the week (replay/score.py) not met today, with why; strict as above.
 KNOWN_GOAL_FAILURES = {
-    ("salud-pe", "at most one false incident"): "threat false alarms on a complaint and an idiom (#26)",
-    ("salud-pe", "no critical page for a non-threat"): "the confirming threat model pages a complaint (#26)",
     ("electoral-cl", "every incident grouped as one"): "two wordings of the rumour are two narratives",
     ("electoral-cl", "no duplicate page"): "the rumour's two narratives page the same member",
     ("humanitaire-sahel", "no duplicate page"): "a rumour post is also a possible threat (#26): two pages",
