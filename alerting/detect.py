@@ -257,15 +257,30 @@ _CATEGORIES = {"negative": lambda c: c.labels.get("sentiment") == "negative",
 _NAMES = {"negative": "negative", "hate": "hateful or offensive", "misinformation": "misinformation"}
 
 
-def _baseline(counts: dict, acc: str, cat: str, hour: datetime, first: datetime) -> float:
-    """Expected mentions in ``hour``: the mean of the same hour of the week in the weeks
-    before (where the history reaches them), or the mean hourly count of the history before
-    it, empty hours included, whichever is higher; at least 0.2 an hour."""
-    weeks = [hour - timedelta(days=7 * k) for k in range(1, 5) if hour - timedelta(days=7 * k) >= first]
-    same_hour = sum(len(counts.get((acc, cat, h), ())) for h in weeks) / len(weeks) if weeks else 0.0
-    span_h = (hour - first).total_seconds() / 3600
-    earlier = sum(len(v) for (a, ct, h), v in counts.items() if a == acc and ct == cat and h < hour)
-    return max(same_hour, earlier / span_h if span_h >= 1 else 0.0, 0.2)
+class HourlyBaseline:
+    """Expected mentions in an hour of one account and category (pandas: hourly counts,
+    empty hours included): the mean of the same hour of the week in the four weeks before
+    (where the history reaches them), or the mean hourly count of the history before it,
+    whichever is higher; at least 0.2 an hour."""
+
+    def __init__(self, times, first: datetime):
+        import pandas as pd
+
+        self.first = pd.Timestamp(first)
+        counts = pd.Series(1, index=pd.DatetimeIndex(times).floor("h")).groupby(level=0).sum()
+        self.hours = counts.reindex(pd.date_range(self.first, counts.index.max(), freq="h"), fill_value=0)
+        self.before = self.hours.cumsum() - self.hours  # posts in the hours before each one
+        self.total = int(counts.sum())
+
+    def __call__(self, hour: datetime) -> float:
+        import pandas as pd
+
+        hour = pd.Timestamp(hour)
+        weeks = [w for w in (hour - pd.Timedelta(days=7 * k) for k in range(1, 5)) if w >= self.first]
+        same_hour = sum(int(self.hours.get(w, 0)) for w in weeks) / len(weeks) if weeks else 0.0
+        span_h = (hour - self.first).total_seconds() / 3600
+        earlier = int(self.before.get(hour, self.total if hour > self.hours.index[-1] else 0))
+        return max(same_hour, earlier / span_h if span_h >= 1 else 0.0, 0.2)
 
 
 SPIKE_WINDOW = timedelta(hours=1)
@@ -307,7 +322,7 @@ def _episodes(times: list, ids: list, expected_at, now, first, d) -> list[tuple[
 
 def detect_spikes(config, items, now, history=None) -> list[Incident]:
     """Negative, hateful or misinformation mentions per account against the account's own
-    baseline (:func:`_baseline`): every hour-long window that ends at a post is judged by a
+    baseline (:class:`HourlyBaseline`): every hour-long window that ends at a post is judged by a
     Poisson test that holds for small volumes (10 in an hour against 1 expected is a spike,
     40 against 35 is not), so a burst is seen as it builds, whichever clock hours it
     straddles. Sensitivity sets both the test's level and how many times the baseline a
@@ -317,27 +332,25 @@ def detect_spikes(config, items, now, history=None) -> list[Incident]:
 
     d = config.detection
     history = items if history is None else history
-    counts: dict[tuple, list] = defaultdict(list)
     series: dict[tuple, list] = defaultdict(list)
     posts = {}
     for m, c in history:
-        hour = m.created_at.replace(minute=0, second=0, microsecond=0)
         for acc in m.accounts or ("",):
             for cat, test in _CATEGORIES.items():
                 if test(c) and not m.own:
-                    counts[(acc, cat, hour)].append(m.id)
                     series[(acc, cat)].append((m.created_at, m.id))
                     posts[m.id] = m
-    if not counts:
+    if not series:
         return []
     first = min(m.created_at for m, _ in history).replace(minute=0, second=0, microsecond=0)
     found: dict[str, list] = defaultdict(list)  # account -> [start, end, {cat: (peak, expected)}, ids]
     for (acc, cat), s in sorted(series.items()):
         s.sort()
         times, ids = [t for t, _ in s], [i for _, i in s]
+        baseline = HourlyBaseline(times, first)
 
-        def expected_at(start, acc=acc, cat=cat):
-            return _baseline(counts, acc, cat, start.replace(minute=0, second=0, microsecond=0), first)
+        def expected_at(start, baseline=baseline):
+            return baseline(start.replace(minute=0, second=0, microsecond=0))
 
         for lo, hi, peak, expected in _episodes(times, ids, expected_at, now, first, d):
             found[acc].append([times[lo], times[hi], {cat: (peak, expected)}, ids[lo : hi + 1]])

@@ -32,12 +32,19 @@ def _echo_json(obj):
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
-def _when(value, name):
+def _when(value, name, tz=None):
+    """A date or a time from the command line; with ``tz``, a date (or a time without an
+    offset) is the institution's local one: --from 2026-12-01 starts at its midnight."""
     if value is None:
         return None
     try:
+        if tz is not None:
+            from datetime import datetime
+
+            t = datetime.fromisoformat(value.strip())
+            return parse_time(t if t.tzinfo else t.replace(tzinfo=tz), name)
         return parse_time(value if "T" in value else value + "T00:00:00", name)
-    except InputError:
+    except (InputError, ValueError):
         raise InputError(f"--{name} must be a date YYYY-MM-DD or an ISO time; got {value!r}") from None
 
 
@@ -329,8 +336,8 @@ def incidents(config_path, status, as_json):
 
 @cli.command()
 @click.option("--config", "config_path", help=CONFIG_HELP)
-@click.option("--from", "since", help="First day (YYYY-MM-DD); default: 7 days ago.")
-@click.option("--to", "until", help="Day after the last (YYYY-MM-DD); default: now.")
+@click.option("--from", "since", help="First day (YYYY-MM-DD, the institution's local day); default: 7 days ago.")
+@click.option("--to", "until", help="Day after the last (YYYY-MM-DD, local); default: now.")
 @click.option("--format", "fmt", default="html", type=click.Choice(["html", "pdf"]), show_default=True,
               help="An HTML page, or PDF pages.")
 @click.option("--lang", type=click.Choice(["es", "en", "fr"]), help="Its language; default: [report] lang.")
@@ -342,12 +349,45 @@ def report(config_path, since, until, fmt, lang, out, send):
     out = out or f"report.{fmt}"
     click.echo(f"writing the {fmt.upper()} report…", err=True)  # a PDF takes some seconds: say it started
     if send:
-        res = pipeline.deliver_report(cfg, pipeline.open_store(cfg), _when(since, "from"), _when(until, "to"))
+        res = pipeline.deliver_report(cfg, pipeline.open_store(cfg), _when(since, "from", cfg.tz), _when(until, "to", cfg.tz))
         click.echo(f"{res['html']}\n{res['pdf']}\nsent to {res['sent']} of {res['recipients']} recipient(s)")
         return
-    res = pipeline.write_report(cfg, pipeline.open_store(cfg), _when(since, "from"), _when(until, "to"), out, fmt,
+    res = pipeline.write_report(cfg, pipeline.open_store(cfg), _when(since, "from", cfg.tz), _when(until, "to", cfg.tz), out, fmt,
                                 lang)
     click.echo(res["path"])
+
+
+@cli.command("export")
+@click.option("--config", "config_path", help=CONFIG_HELP)
+@click.option("--from", "since", help="First day (YYYY-MM-DD, the institution's local day); default: 7 days ago.")
+@click.option("--to", "until", help="Day after the last (YYYY-MM-DD, local); default: now.")
+@click.option("--table", default="mentions", show_default=True, type=click.Choice(["mentions", "incidents", "unanswered"]),
+              help="Mentions with their labels and reasons, incidents with their pages, or the unanswered list.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet"]),
+              help="Default: from --out's suffix.")
+@click.option("--out", required=True, help="The file to write (.csv, .xlsx or .parquet).")
+@click.option("--account", help="Only mentions of this account (as in the config, e.g. x:@IEN).")
+@click.option("--label", type=click.Choice(["negative", "offensive", "hate", "threat", "misinformation",
+                                            "needs_answer"]), help="Only mentions with this label.")
+@click.option("--post-lang", help="Only mentions in this language (es, en, fr…).")
+@click.option("--q", help="Only mentions whose text or author holds all these words (any case or accent).")
+@click.option("--lang", type=click.Choice(["es", "en", "fr"]), help="Column names and words; default: [report] lang.")
+def export_cmd(config_path, since, until, table, fmt, out, account, label, post_lang, q, lang):
+    """Write mentions, incidents or the unanswered list for a period as CSV, Excel or Parquet."""
+    from datetime import timedelta
+
+    from escucha.export import write_export
+
+    cfg = _load(config_path)
+    until = _when(until, "to", cfg.tz) or utcnow()
+    since = _when(since, "from", cfg.tz) or until - timedelta(days=7)
+    click.echo(f"exporting {table}…", err=True)
+    filters = {"account": account, "label": label, "lang": post_lang, "q": q}
+    if table != "mentions" and any(filters.values()):
+        raise InputError("--account, --label, --post-lang and --q filter mentions; "
+                         f"got them with --table {table}")
+    res = write_export(cfg, pipeline.open_store(cfg), out, table, fmt, since, until, lang, filters)
+    click.echo(f"{res['path']}: {res['rows']:,} rows")
 
 
 @cli.command("unanswered")

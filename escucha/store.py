@@ -95,6 +95,15 @@ class Store(ABC):
     def detected_ids(self) -> set[str]:
         """Mentions a detection pass has looked at."""
 
+    def iter_classified(self, since: datetime | None = None, until: datetime | None = None,
+                        batch: int = 2000) -> Iterator[list[tuple[Mention, Classification]]]:
+        """:meth:`classified` in batches of at most ``batch``, oldest first: what exports read,
+        so that a year of mentions never sits in memory at once. The default reads them all;
+        a store overrides it with a cursor."""
+        items = self.classified(since, until)
+        for i in range(0, len(items), batch):
+            yield items[i : i + batch]
+
     # What forgetting a person also reaches (escucha.pipeline.forget_author). Defaults that
     # read everything; a store overrides them with a query.
     def mentions_naming(self, handle: str, ids: set[str]) -> list[Mention]:
@@ -433,7 +442,7 @@ class SQLiteStore(StateBacked, Store):
         row = self.db.execute("SELECT doc FROM classifications WHERE mention_id=?", (mention_id,)).fetchone()
         return Classification.from_dict(orjson.loads(row["doc"])) if row else None
 
-    def classified(self, since=None, until=None) -> list[tuple[Mention, Classification]]:
+    def _classified_sql(self, since, until) -> tuple[str, list]:
         sql = """SELECT m.doc AS m, c.doc AS c FROM mentions m JOIN classifications c ON c.mention_id = m.id"""
         where, args = [], []
         if since:
@@ -445,8 +454,22 @@ class SQLiteStore(StateBacked, Store):
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY m.created_at, m.id"
+        return sql, args
+
+    def classified(self, since=None, until=None) -> list[tuple[Mention, Classification]]:
+        sql, args = self._classified_sql(since, until)
         return [(self._mention(r["m"]), Classification.from_dict(orjson.loads(r["c"])))
                 for r in self.db.execute(sql, args).fetchall()]
+
+    def iter_classified(self, since=None, until=None, batch=2000):
+        sql, args = self._classified_sql(since, until)
+        # A cursor of its own: the rows arrive a batch at a time, never all at once.
+        cur = self.db.execute(sql, args)
+        try:
+            while rows := cur.fetchmany(batch):
+                yield [(self._mention(r["m"]), Classification.from_dict(orjson.loads(r["c"]))) for r in rows]
+        finally:
+            cur.close()
 
     # -- search-engine indexing: what each backend has, by content digest ----
     def index_pending(self, backend: str, limit: int) -> list[tuple[Mention, Classification | None, str | None]]:

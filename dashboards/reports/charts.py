@@ -41,7 +41,8 @@ def volume_by_day(by_day: dict, labels: dict) -> bytes:
 
 
 def trend(weeks: list[tuple[str, int, int]], labels: dict) -> bytes:
-    """Mentions and negative mentions per week over the trend window."""
+    """Mentions and negative mentions per week over the trend window; a week with no data
+    (NaN) is a gap in the line, not a fall to zero."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7, 2.2))
     xs = [w[0] for w in weeks]

@@ -19,13 +19,12 @@ _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=select_autoescape(["html"]))
 
 
-def _weeks(store, until, n=8):
-    out = []
-    for i in range(n, 0, -1):
-        a, b = until - timedelta(days=7 * i), until - timedelta(days=7 * (i - 1))
-        items = [c for m, c in store.classified(since=a, until=b) if not m.own]
-        out.append((b.strftime("%m-%d"), len(items), sum(c.labels.get("sentiment") == "negative" for c in items)))
-    return out
+def _weeks(store, until, n=8) -> list[tuple[str, float, float]]:
+    """(week's end, mentions, negative) for the trend chart; a week with nothing stored is NaN, a gap."""
+    from escucha.frames import weekly
+
+    w = weekly(store, until, n)
+    return [(end.strftime("%m-%d"), row.mentions, row.negative) for end, row in w.iterrows()]
 
 
 def render_html(config, store, since, until, lang="es", charts=True) -> str:

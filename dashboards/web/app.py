@@ -31,7 +31,7 @@ def render_overview(config, store, lang="es", q="", now=None, days=7, user="") -
     now = now or utcnow()
     data = summary(store, now - timedelta(days=days), now + timedelta(seconds=1), config.tz)
     results = store.search(q, limit=50) if q else None
-    return _ENV.get_template("overview.html").render(c=config, d=data, t=TEXT[lang], lang=lang, q=q,
+    return _ENV.get_template("overview.html").render(c=config, d=data, t=TEXT[lang], lang=lang, q=q, days=days,
                                                     results=results, open=store.incidents("open"), user=user)
 
 
@@ -62,7 +62,7 @@ class App:
             status, ctype, body = "503 Service Unavailable", "text/plain; charset=utf-8", str(exc)
         except EscuchaError as exc:
             status, ctype, body = "400 Bad Request", "text/plain; charset=utf-8", str(exc)
-        data = body.encode("utf-8")
+        data = body if isinstance(body, bytes) else body.encode("utf-8")
         start_response(status, [("Content-Type", ctype), ("Content-Length", str(len(data))),
                                 ("X-Content-Type-Options", "nosniff"),
                                 ("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'"),
@@ -162,11 +162,11 @@ class App:
         if path == "/logout" and method == "POST":
             return "303 See Other", "text/plain; charset=utf-8", "", [
                 ("Location", "/login"), auth.set_cookie("", environ, 0)]
-        if path == "/" and method == "GET":
+        if path in ("/", "/export") and method == "GET":
             who = auth.user_of(self.config, self.sessions, environ, self.clock())
             if who is None:
                 if self.sessions is not None:
-                    here = "/" + (f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else "")
+                    here = path + (f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else "")
                     return "303 See Other", "text/plain; charset=utf-8", "", [
                         ("Location", "/login?" + urlencode({"next": here, "lang": lang}))]
                 if self.config.web.trusted_header:
@@ -174,10 +174,35 @@ class App:
                 return "403 Forbidden", "text/plain; charset=utf-8", TEXT[lang]["local_only"]
             days = q.get("days", "7")
             days = int(days) if days.isdigit() and 1 <= int(days) <= 366 else 7  # a period of a year at most
+            if path == "/export":
+                return self._export(q, days, lang, who)
             page = render_overview(self.config, self.store, lang, q.get("q", "")[:200], self.clock(), days,
                                    user=who if self.sessions is not None else "")
             return "200 OK", "text/html; charset=utf-8", page
         return "404 Not Found", "text/plain; charset=utf-8", "not found"
+
+    def _export(self, q, days, lang, who):
+        """GET /export: the mentions of the view's period and search as CSV or Excel, the
+        same file ``escucha export`` writes (it changes nothing, so a GET may do it)."""
+        import tempfile
+
+        from escucha.export import write_export
+
+        fmt = q.get("format", "csv")
+        if fmt not in ("csv", "xlsx"):
+            return "400 Bad Request", "text/plain; charset=utf-8", f"format must be csv or xlsx; got {fmt[:20]!r}"
+        now = self.clock()
+        since, until = now - timedelta(days=days), now + timedelta(seconds=1)
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / f"escucha.{fmt}"
+            res = write_export(self.config, self.store, out, "mentions", fmt, since, until, lang,
+                               {"q": q.get("q", "")[:200]})
+            body = out.read_bytes()
+        log.info("web export of %d mentions (%s) by %s", res["rows"], fmt, who or "local")
+        name = f"escucha-{since.astimezone(self.config.tz):%Y%m%d}-{now.astimezone(self.config.tz):%Y%m%d}.{fmt}"
+        ctype = "text/csv; charset=utf-8" if fmt == "csv" else \
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return "200 OK", ctype, body, [("Content-Disposition", f'attachment; filename="{name}"')]
 
 
 def check_exposure(config, host: str) -> None:
