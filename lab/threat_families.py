@@ -20,7 +20,7 @@ def cross_validate(extra_x, extra_y, encoders, folds: int = 5, C: float = 4.0, h
                    unit: str = "family"):
     """Out-of-fold P(threat) for every grammar row; ``unit`` "family" holds whole forms out,
     "template" holds out templates of forms seen in training (new phrasings of known forms)."""
-    from classifiers.base import TextHead
+    from classifiers.head import TextHead
 
     rows = threat_grammar.read()
     if unit == "family":
@@ -69,8 +69,8 @@ def main(argv=None) -> int:
     import json
 
     from classifiers.encoders import CachedEncoder
-    from classifiers.model import make_encoder
-    from classifiers.training import CACHE, cache_folder, task_data
+    from classifiers.scorer import make_encoder
+    from lab.training import CACHE, cache_folder, task_data
 
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--unit", choices=["family", "template"], nargs="+", default=["family", "template"])

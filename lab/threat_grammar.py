@@ -163,7 +163,7 @@ def generate(seed: int = 7, per_template: int = PER_TEMPLATE) -> list[dict]:
 
 def family_folds(families, k: int = 5) -> dict[str, int]:
     """Each family's fold, fixed by its name (stable as families are added)."""
-    from classifiers.training import family_fold
+    from lab.training import family_fold
 
     return {f: family_fold(f, k) for f in sorted(set(families))}
 

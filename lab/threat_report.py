@@ -5,7 +5,7 @@
 For each model folder (the shipped one first, as the baseline of the same run), on:
 - the grammar families of the ``--held-out`` folds (forms of threat and of harmless posts the
   model never saw, when it was trained with ``escucha train --grammar-held-out N``);
-- the written threat suites 20-30 (``classifiers/data/threat_suite_blind16..26.csv``), which
+- the written threat suites 20-30 (``lab/data/threat_suites/threat_suite_blind16..26.csv``), which
   no model trains on (judged once each already; the unjudged suite, the last of
   ``THREAT_HELD_OUT``, stays out: it judges the next change once, with ``escucha classify eval``);
 - every data set's validation posts (ordinary posts: any flag there is a false alarm).
@@ -19,17 +19,17 @@ import csv
 import json
 from datetime import datetime, timezone
 
-from classifiers.training import DATA, THREAT_HELD_OUT, grammar_rows
+from lab.training import THREAT_HELD_OUT, grammar_rows, suite_file
 
 
 def _sets(held_out) -> dict[str, tuple[list[str], list[str]]]:
-    from classifiers import datasets as D
+    from lab import datasets as D
 
     sets = {}
     if held_out:
         rows = grammar_rows(held_out, only=True)
         sets["grammar, held-out families"] = ([r["text"] for r in rows], [r["label"] for r in rows])
-    suites = [r for name in THREAT_HELD_OUT[:-1] for r in csv.DictReader((DATA / name).open(encoding="utf-8"))]
+    suites = [r for name in THREAT_HELD_OUT[:-1] for r in csv.DictReader(suite_file(name).open(encoding="utf-8"))]
     sets["suites 20-30"] = ([r["text"] for r in suites], [r["label"] for r in suites])
     seen, ordinary = set(), []
     for src in D.SOURCES:
@@ -42,7 +42,7 @@ def _sets(held_out) -> dict[str, tuple[list[str], list[str]]]:
 
 def measure(model_dir: str, sets) -> dict:
     from alerting.detect import pages
-    from classifiers.model import Scorer
+    from classifiers.scorer import Scorer
     from escucha.config import Thresholds
     from escucha.records import Author, Mention
 

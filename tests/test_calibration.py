@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifiers.base import TextHead
-from classifiers.metrics import calibration
+from classifiers.head import TextHead
+from lab.metrics import calibration
 from escucha.errors import ClassifierError
 
 MODELS = Path(__file__).resolve().parent.parent / "classifiers" / "models"

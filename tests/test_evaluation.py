@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent.parent / "classifiers" / "data"
+DATA = Path(__file__).resolve().parent.parent / "lab" / "data" / "threat_suites"
 
 
 def _eval(*args):

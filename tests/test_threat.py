@@ -41,7 +41,9 @@ def test_normalise_handles_leet_and_stretching():
 
 
 def _suite(name):
-    return list(csv.DictReader((EXAMPLES.parent / name).open(encoding="utf-8")))
+    from lab.training import suite_file
+
+    return list(csv.DictReader(suite_file(name).open(encoding="utf-8")))
 
 
 def test_development_suite_recall_and_false_alarms():

@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from classifiers import datasets as D
-from classifiers.model import Scorer
+from lab import datasets as D
+from classifiers.scorer import Scorer
 from classifiers.threat import match
 from escucha.config import Thresholds
 from escucha.records import Author, Mention, parse_time
 
-DATA = Path(__file__).resolve().parent.parent / "classifiers" / "data"
+DATA = Path(__file__).resolve().parent.parent / "lab" / "data" / "threat_suites"
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +105,7 @@ def test_a_broken_confirming_model_is_named_with_its_rebuild_command(tmp_path):
     from escucha.errors import ClassifierError
 
     model = tmp_path / "model"
-    shutil.copytree(DATA.parent / "models" / "default", model)
+    shutil.copytree(Path(__file__).resolve().parent.parent / "classifiers" / "models" / "default", model)
     (model / "threat_confirm" / "heads.npz").unlink()
     with pytest.raises(ClassifierError, match=r"confirming threat model: .*threat_confirm/heads.npz.*--tasks threat"):
         Scorer(Thresholds(), model_dir=model)
@@ -158,7 +158,7 @@ def test_idioms_and_metaphors_need_the_model_to_agree(scorer, text, expected):
 
 
 def test_threat_proba_is_the_score_the_decision_reads(scorer):
-    """What the threshold table (python -m classifiers.scoreboard --threat) reads: the head's
+    """What the threshold table (python -m lab.scoreboard --threat) reads: the head's
     score after idioms are re-scored, the same number scoring stores."""
     texts = ["El sábado va a haber sangre en la catedral", "I'd kill for a shorter line at the polling station",
              "Le dépouillement continue ce soir"]
@@ -200,9 +200,9 @@ def test_complaints_about_the_offices_raise_no_threat(scorer):
 
 
 def test_the_ordinary_table_counts_flags_and_pages_per_data_set_label_and_kind(scorer):
-    """``python -m classifiers.scoreboard --ordinary``: the goal's false alarms, read from the
+    """``python -m lab.scoreboard --ordinary``: the goal's false alarms, read from the
     classifications the product makes (a paging threat, a reviewed one, ordinary posts)."""
-    from classifiers.scoreboard import ordinary_rows
+    from lab.scoreboard import ordinary_rows
 
     texts = ["El sábado va a haber sangre en la catedral",
              "Zinc and quinine will kill covid in two days, drink tonic water",

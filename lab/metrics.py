@@ -1,7 +1,7 @@
 """Macro-F1, per-class precision and recall, and the confusion matrix, without extra dependencies."""
 from __future__ import annotations
 
-from classifiers.datasets import LABELS
+from lab.datasets import LABELS
 
 
 def evaluate(y_true: list[str], y_pred: list[str], task: str) -> dict:

@@ -6,7 +6,7 @@ validation macro-F1. The word embeddings (96 M of the 118 M parameters) stay fro
 the trained part (the 12 transformer layers and the heads) is small enough to ship
 beside the rebuildable base.
 
-    python -m classifiers.finetune --base models/e5-small --out OUT [--epochs 3] [--device cuda]
+    python -m lab.finetune --base models/e5-small --out OUT [--epochs 3] [--device cuda]
 
 ``--tasks threat --train-from 8`` fine-tunes for one task only, training the layers from
 the 8th up (the ones below run without gradients): small enough for a 2-core CPU.
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from classifiers.metrics import evaluate
-from classifiers.training import judged_threat_texts, task_data as load_task
+from lab.metrics import evaluate
+from lab.training import judged_threat_texts, task_data as load_task
 
 TASKS = ("sentiment", "offensive", "hate", "misinformation")
 

@@ -1,4 +1,4 @@
-"""The README's validation tables in one command: ``python -m classifiers.scoreboard``.
+"""The README's validation tables in one command: ``python -m lab.scoreboard``.
 
 Every validation split of ``../shared/datasets`` through the code of ``escucha classify
 eval`` (the product's decision rules), for the default model, the frozen-e5 heads and
@@ -20,11 +20,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from classifiers.datasets import datasets_dir, read_labelled
-from classifiers.evaluation import baseline_predict, evaluate_file
+from lab.datasets import datasets_dir, read_labelled
+from lab.evaluation import baseline_predict, evaluate_file
 from classifiers.finetuned import ONNX_DIR
-from classifiers.metrics import evaluate
-from classifiers.training import THREAT_JUDGED, THREAT_HELD_OUT
+from lab.metrics import evaluate
+from lab.training import THREAT_JUDGED, THREAT_HELD_OUT
 
 SETS = [  # task, file, name, language
     ("sentiment", "sentiment/umsab_es_val.csv", "sentiment, UMSAB", "es"),
@@ -52,9 +52,9 @@ def threat_table(suites) -> int:
 
     import numpy as np
 
-    from classifiers import datasets as D
-    from classifiers.evaluation import _default_config
-    from classifiers.model import Scorer
+    from lab import datasets as D
+    from lab.evaluation import _default_config
+    from classifiers.scorer import Scorer
     from classifiers.threat import corroborated, model_decides
 
     config = _default_config()
@@ -67,10 +67,11 @@ def threat_table(suites) -> int:
         return (np.array([bool(corroborated(t, q)) for t, q in zip(texts, p)]), p, share,
                 confirm if confirm is not None else np.zeros(len(texts)))
 
-    data = Path(__file__).parent / "data"
+    from lab.training import suite_file
+
     judged = []
     for name in suites:
-        rows = list(csv.DictReader((data / name).open(encoding="utf-8")))
+        rows = list(csv.DictReader(suite_file(name).open(encoding="utf-8")))
         texts = [r["text"] for r in rows]
         judged.append((np.array([r["label"] == "threat" for r in rows]), *signals(texts)))
     ordinary = [t for src in D.SOURCES for t in D.load(src, "val")[0]]
@@ -115,12 +116,12 @@ def threat_folds(cache_dir=None) -> int:
 
     import numpy as np
 
-    from classifiers import datasets as D
-    from classifiers import training as T
+    from lab import datasets as D
+    from lab import training as T
     from classifiers.encoders import CachedEncoder
-    from classifiers.evaluation import _default_config
+    from lab.evaluation import _default_config
     from classifiers.finetuned import ONNX_DIR as TUNED
-    from classifiers.model import DEFAULT_MODEL_DIR, Scorer, make_encoder
+    from classifiers.scorer import DEFAULT_MODEL_DIR, Scorer, make_encoder
     from classifiers.threat import decides, model_decides
 
     config = _default_config()
@@ -173,18 +174,20 @@ def threat_folds(cache_dir=None) -> int:
 
 def pattern_texts(exclude=()):
     """(group, text, label) of every text the threat patterns can be checked on: the written
-    suites and examples under classifiers/data (but ``exclude``, a suite kept for judging),
+    suites under lab/data/threat_suites and the examples bank (but ``exclude``, a suite kept for judging),
     the composed corpus, the ordinary posts of every data set's splits, the demo week (unlabelled:
     its threat and reposts are the hits there)."""
     import csv
     from pathlib import Path
 
-    from classifiers import datasets as D
-    from classifiers.threat_corpus import compose
+    from lab import datasets as D
+    from lab.threat_corpus import compose
     from demo import week
 
     out = []
-    for f in sorted((Path(__file__).parent / "data").glob("threat_*.csv")):
+    from lab.training import EXAMPLES, SUITES
+
+    for f in [EXAMPLES, *sorted(SUITES.glob("threat_*.csv"))]:
         if f.name not in exclude:
             out += [(f.name, r["text"], r["label"]) for r in csv.DictReader(f.open(encoding="utf-8"))]
     out += [("corpus", t, label) for t, label, _ in compose()]
@@ -214,7 +217,7 @@ def pattern_pages(texts, hits) -> list[bool]:
     at the threat head's score (threat.corroborated), and the head does not rule the text out
     (``thresholds.threat_pattern_min_score``) or one of them pages alone. The head scores only
     the texts hit."""
-    from classifiers.model import Scorer
+    from classifiers.scorer import Scorer
     from classifiers.threat import corroborated, pages
     from escucha.config import Thresholds
 
@@ -274,8 +277,8 @@ def ordinary_rows(read) -> list[tuple[str, str, str, int, int, int]]:
 
 
 def ordinary_report() -> int:
-    from classifiers.datasets import SOURCES, load
-    from classifiers.evaluation import _predict
+    from lab.datasets import SOURCES, load
+    from lab.evaluation import _predict
 
     sets, seen = [], set()
     for src in SOURCES:  # a file that serves several tasks (OffendES) is read once, under its first

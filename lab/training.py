@@ -9,23 +9,24 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 
-from classifiers import datasets as D
-from classifiers.base import TextHead
+from lab import datasets as D
+from classifiers.head import TextHead
 from classifiers.encoders import CachedEncoder
-from classifiers.metrics import evaluate
-from classifiers.model import DEFAULT_MODEL_DIR, make_encoder
+from lab.metrics import evaluate
+from classifiers.scorer import DEFAULT_MODEL_DIR, make_encoder
 from classifiers.neighbours import ThreatNeighbours
 from classifiers.threat import decides, match as threat_match
-from classifiers.threat_corpus import compose
+from lab.threat_corpus import compose
 from escucha.config import Thresholds
 from escucha.errors import ClassifierError
 
-DATA = Path(__file__).parent / "data"
+SUITES = Path(__file__).parent / "data" / "threat_suites"  # hand-written threat suites and the holdout
+EXAMPLES = Path(__file__).resolve().parent.parent / "classifiers" / "data" / "threat_examples.csv"  # the scorer's bank
 # What the threat head learns from. A threat_suite_blind*.csv file judges the layer before
 # anything is trained on it (write a new one before the layer changes); once judged, it
 # joins THREAT_JUDGED and the training data, weighed JUDGED_WEIGHT times a composed post:
 # hand-written phrasings carry to unseen ones better than templates do (measured by
-# `python -m classifiers.scoreboard --threat-folds`: two folds of suites, each trained on
+# `python -m lab.scoreboard --threat-folds`: two folds of suites, each trained on
 # and judged by the other).
 THREAT_JUDGED = tuple(f"threat_suite_blind{n}.csv" for n in ("", *range(2, 16)))  # suites 5-19
 THREAT_HELD_OUT = tuple(f"threat_suite_blind{n}.csv" for n in range(16, 28))  # suites 20-31: never trained on, each judged once (README); write suite 32 before the next change
@@ -37,14 +38,19 @@ JUDGED_WEIGHT = 6.0
 # counter-speech, reporting, idioms and kind sentences. Its rows carry their family's fold
 # (lab.threat_grammar.family_folds), so a model can be trained without some families and
 # measured on them.
-GRAMMAR = Path(__file__).resolve().parent.parent / "lab" / "data" / "threat_grammar" / "generated.csv"
+GRAMMAR = Path(__file__).parent / "data" / "threat_grammar" / "generated.csv"
 FOLDS = 5
 NEGATIVES_PER_SOURCE = 3000  # ordinary posts per data set among the threat task's negatives
 CACHE = Path(".cache/embeddings")
 
 
+def suite_file(name: str) -> Path:
+    """A written threat file by name: the scorer's examples bank, or a suite of the lab's."""
+    return EXAMPLES if name == EXAMPLES.name else SUITES / name
+
+
 def _written(names) -> list[dict]:
-    return [r for name in names for r in csv.DictReader((DATA / name).open(encoding="utf-8"))]
+    return [r for name in names for r in csv.DictReader(suite_file(name).open(encoding="utf-8"))]
 
 
 def family_fold(name: str, k: int = FOLDS) -> int:
@@ -65,7 +71,7 @@ def grammar_rows(held_out=(), only=False) -> list[dict]:
 
 def task_data(task: str, split: str, judged=THREAT_JUDGED, grammar_held_out=()):
     """(texts, labels, langs) of one task and split; ``judged``: the judged threat suites
-    trained on (``python -m classifiers.scoreboard --threat-folds`` trains on some only);
+    trained on (``python -m lab.scoreboard --threat-folds`` trains on some only);
     ``grammar_held_out``: folds of grammar families left out of training."""
     texts, labels, langs = [], [], []
     if task == "threat":
@@ -258,7 +264,7 @@ def calibrate(model_dir: str | Path = DEFAULT_MODEL_DIR, tasks=CALIBRATED, cache
     manifest names, with its on-disk cache."""
     import numpy as np
 
-    from classifiers.metrics import calibration
+    from lab.metrics import calibration
 
     model_dir = Path(model_dir)
     manifest = json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 import re
 
-from classifiers import threat_twins
+from lab import threat_twins
 
 # Each language: targets (a place or a person, with the article a sentence needs),
 # and the parts of threats and of hard negatives. "{t}" is the target, "{w}" a time.

@@ -1,7 +1,7 @@
 """Fill the embedding cache for every training set, in parallel processes.
 
 Training re-uses these vectors, so the slow part (the encoder) runs once per
-text. ``python -m classifiers.embed_datasets --jobs 16 --out .cache/embeddings/e5-onnx``
+text. ``python -m lab.embed_datasets --jobs 16 --out .cache/embeddings/e5-onnx``
 spreads the texts over processes (for a many-core machine); on 2 cores ``escucha
 train`` fills the cache itself.
 """
@@ -15,9 +15,9 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from classifiers import datasets as D
+from lab import datasets as D
 from classifiers.encoders import text_key
-from classifiers.model import make_encoder
+from classifiers.scorer import make_encoder
 
 
 def _encode_part(args):

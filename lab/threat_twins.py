@@ -1,6 +1,6 @@
 """Threat forms the judged suites showed the model missing, each written beside its harmless twin.
 
-Suites 10-13 (``data/threat_suite_blind6..9.csv``, development data once judged) missed
+Suites 10-13 (``data/threat_suites/threat_suite_blind6..9.csv``, development data once judged) missed
 threats that carry no violent word: a family photo and "it would be a shame", a countdown,
 "the next mass will be his funeral", "stay away from the windows", "they will be picking
 them up in body bags". Their false alarms were the same topics said harmlessly: a complaint

@@ -1,8 +1,8 @@
 """``escucha classify eval``: score a labelled CSV with the product's decision rules."""
 from __future__ import annotations
 
-from classifiers import datasets as D
-from classifiers.metrics import calibration, evaluate
+from lab import datasets as D
+from lab.metrics import calibration, evaluate
 from escucha.errors import InputError
 from escucha.records import Author, Mention
 
@@ -23,7 +23,7 @@ def predict(task: str, texts: list[str], config=None) -> list[str]:
 def _predict(task: str, texts: list[str], config=None) -> tuple[list[str], list, list[dict]]:
     """The labels, the classifications where the scorer made them (else None), and the
     model's probabilities per text ({class: p})."""
-    from classifiers.model import Scorer
+    from classifiers.scorer import Scorer
 
     config = config or _default_config()
     scorer = Scorer(config.thresholds, config.claims, model_dir=config.model_dir or None)
@@ -48,7 +48,7 @@ def baseline_predict(task: str, texts: list[str]) -> list[str]:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    from classifiers.training import task_data
+    from lab.training import task_data
 
     tr_x, tr_y, _ = task_data(task, "train")
     vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
@@ -65,7 +65,8 @@ def evaluate_file(task: str, path: str, config=None, baseline: bool = False, fin
     if not texts:
         raise InputError(f"{path}: no rows with a valid {task} label")
     if finetuned:
-        from classifiers.finetuned import FinetunedModel, FinetunedOnnx
+        from classifiers.finetuned import FinetunedOnnx
+        from lab.finetuned_torch import FinetunedModel
 
         model = FinetunedOnnx(*finetuned) if len(finetuned) == 1 else FinetunedModel(*finetuned)
         preds = model.predict(task, texts)
