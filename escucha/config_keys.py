@@ -18,7 +18,7 @@ KEYS: dict[str, set[str]] = {
     "watch": {"keywords", "hashtags", "names", "feeds"},
     "store": {"path", "backend", "retention_days", "state_url_env"},
     "index": {"url_env", "product", "prefix"},
-    "classifier": {"encoder", "model_dir"},
+    "classifier": {"encoder", "model_dir", "shards"},
     # "thresholds" and "detection": the fields of their dataclasses, given by config.parse.
     "committee": {"members", "holidays", "oncall"},
     "committee.members[]": {"id", "name", "roles", "contacts", "working_hours", "working_days", "substitute",

@@ -9,7 +9,7 @@ import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from escucha import registry
+from escucha import registry, shards
 from escucha.errors import EscuchaError, InputError, Unpaged
 from escucha.links import RefusalLog
 from escucha.records import iso, utcnow
@@ -107,10 +107,13 @@ def _meaning(config):
     return meaning
 
 
-def classify_new(config, store, batch: int = 256, progress=None) -> dict:
-    """Score every mention that this model version has not scored yet."""
+def classify_new(config, store, batch: int = 256, progress=None, shard: tuple[int, int] | None = None) -> dict:
+    """Score every mention that this model version has not scored yet; with ``shard``
+    (index, count), only that share of them, so that several workers split the work
+    (:mod:`escucha.shards`)."""
+    shard = shards.check(shard)
     scorer = _scorer(config)
-    todo = store.unclassified(scorer.version)
+    todo = store.unclassified(scorer.version, shard=shard) if shard else store.unclassified(scorer.version)
     done = 0
     for start in range(0, len(todo), batch):
         part = todo[start : start + batch]
@@ -118,7 +121,7 @@ def classify_new(config, store, batch: int = 256, progress=None) -> dict:
         done += len(part)
         if progress:
             progress(done, len(todo))
-    return {"classified": done, "model_version": scorer.version}
+    return {"classified": done, "model_version": scorer.version, **({"shard": list(shard)} if shard else {})}
 
 
 def index_mentions(config, store) -> dict:

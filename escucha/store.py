@@ -18,6 +18,7 @@ import orjson
 
 from escucha.errors import StoreError
 from escucha.records import Classification, Mention, iso, utcnow, whole_text
+from escucha.shards import shard_of
 
 
 class Store(ABC):
@@ -51,7 +52,10 @@ class Store(ABC):
     def set_checkpoint(self, collector: str, key: str, value: str) -> None: ...
 
     @abstractmethod
-    def unclassified(self, model_version: str, limit: int = 10_000) -> list[Mention]: ...
+    def unclassified(self, model_version: str, limit: int = 10_000, shard: tuple[int, int] | None = None
+                     ) -> list[Mention]:
+        """Mentions this model version has not scored, oldest first; with ``shard`` (index,
+        count), only that share of them (:func:`escucha.shards.shard_of`)."""
 
     @abstractmethod
     def save_classifications(self, items: Iterable[Classification]) -> int: ...
@@ -254,6 +258,7 @@ class SQLiteStore(StateBacked, Store):
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
+            conn.create_function("escucha_shard", 2, shard_of, deterministic=True)
             self._local.conn = conn
         return conn
 
@@ -418,11 +423,14 @@ class SQLiteStore(StateBacked, Store):
                        (collector, key, value, iso(utcnow())))
 
     # -- classifications ------------------------------------------------------
-    def unclassified(self, model_version, limit=10_000):
+    def unclassified(self, model_version, limit=10_000, shard=None):
+        where, args = "", [model_version]
+        if shard:
+            where, args = " AND escucha_shard(m.id, ?) = ?", [model_version, shard[1], shard[0]]
         rows = self.db.execute(
-            """SELECT m.doc FROM mentions m LEFT JOIN classifications c ON c.mention_id = m.id
-               WHERE c.mention_id IS NULL OR c.model_version != ? ORDER BY m.created_at LIMIT ?""",
-            (model_version, limit)).fetchall()
+            f"""SELECT m.doc FROM mentions m LEFT JOIN classifications c ON c.mention_id = m.id
+               WHERE (c.mention_id IS NULL OR c.model_version != ?){where} ORDER BY m.created_at LIMIT ?""",
+            (*args, limit)).fetchall()
         return [self._mention(r["doc"]) for r in rows]
 
     def save_classifications(self, items):

@@ -27,6 +27,7 @@ from typing import Iterable, Iterator
 
 from escucha.errors import StoreError
 from escucha.records import Classification, Mention, iso, utcnow, whole_text
+from escucha.shards import shard_of
 from escucha.store import StateBacked, Store
 from stores.elasticsearch import ElasticsearchIndex
 from stores.mapping import CLASSIFICATION_FIELDS, classification_fields, mention_fields
@@ -312,9 +313,15 @@ class SearchStore(StateBacked, Store):
                    {"refresh": "true"})
 
     # -- classifications ------------------------------------------------------------
-    def unclassified(self, model_version, limit=10_000):
+    def unclassified(self, model_version, limit=10_000, shard=None):
         q = {"bool": {"must_not": [{"term": {"model_version": model_version}}]}}
-        return [self._mention(h["_source"]) for h in self._search(q, self._ORDER, limit)]
+        if not shard:
+            return [self._mention(h["_source"]) for h in self._search(q, self._ORDER, limit)]
+        # The share is chosen here, not by the engine (a script query per document would
+        # cost more than reading the ids): a shard reads the others' unscored mentions too.
+        index, count = shard
+        hits = self._search(q, self._ORDER, limit * count)
+        return [self._mention(h["_source"]) for h in hits if shard_of(h["_id"], count) == index][:limit]
 
     def _set_classification(self, ids: list[str], docs: dict[str, dict]) -> int:
         where = self._where(ids)

@@ -84,6 +84,21 @@ def test_full_text_search_ignores_accents_and_fts_syntax(any_store):
     assert store.search("   ") == []
 
 
+def test_shards_split_the_unscored_mentions_without_overlap(any_store):
+    from escucha.shards import shard_of
+
+    store = any_store
+    store.upsert_mentions([m(i) for i in range(40)])
+    shares = [[x.id for x in store.unclassified("v1", shard=(i, 3))] for i in range(3)]
+    assert sorted(sum(shares, [])) == sorted(x.id for x in store.unclassified("v1"))  # all of them, once
+    assert all(shard_of(mid, 3) == i for i, share in enumerate(shares) for mid in share)
+    assert all(share for share in shares)  # 40 ids: every share gets some
+    assert len(store.unclassified("v1", limit=2, shard=(0, 3))) == 2
+    store.save_classifications([Classification(mid, "v1", {}, {}) for mid in shares[1]])
+    assert store.unclassified("v1", shard=(1, 3)) == []
+    assert [x.id for x in store.unclassified("v1", shard=(0, 3))] == shares[0]
+
+
 def test_a_classification_round_trips_and_reclassification_replaces_the_old_version(any_store):
     store = any_store
     store.upsert_mentions([m(1), m(2)])

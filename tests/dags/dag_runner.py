@@ -30,6 +30,7 @@ with SMTPSink() as smtp, XEmulator(users, tweets, token="dag-token") as x:
     text = (root / "escucha.example.toml").read_text(encoding="utf-8")
     text = text.replace('path = "escucha.db"', f'path = "{workdir / "escucha.db"}"')
     text += f'\n[platforms.x]\nbase_url = "{x.base_url}"\n'
+    text = text.replace("[classifier]\n", "[classifier]\nshards = 2\n")  # two classify tasks side by side
     cfg = workdir / "escucha.toml"
     cfg.write_text(text, encoding="utf-8")
     bad = workdir / "broken.toml"
@@ -46,11 +47,14 @@ with SMTPSink() as smtp, XEmulator(users, tweets, token="dag-token") as x:
     os.environ["ESCUCHA_CONFIG"] = str(bad)
     out["broken"] = str(bag.dags["collect"].test().state)
     os.environ["ESCUCHA_CONFIG"] = str(cfg)
-    out["collect"] = str(bag.dags["collect"].test().state)
+    run = bag.dags["collect"].test()
+    out["collect"] = str(run.state)
+    out["classify_tasks"] = sorted(ti.map_index for ti in run.get_task_instances() if ti.task_id == "classify")
     out["collect_again"] = str(bag.dags["collect"].test().state)
     out["escalate"] = str(bag.dags["escalate"].test().state)
     store = SQLiteStore(workdir / "escucha.db")
     out["mentions"] = store.count_mentions()
+    out["classified"] = store.db.execute("SELECT count(*) FROM classifications").fetchone()[0]
     out["incidents"] = [[i.kind, i.severity] for i in store.incidents()]
     out["deliveries"] = len(store.deliveries())
     out["reprocess"] = str(bag.dags["reprocess"].test(run_conf={"since": "2026-11-14", "until": "2026-11-16"}).state)

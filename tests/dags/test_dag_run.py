@@ -21,6 +21,7 @@ def test_dags_run_end_to_end(tmp_path):
     for dag in ("collect", "collect_again", "escalate", "reprocess", "weekly_report", "retention"):
         assert out[dag].endswith("success"), (dag, out)
     assert out["mentions"] > 200
+    assert out["classify_tasks"] == [0, 1] and out["classified"] == out["mentions"]  # two shards, nothing left
     assert ["threat", "critical"] in out["incidents"]
     assert out["deliveries"] >= 1 and "ana@ien.example.org" in out["emails"]
     assert "direccion@ien.example.org" in out["emails"]
