@@ -48,6 +48,23 @@ def _when(value, name, tz=None):
         raise InputError(f"--{name} must be a date YYYY-MM-DD or an ISO time; got {value!r}") from None
 
 
+def _period(since, until, tz, days: int = 7):
+    """[start, end) of a period given as local days, both included: --from 2026-11-09
+    --to 2026-11-15 is that whole week in the institution's zone (a --to with a time is
+    that moment). Without --to, until now; without --from, the ``days`` before the end."""
+    from datetime import timedelta
+
+    end = _when(until, "to", tz)
+    if end is not None and len(until.strip()) == 10:  # a bare date: the day is included
+        end += timedelta(days=1)
+    end = end or utcnow()
+    start = _when(since, "from", tz) or end - timedelta(days=days)
+    if end <= start:  # named as typed: swapped dates would otherwise read like a quiet period
+        raise InputError(f"the period must end after it starts; got --from {since or start.date()} "
+                         f"and --to {until or 'now'}")
+    return start, end
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="escucha")
 def cli():
@@ -350,7 +367,7 @@ def incidents(config_path, status, as_json):
 @cli.command()
 @click.option("--config", "config_path", help=CONFIG_HELP)
 @click.option("--from", "since", help="First day (YYYY-MM-DD, the institution's local day); default: 7 days ago.")
-@click.option("--to", "until", help="Day after the last (YYYY-MM-DD, local); default: now.")
+@click.option("--to", "until", help="Last day, included (YYYY-MM-DD, the institution's local day); default: now.")
 @click.option("--format", "fmt", default="html", type=click.Choice(["html", "pdf"]), show_default=True,
               help="An HTML page, or PDF pages.")
 @click.option("--lang", type=click.Choice(["es", "en", "fr"]), help="Its language; default: [report] lang.")
@@ -361,19 +378,19 @@ def report(config_path, since, until, fmt, lang, out, send):
     cfg = _load(config_path)
     out = out or f"report.{fmt}"
     click.echo(f"writing the {fmt.upper()} report…", err=True)  # a PDF takes some seconds: say it started
+    since, until = _period(since, until, cfg.tz)
     if send:
-        res = pipeline.deliver_report(cfg, pipeline.open_store(cfg), _when(since, "from", cfg.tz), _when(until, "to", cfg.tz))
+        res = pipeline.deliver_report(cfg, pipeline.open_store(cfg), since, until)
         click.echo(f"{res['html']}\n{res['pdf']}\nsent to {res['sent']} of {res['recipients']} recipient(s)")
         return
-    res = pipeline.write_report(cfg, pipeline.open_store(cfg), _when(since, "from", cfg.tz), _when(until, "to", cfg.tz), out, fmt,
-                                lang)
+    res = pipeline.write_report(cfg, pipeline.open_store(cfg), since, until, out, fmt, lang)
     click.echo(res["path"])
 
 
 @cli.command("export")
 @click.option("--config", "config_path", help=CONFIG_HELP)
 @click.option("--from", "since", help="First day (YYYY-MM-DD, the institution's local day); default: 7 days ago.")
-@click.option("--to", "until", help="Day after the last (YYYY-MM-DD, local); default: now.")
+@click.option("--to", "until", help="Last day, included (YYYY-MM-DD, the institution's local day); default: now.")
 @click.option("--table", default="mentions", show_default=True, type=click.Choice(["mentions", "incidents", "unanswered"]),
               help="Mentions with their labels and reasons, incidents with their pages, or the unanswered list.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet"]),
@@ -387,13 +404,10 @@ def report(config_path, since, until, fmt, lang, out, send):
 @click.option("--lang", type=click.Choice(["es", "en", "fr"]), help="Column names and words; default: [report] lang.")
 def export_cmd(config_path, since, until, table, fmt, out, account, label, post_lang, q, lang):
     """Write mentions, incidents or the unanswered list for a period as CSV, Excel or Parquet."""
-    from datetime import timedelta
-
     from escucha.export import write_export
 
     cfg = _load(config_path)
-    until = _when(until, "to", cfg.tz) or utcnow()
-    since = _when(since, "from", cfg.tz) or until - timedelta(days=7)
+    since, until = _period(since, until, cfg.tz)
     click.echo(f"exporting {table}…", err=True)
     filters = {"account": account, "label": label, "lang": post_lang, "q": q}
     if table != "mentions" and any(filters.values()):

@@ -2,7 +2,7 @@
 
 TEXT = {
     "es": {"page_incident": "Incidente", "page_opened": "abierto el", "page_posts": "Publicaciones", "page_followers": "seguidores", "page_paged": "Ya avisados", "page_next": "Si nadie acusa recibo, se avisará a", "page_at": "a las", "page_last": "Es el último paso del protocolo.", "page_ack": "Acusar recibo", "page_resolve": "Resolver", "page_expires": "Los enlaces vencen el", "page_role": "rol", "page_oncall": "la guardia", "page_nobody": "nadie todavía", "login_title": "Iniciar sesión", "login_user": "Usuario", "login_password": "Contraseña", "login_button": "Entrar", "login_wrong": "Usuario o contraseña incorrectos.", "login_locked": "Demasiados intentos fallidos. Espere diez minutos e inténtelo de nuevo.", "logout": "Cerrar sesión", "local_only": "La vista de analistas solo se abre desde este equipo. Para abrirla desde otros, configure usuarios en [web] (escucha web hash-password).", "confirm_title": "Confirmar", "confirm_ack": "Acusar recibo", "confirm_resolve": "Resolver el incidente", "you_are": "Usted es", "severity_critical": "CRÍTICO", "severity_high": "ALTO", "severity_medium": "MEDIO", "severity_low": "BAJO", "confirm_note": "Nada cambia hasta que pulse el botón.", "total": "Total", "topics": "Temas y hashtags", "step": "Paso", "member": "Integrante", "pages": "Avisos", "minutes_after": "Minutos tras abrir", "narratives": "Narrativas de desinformación", "claim": "Afirmación", "clarified": "Aclarada", "not_clarified": "sin aclarar", "similar": "Instituciones similares",
-           "report": "Informe semanal", "period": "Periodo", "mentions": "Menciones recibidas", "own": "Publicaciones propias",
+           "period": "Periodo", "mentions": "Menciones recibidas", "own": "Publicaciones propias",
            "sentiment": "Sentimiento", "negative": "negativo", "neutral": "neutral", "positive": "positivo",
            "by_account": "Por cuenta", "account": "Cuenta", "categories": "Categorías",
            "misinformation": "Desinformación", "hate": "Odio y ofensas", "threat": "Amenazas",
@@ -14,9 +14,20 @@ TEXT = {
            "search": "Buscar", "explorer": "Explorador", "crisis_room": "Sala de crisis", "by_day": "Volumen por día",
            "day": "Día", "none": "Ninguno", "median_ack": "Mediana de acuse (min)", "author": "Autor", "text": "Texto",
            "reason": "Motivo", "results": "Resultados", "previous": "semana anterior",
+           "report_week": "Informe semanal", "report_month": "Informe mensual", "report_semester": "Informe semestral",
+           "report_period": "Informe del periodo", "previous_week": "semana anterior", "previous_month": "mes anterior",
+           "previous_semester": "semestre anterior", "previous_period": "periodo anterior",
+           "period_range": "del {first} al {last}, hora de {zone}", "summary": "Resumen",
+           "summary_mentions": "{total} menciones recibidas ({change} frente al {previous}).",
+           "summary_no_previous": "sin datos del {previous}",
+           "summary_incidents": "{n} incidentes, {critical} críticos; mediana de acuse: {ack}.",
+           "summary_no_incidents": "Ningún incidente.", "summary_no_ack": "ninguno acusado",
+           "summary_narratives": "{n} narrativas de desinformación, {clarified} aclaradas por la institución.",
+           "summary_answers": "{answered} de {asked} preguntas y quejas respondidas; {within} dentro de 48 horas.",
+           "minutes": "{n} min",
            "trend": "Tendencia de 8 semanas", "download": "Descargar estas menciones"},
     "en": {"page_incident": "Incident", "page_opened": "opened on", "page_posts": "Posts", "page_followers": "followers", "page_paged": "Already paged", "page_next": "If nobody acknowledges, the next to be paged is", "page_at": "at", "page_last": "This is the protocol's last step.", "page_ack": "Acknowledge", "page_resolve": "Resolve", "page_expires": "The links expire on", "page_role": "role", "page_oncall": "the on-call member", "page_nobody": "nobody yet", "login_title": "Log in", "login_user": "User", "login_password": "Password", "login_button": "Log in", "login_wrong": "Wrong user or password.", "login_locked": "Too many failed attempts. Wait ten minutes and try again.", "logout": "Log out", "local_only": "The analyst view opens only on this machine. To open it from others, set up users in [web] (escucha web hash-password).", "confirm_title": "Confirm", "confirm_ack": "Acknowledge", "confirm_resolve": "Resolve the incident", "you_are": "You are", "severity_critical": "CRITICAL", "severity_high": "HIGH", "severity_medium": "MEDIUM", "severity_low": "LOW", "confirm_note": "Nothing changes until you press the button.", "total": "Total", "topics": "Topics and hashtags", "step": "Step", "member": "Member", "pages": "Pages", "minutes_after": "Minutes after opening", "narratives": "Misinformation narratives", "claim": "Claim", "clarified": "Clarified", "not_clarified": "not clarified", "similar": "Similar institutions",
-           "report": "Weekly report", "period": "Period", "mentions": "Mentions received", "own": "Own posts",
+           "period": "Period", "mentions": "Mentions received", "own": "Own posts",
            "sentiment": "Sentiment", "negative": "negative", "neutral": "neutral", "positive": "positive",
            "by_account": "By account", "account": "Account", "categories": "Categories",
            "misinformation": "Misinformation", "hate": "Hate and offence", "threat": "Threats",
@@ -28,9 +39,20 @@ TEXT = {
            "search": "Search", "explorer": "Explorer", "crisis_room": "Crisis room", "by_day": "Volume per day",
            "day": "Day", "none": "None", "median_ack": "Median time to acknowledge (min)", "author": "Author",
            "text": "Text", "reason": "Reason", "results": "Results", "previous": "previous week",
+           "report_week": "Weekly report", "report_month": "Monthly report", "report_semester": "Six-monthly report",
+           "report_period": "Report for the period", "previous_week": "previous week", "previous_month": "previous month",
+           "previous_semester": "previous six months", "previous_period": "previous period",
+           "period_range": "{first} to {last}, {zone} time", "summary": "Summary",
+           "summary_mentions": "{total} mentions received ({change} against the {previous}).",
+           "summary_no_previous": "no data for the {previous}",
+           "summary_incidents": "{n} incidents, {critical} critical; median time to acknowledge: {ack}.",
+           "summary_no_incidents": "No incidents.", "summary_no_ack": "none acknowledged",
+           "summary_narratives": "{n} misinformation narratives, {clarified} clarified by the institution.",
+           "summary_answers": "{answered} of {asked} questions and complaints answered; {within} within 48 hours.",
+           "minutes": "{n} min",
            "trend": "8-week trend", "download": "Download these mentions"},
     "fr": {"page_incident": "Incident", "page_opened": "ouvert le", "page_posts": "Publications", "page_followers": "abonnés", "page_paged": "Déjà prévenus", "page_next": "Si personne n'accuse réception, seront prévenus", "page_at": "à", "page_last": "C'est la dernière étape du protocole.", "page_ack": "Accuser réception", "page_resolve": "Résoudre", "page_expires": "Les liens expirent le", "page_role": "rôle", "page_oncall": "la permanence", "page_nobody": "personne pour l'instant", "login_title": "Connexion", "login_user": "Utilisateur", "login_password": "Mot de passe", "login_button": "Se connecter", "login_wrong": "Utilisateur ou mot de passe incorrect.", "login_locked": "Trop de tentatives échouées. Attendez dix minutes et réessayez.", "logout": "Se déconnecter", "local_only": "La vue des analystes ne s'ouvre que sur cette machine. Pour l'ouvrir ailleurs, configurez des utilisateurs dans [web] (escucha web hash-password).", "confirm_title": "Confirmer", "confirm_ack": "Accuser réception", "confirm_resolve": "Résoudre l'incident", "you_are": "Vous êtes", "severity_critical": "CRITIQUE", "severity_high": "ÉLEVÉ", "severity_medium": "MOYEN", "severity_low": "FAIBLE", "confirm_note": "Rien ne change tant que vous n'appuyez pas sur le bouton.", "total": "Total", "topics": "Sujets et hashtags", "step": "Étape", "member": "Membre", "pages": "Alertes", "minutes_after": "Minutes après ouverture", "narratives": "Récits de désinformation", "claim": "Affirmation", "clarified": "Clarifiée", "not_clarified": "non clarifiée", "similar": "Institutions similaires",
-           "report": "Rapport hebdomadaire", "period": "Période", "mentions": "Mentions reçues",
+           "period": "Période", "mentions": "Mentions reçues",
            "own": "Publications propres", "sentiment": "Sentiment", "negative": "négatif", "neutral": "neutre",
            "positive": "positif", "by_account": "Par compte", "account": "Compte", "categories": "Catégories",
            "misinformation": "Désinformation", "hate": "Haine et injures", "threat": "Menaces",
@@ -42,7 +64,18 @@ TEXT = {
            "search": "Rechercher", "explorer": "Explorateur", "crisis_room": "Salle de crise",
            "by_day": "Volume par jour", "day": "Jour", "none": "Aucun", "median_ack": "Délai médian d'accusé (min)",
            "author": "Auteur", "text": "Texte", "reason": "Motif", "results": "Résultats",
-           "previous": "semaine précédente", "trend": "Tendance sur 8 semaines", "download": "Télécharger ces mentions"},
+           "previous": "semaine précédente", "trend": "Tendance sur 8 semaines", "download": "Télécharger ces mentions",
+           "report_week": "Rapport hebdomadaire", "report_month": "Rapport mensuel", "report_semester": "Rapport semestriel",
+           "report_period": "Rapport de la période", "previous_week": "semaine précédente", "previous_month": "mois précédent",
+           "previous_semester": "semestre précédent", "previous_period": "période précédente",
+           "period_range": "du {first} au {last}, heure de {zone}", "summary": "Synthèse",
+           "summary_mentions": "{total} mentions reçues ({change} par rapport à la {previous}).",
+           "summary_no_previous": "pas de données pour la {previous}",
+           "summary_incidents": "{n} incidents, dont {critical} critiques ; délai médian d'accusé : {ack}.",
+           "summary_no_incidents": "Aucun incident.", "summary_no_ack": "aucun accusé",
+           "summary_narratives": "{n} récits de désinformation, dont {clarified} clarifiés par l'institution.",
+           "summary_answers": "{answered} questions et plaintes sur {asked} ont reçu une réponse ; {within} sous 48 heures.",
+           "minutes": "{n} min"},
 }
 
 # What an export (escucha export, the analyst view's download) names its columns and values.
@@ -109,3 +142,21 @@ EXPORT = {
         why_claim="reprend une fausse affirmation enregistrée", why_hate="discours de haine",
         why_offensive="langage injurieux"),
 }
+
+
+def period_words(since, until, tz, lang: str) -> dict:
+    """How a report names its period [since, until): its local first and last days (both
+    included), what kind of period it is (a week, a calendar month, a half year, or any),
+    its title and the name of the period before it, in ``lang``."""
+    from datetime import timedelta
+
+    t = TEXT[lang]
+    first = since.astimezone(tz).date()
+    last = (until - timedelta(microseconds=1)).astimezone(tz).date()
+    days = (last - first).days + 1
+    whole_months = first.day == 1 and (last + timedelta(days=1)).day == 1
+    kind = ("week" if days == 7 else "month" if whole_months and days <= 31
+            else "semester" if whole_months and 181 <= days <= 184 else "period")
+    return {"first": first, "last": last, "kind": kind, "title": t["report_" + kind],
+            "previous": t["previous_" + kind],
+            "range": t["period_range"].format(first=first.isoformat(), last=last.isoformat(), zone=str(tz))}

@@ -278,7 +278,10 @@ def deliver_report(config, store, since: datetime | None = None, until: datetime
     pdf = write_report(config, store, since, until, out_dir / f"{stem}.pdf", "pdf")["path"]
     channel = registry.load("channels", "apprise")
     sent = 0
-    title = f"{config.short_name}: informe {since:%d/%m} – {until:%d/%m/%Y}"
+    from escucha.i18n import period_words
+
+    period = period_words(since, until, config.tz, config.report.lang)
+    title = f"{config.short_name}: {period['title']}, {period['range']}"
     for r in config.report.recipients:
         outcome = channel(r.url).send(title, Path(html).read_text(encoding="utf-8"), body_format="html",
                                       attach=[pdf])

@@ -129,12 +129,12 @@ def test_counts_equal_the_reports_and_the_views_for_the_same_local_days(tmp_path
     store.close()
     # The 9th to the 10th in Mexico City: the post at 23:30 local on the 8th is outside.
     out = tmp_path / "m.csv"
-    r = _cli(tmp_path, "export", "--from", "2026-11-09", "--to", "2026-11-10", "--out", str(out))
+    r = _cli(tmp_path, "export", "--from", "2026-11-09", "--to", "2026-11-09", "--out", str(out))
     assert r.returncode == 0, r.stderr
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     incoming = [row for row in rows if row["propia"] == "no"]
     assert "x:before" not in {row["id"] for row in rows}
-    report = _cli(tmp_path, "report", "--from", "2026-11-09", "--to", "2026-11-10", "--out", str(tmp_path / "r.html"))
+    report = _cli(tmp_path, "report", "--from", "2026-11-09", "--to", "2026-11-09", "--out", str(tmp_path / "r.html"))
     assert report.returncode == 0, report.stderr
     total = int(re.search(r'id="total">(\d+)<', (tmp_path / "r.html").read_text()).group(1))
     assert total == len(incoming) == 6

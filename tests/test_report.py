@@ -87,3 +87,53 @@ def test_report_email_arrives_with_the_pdf(config, week_store, smtp, tmp_path):
     pdfs = [p for p in msg.iter_attachments() if p.get_content_type() == "application/pdf"]
     assert len(pdfs) == 1 and pdfs[0].get_content()[:5] == b"%PDF-"
     assert any(a["action"] == "report.sent" for a in week_store.audit_log())
+
+
+def test_a_spanish_report_speaks_spanish_in_local_time(config, week_store):
+    from escucha.records import Incident
+
+    opened = utc(2026, 11, 12, 5, 30)  # 23:30 on the 11th in Mexico City
+    inc, _ = week_store.open_incident(Incident("threat:x:4", "threat", "critical", "Amenaza violenta de @u4",
+                                               "Credible violent threat (pattern es.tiro, score 0.91 >= 0.5)",
+                                               evidence=["x:4"]), opened)
+    week_store.set_status(inc.id, "acknowledged", "ana", opened + timedelta(minutes=7))
+    html = render_html(config, week_store, SINCE, UNTIL, charts=False)
+    assert "<h1>Informe semanal" in html
+    assert "del 2026-11-09 al 2026-11-15, hora de America/Mexico_City" in html  # the last day included
+    summary = re.search(r'id="summary">(.*?)</ul>', html, re.S).group(1)
+    assert "5 menciones recibidas" in summary and "1 incidentes, 1 críticos; mediana de acuse: 7 min" in summary
+    assert "1 de 2 preguntas y quejas respondidas" in summary
+    rows = re.search(r'id="incidents">(.*?)</table>', html, re.S).group(1)
+    assert "CRÍTICO" in rows and "2026-11-11 23:30" in rows and "23:37 (ana)" in rows
+    for english in ("critical", "Credible", "pattern", "es.tiro", "0.5", "Weekly"):
+        assert english not in html.split("</style>")[1], english  # no English words, ids or thresholds
+
+
+@pytest.mark.parametrize("since,until,title,previous", [
+    (utc(2026, 11, 1, 6), utc(2026, 12, 1, 6), "Informe mensual", "mes anterior"),
+    (utc(2026, 7, 1, 6), utc(2027, 1, 1, 6), "Informe semestral", "semestre anterior"),
+    (utc(2026, 11, 9, 6), utc(2026, 11, 12, 6), "Informe del periodo", "periodo anterior")])
+def test_the_title_follows_the_period(config, week_store, since, until, title, previous):
+    html = render_html(config, week_store, since, until, charts=False)
+    assert f"<h1>{title}" in html and previous in html and "semana anterior" not in html
+
+
+def test_the_command_reads_both_days_as_included_local_days(tmp_path, env):
+    from escucha.store import SQLiteStore
+
+    from .test_cli_incidents import _cli
+
+    store = SQLiteStore(tmp_path / "state.db")
+    ms = [Mention("x", str(i), "hola @IEN_Oficial", Author(f"u{i}"), t, accounts=("x:@IEN_Oficial",))
+          for i, t in enumerate([utc(2026, 11, 9, 5, 30),    # 23:30 on the 8th, local: outside
+                                 utc(2026, 11, 9, 6, 30),    # 00:30 on the 9th: inside
+                                 utc(2026, 11, 10, 5, 30),   # 23:30 on the 9th: inside, the last day included
+                                 utc(2026, 11, 10, 6, 30)])]  # 00:30 on the 10th: outside
+    store.upsert_mentions(ms)
+    store.save_classifications([Classification(m.id, "v", {}, {"sentiment": "neutral"}) for m in ms])
+    store.close()
+    r = _cli(tmp_path, "report", "--from", "2026-11-09", "--to", "2026-11-09", "--out", str(tmp_path / "r.html"))
+    assert r.returncode == 0, r.stderr
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert re.search(r'id="total">2<', html) and "<h1>Informe del periodo" in html
+    assert "del 2026-11-09 al 2026-11-09" in html

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from escucha.i18n import TEXT
+from escucha.i18n import TEXT, period_words
 from dashboards.queries import summary, volume
 from escucha.errors import EscuchaError, InputError
 
@@ -27,17 +27,45 @@ def _weeks(store, until, n=8) -> list[tuple[str, float, float]]:
     return [(end.strftime("%m-%d"), row.mentions, row.negative) for end, row in w.iterrows()]
 
 
+def executive_summary(data, prev, period, t) -> list[str]:
+    """The report's first lines, in plain words: volume against the period before,
+    incidents and how fast they were acknowledged, narratives and whether clarified, answers."""
+    if prev["total"]:
+        change = f"{(data['total'] - prev['total']) / prev['total']:+.0%}".replace("-", "−")
+    else:
+        change = t["summary_no_previous"].format(previous=period["previous"])
+    lines = [t["summary_mentions"].format(total=data["total"], change=change, previous=period["previous"])]
+    incidents = data["incidents"]
+    if incidents:
+        ack = data["median_ack_minutes"]
+        lines.append(t["summary_incidents"].format(
+            n=len(incidents), critical=sum(i.severity == "critical" for i in incidents),
+            ack=t["minutes"].format(n=round(ack)) if ack is not None else t["summary_no_ack"]))
+    else:
+        lines.append(t["summary_no_incidents"])
+    if data["narratives"]:
+        lines.append(t["summary_narratives"].format(n=len(data["narratives"]),
+                                                    clarified=sum(bool(n["clarified"]) for n in data["narratives"])))
+    a = data["answers"]
+    if a["asked"]:
+        lines.append(t["summary_answers"].format(answered=a["answered"], asked=a["asked"], within=a["within_deadline"]))
+    return lines
+
+
 def render_html(config, store, since, until, lang="es", charts=True) -> str:
     from dashboards.reports import charts as ch
 
     t = TEXT[lang]
     data = summary(store, since, until, config.tz)
     prev = volume(store, since - (until - since), since)
+    period = period_words(since, until, config.tz, lang)
     images = {}
     if charts and data["total"]:
         images["by_day"] = base64.b64encode(ch.volume_by_day(data["by_day"], t)).decode()
         images["trend"] = base64.b64encode(ch.trend(_weeks(store, until), t)).decode()
-    return _ENV.get_template("weekly.html").render(c=config, d=data, prev=prev, t=t, lang=lang, images=images)
+    return _ENV.get_template("weekly.html").render(c=config, d=data, prev=prev, t=t, lang=lang, images=images,
+                                                   period=period, brief=executive_summary(data, prev, period, t),
+                                                   local=lambda when: when.astimezone(config.tz))
 
 
 def render_pdf(html: str, out: Path) -> Path:
