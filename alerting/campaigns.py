@@ -21,6 +21,7 @@ import unicodedata
 from collections import defaultdict
 from datetime import timedelta
 
+from alerting.words import number, say, when
 from escucha.records import Incident
 
 _HANDLE = re.compile(r"(?<![\w@])@(\w{1,30})")
@@ -156,11 +157,12 @@ def detect_campaigns(config, items, now) -> list[Incident]:
         worst = sorted(posts, key=lambda mc: -mc[0].author.followers)[:3]
         out.append(Incident(
             key=f"campaign:{key}", kind="campaign", severity="critical" if threat else "high",
-            title=f"Campaña de acoso contra {shown[key]}",
-            explanation=f"{len(posts)} abusive posts by {len(authors)} authors target {shown[key]} since "
-                        f"{first.created_at.astimezone(config.tz):%Y-%m-%d %H:%M} ({config.timezone})"
-                        + (", threats among them" if threat else "") + ". Most read: "
-                        + "; ".join(f"@{m.author.handle} ({m.author.followers:,} followers): \"{_snippet(m.text, 70)}\""
-                                    for m, _ in worst) + ".",
+            title=say(config, "campaign_title", target=shown[key]),
+            explanation=say(config, "campaign", n=len(posts), authors=len(authors), target=shown[key],
+                            at=when(config, first.created_at), zone=config.timezone,
+                            threats=say(config, "campaign_threats") if threat else "",
+                            top="; ".join(say(config, "post", handle=m.author.handle,
+                                              followers=number(config, m.author.followers), text=_snippet(m.text, 70))
+                                          for m, _ in worst)),
             account=(first.accounts or ("",))[0], evidence=[m.id for m, _ in posts]))
     return out

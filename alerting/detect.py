@@ -5,12 +5,16 @@ same key updates it instead of paging again.
 """
 from __future__ import annotations
 
+import logging
 import re
 from collections import defaultdict
 from datetime import datetime, timedelta
 from functools import partial
 
+from alerting.words import number, say, when
 from escucha.records import Incident
+
+log = logging.getLogger("escucha.detect")
 
 WINDOW_DAYS = 14  # what narratives and spikes count over
 SENSITIVITY = {"low": 4.0, "normal": 3.0, "high": 2.0}  # times the expected count
@@ -57,11 +61,12 @@ def detect_threats(config, items, now) -> list[Incident]:
         # A possible threat is reviewed at "high"; what a pattern the head does not rule out,
         # or the confirming model, flags pages at "critical".
         possible = _possible(flag)
+        # Why the scorer flagged it (patterns, scores) is for the log, not for the page.
+        log.info("threat %s from %s: %s", m.id, "possible" if possible else "credible", reason)
         out.append(Incident(
             key=f"threat:{_root(m)}", kind="threat", severity="high" if possible else "critical",
-            title=f"{'Posible amenaza' if possible else 'Amenaza'} violenta de @{m.author.handle}",
-            explanation=f"{'Possible violent threat, for review' if possible else 'Credible violent threat'} "
-                        f"({reason}): \"{_snippet(m.text)}\" — {m.url}",
+            title=say(config, "threat_title_possible" if possible else "threat_title", handle=m.author.handle),
+            explanation=say(config, "threat_possible" if possible else "threat", text=_snippet(m.text), url=m.url),
             account=(m.accounts or ("",))[0], evidence=[m.id]))
     return out
 
@@ -80,39 +85,41 @@ def _hosts(text: str) -> set[str]:
     return {h.lower() for h in _URL_HOST.findall(text)}
 
 
-def _takeover_signals(m, c, history, tz) -> list[str]:
-    """What in own post ``m`` departs from its account's other posts of the window (``history``).
+def _takeover_signals(m, c, history, config) -> list[str]:
+    """What in own post ``m`` departs from its account's other posts of the window (``history``),
+    in the institution's words.
 
     The classifier's labels of an own post are one signal among these, never enough alone: an
     institution's debunk quotes the false claim it answers, and its notices name the places
     and days threats name."""
     signals = []
+    tz = config.tz
     known = len(history) >= MIN_HISTORY
     if known:
         used = set().union(*(_hosts(h.text) for h, _ in history))
         new_hosts = _hosts(m.text) - used
         if new_hosts:
-            signals.append(f"a link to {', '.join(sorted(new_hosts))}, never used before")
+            signals.append(say(config, "sig_link", hosts=", ".join(sorted(new_hosts))))
         langs = {h.lang for h, _ in history}
         if m.lang and m.lang not in langs and m.lang != "und":
-            signals.append(f"a language it does not post in ({m.lang})")
+            signals.append(say(config, "sig_lang", lang=m.lang))
         sources = {h.source for h, _ in history if h.source}
         if m.source and sources and m.source not in sources:
-            signals.append(f"a new client ({m.source})")
+            signals.append(say(config, "sig_client", client=m.source))
         hours = {h.created_at.astimezone(tz).hour for h, _ in history}
         hour = m.created_at.astimezone(tz).hour
         if len(history) >= 2 * MIN_HISTORY and not {(hour - 1) % 24, hour, (hour + 1) % 24} & hours:
-            signals.append(f"an hour it never posts at ({hour:02d}h local)")
+            signals.append(say(config, "sig_hour", hour=f"{hour:02d}"))
     money = _MONEY.search(m.text)
     if money and not any(_MONEY.search(h.text) for h, _ in history):
-        signals.append(f"money or crypto wording (\"{money.group(0)}\")")
+        signals.append(say(config, "sig_money", words=money.group(0)))
     burst = [h for h, _ in history if abs((h.created_at - m.created_at).total_seconds()) <= 600]
     if len(burst) >= 4:
-        signals.append(f"{len(burst) + 1} posts within ten minutes")
-    labels = [w for w, hit in (("a violent threat", pages(c)), ("hate speech", c.labels.get("hate") == "hate"),
-                               ("insults", c.labels.get("offensive") == "offensive")) if hit]
+        signals.append(say(config, "sig_burst", n=len(burst) + 1))
+    labels = [say(config, w) for w, hit in (("sig_threat", pages(c)), ("sig_hate", c.labels.get("hate") == "hate"),
+                                            ("sig_insults", c.labels.get("offensive") == "offensive")) if hit]
     if labels:
-        signals.append(" and ".join(labels))
+        signals.append(say(config, "and").join(labels))
     return signals
 
 
@@ -128,17 +135,16 @@ def detect_hijack(config, items, now) -> list[Incident]:
     for handle, posts in own.items():
         for m, c in posts:
             history = [(h, hc) for h, hc in posts if h.id != m.id and h.created_at < m.created_at]
-            signals = _takeover_signals(m, c, history, config.tz)
+            signals = _takeover_signals(m, c, history, config)
             if len(signals) < 2:
                 continue
             account = next((a for a in config.accounts if a.handle.lower().lstrip("@") == handle), None)
             key = account.key if account else f"x:@{m.author.handle}"
             out.append(Incident(
                 key=f"hijack:{key}", kind="hijack", severity="critical",
-                title=f"Posible cuenta institucional comprometida: {key}",
-                explanation=f"The institution's own account {key} posted what departs from its own posts: "
-                            f"{'; '.join(signals)}: \"{_snippet(m.text)}\" — {m.url}. "
-                            "Follow the hacked-account protocol.",
+                title=say(config, "hijack_title", account=key),
+                explanation=say(config, "hijack", account=key, signals="; ".join(signals), text=_snippet(m.text),
+                                url=m.url),
                 account=key, evidence=[m.id]))
     return out
 
@@ -217,14 +223,14 @@ def detect_narratives(config, items, now, meaning=None) -> list[Incident]:
             continue
         claim = next((c for c in config.claims if c.id == claim_id), None)
         reach = sum(m.author.followers for m, _ in members)
-        why = (f"{len(members)} mentions by {len(authors)} authors (reach {reach:,})"
-               + (f"; high-reach author @{big[0].author.handle} ({big[0].author.followers:,} followers) joined"
-                  if big else ""))
-        clar = f" Clarification: {claim.clarification} {claim.url}".rstrip() if claim else ""
+        big_words = say(config, "claim_big", handle=big[0].author.handle,
+                        followers=number(config, big[0].author.followers)) if big else ""
+        clar = say(config, "clarification", text=claim.clarification, where=claim.url).rstrip() if claim else ""
         out.append(Incident(
             key=f"narrative:claim:{claim_id}", kind="narrative", severity="high",
-            title=f"Narrativa de desinformación: {claim.claim if claim else claim_id}",
-            explanation=f"Misinformation narrative spreading: {why}.{clar}",
+            title=say(config, "claim_title", claim=claim.claim if claim else claim_id),
+            explanation=say(config, "claim", n=len(members), authors=len(authors), reach=number(config, reach),
+                            big=big_words, clarification=clar),
             account=(members[0][0].accounts or ("",))[0], evidence=[m.id for m, _ in members]))
     for members in groups:
         # Who repeats the claim spreads it; a question or a debunk about it does not.
@@ -237,16 +243,16 @@ def detect_narratives(config, items, now, meaning=None) -> list[Incident]:
         reach = sum({m.author.handle: m.author.followers for m, _ in spreaders}.values())
         others = len(members) - len(spreaders)
         slug = "-".join(sorted(_terms(first.text))[:4]) or "nueva"
-        why = (f"{len(spreaders)} posts by {len(authors)} authors assert it (reach {reach:,})"
-               + (f"; high-reach author @{big[0].author.handle} ({big[0].author.followers:,} followers) among them"
-                  if big else "") + (f"; {others} questions or debunks about it" if others else ""))
         out.append(Incident(
             key=f"narrative:new:{first.id}", kind="narrative", severity="high",
-            title=f"Posible nueva narrativa: {_snippet(first.text, 60)}",
-            explanation=f"A claim not in the register is spreading: {why}. First post: @{first.author.handle}, "
-                        f"{first.created_at.astimezone(config.tz):%Y-%m-%d %H:%M} ({config.timezone}): "
-                        f"\"{_snippet(first.text)}\" — {first.url}. Suggested register entry: "
-                        f"[[claims]] id = \"{slug}\", claim = \"{_snippet(first.text, 120)}\".",
+            title=say(config, "new_title", text=_snippet(first.text, 60)),
+            explanation=say(
+                config, "new", n=len(spreaders), authors=len(authors), reach=number(config, reach),
+                big=say(config, "new_big", handle=big[0].author.handle,
+                        followers=number(config, big[0].author.followers)) if big else "",
+                others=say(config, "new_others", n=others) if others else "", handle=first.author.handle,
+                at=when(config, first.created_at), zone=config.timezone, text=_snippet(first.text), url=first.url,
+                slug=slug, claim=_snippet(first.text, 120)),
             account=(first.accounts or ("",))[0], evidence=[m.id for m, _ in members]))
     return out
 
@@ -254,7 +260,6 @@ def detect_narratives(config, items, now, meaning=None) -> list[Incident]:
 _CATEGORIES = {"negative": lambda c: c.labels.get("sentiment") == "negative",
                "hate": lambda c: c.labels.get("hate") == "hate" or c.labels.get("offensive") == "offensive",
                "misinformation": lambda c: c.labels.get("misinformation") == "fake"}
-_NAMES = {"negative": "negative", "hate": "hateful or offensive", "misinformation": "misinformation"}
 
 
 class HourlyBaseline:
@@ -370,16 +375,19 @@ def detect_spikes(config, items, now, history=None) -> list[Incident]:
         for start, _, cats, evidence in merged:
             mine = sorted((posts[i] for i in evidence), key=lambda m: -m.author.followers)
             terms = top_terms([m.text for m in mine])
-            top = "; ".join(f"@{m.author.handle} ({m.author.followers:,} followers): \"{_snippet(m.text, 70)}\""
-                            for m in mine[:3])
-            what = ", ".join(f"{peak} {_NAMES[cat]} mentions of {acc or 'the institution'} within an hour, "
-                             f"{expected:.0f} expected (usual rate {expected:.1f} an hour)"
-                             for cat, (peak, expected) in cats.items())
+            top = "; ".join(say(config, "post", handle=m.author.handle, followers=number(config, m.author.followers),
+                                text=_snippet(m.text, 70)) for m in mine[:3])
+            account = acc or say(config, "the_institution")
+            # The expected count is in the log to the decimal; people read a whole number.
+            log.info("spike %s at %s: %s", acc, start, {c: (p, round(e, 2)) for c, (p, e) in cats.items()})
+            what = ", ".join(say(config, "spike_what", peak=peak, kind=say(config, "kind_" + cat), account=account,
+                                 expected=round(expected) if expected >= 1 else say(config, "under_one")) for cat, (peak, expected) in cats.items())
             out.append(Incident(
                 key=f"spike:{acc}:{start:%Y-%m-%dT%H:%M}", kind="spike", severity="high",
-                title=f"Pico de menciones ({', '.join(_NAMES[c] for c in cats)}) en {acc or 'la institución'}",
-                explanation=f"{what}; {len(evidence)} since {start.astimezone(config.tz):%Y-%m-%d %H:%M} "
-                            f"({config.timezone}). Words: {', '.join(terms) or '-'}. Most read: {top}.",
+                title=say(config, "spike_title", kinds=", ".join(say(config, "kind_" + c) for c in cats),
+                          account=account),
+                explanation=say(config, "spike", what=what, n=len(evidence), at=when(config, start),
+                                zone=config.timezone, words=", ".join(terms) or "—", top=top),
                 account=acc, evidence=evidence))
     return out
 

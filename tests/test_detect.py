@@ -26,7 +26,7 @@ def test_spike_against_the_baseline_is_explained_in_words(config):
     assert len(found) == 1
     inc = found[0]
     assert inc.key == "spike:x:@IEN_Oficial:2026-11-12T02:00" and len(inc.evidence) == 40
-    assert "40 negative mentions of x:@IEN_Oficial within an hour, 2 expected" in inc.explanation
+    assert "40 menciones negativas de x:@IEN_Oficial en una hora, cuando lo habitual es 2" in inc.explanation
 
 
 def test_a_spike_is_seen_as_it_builds_across_clock_hours_and_a_later_one_is_another_incident(config):
@@ -64,8 +64,8 @@ def test_a_takeover_is_what_departs_from_the_accounts_own_posts(config, store, s
     incs = detect_hijack(config, _own_history() + [scam], at)
     assert [i.key for i in incs] == ["hijack:x:@IEN_Oficial"] and incs[0].severity == "critical"
     why = incs[0].explanation
-    assert "ien-giveaway.example.com, never used before" in why and "money or crypto wording" in why
-    assert "an hour it never posts at (03h local)" in why
+    assert "un enlace a ien-giveaway.example.com, nunca usado antes" in why and "palabras de dinero o criptomonedas" in why
+    assert "una hora a la que nunca publica (03 h)" in why
     store.upsert_mentions([scam[0]])
     store.open_incident(incs[0], at)
     tick(config, store, at)
@@ -108,7 +108,7 @@ def test_narrative_needs_authors_or_one_high_reach_author(config):
     assert detect_narratives(config, two, T0) == []
     big = two + [mk(9, T0, "destruyó boletas", followers=900_000, labels={"misinformation": "fake"}, flags=(flag,))]
     found = detect_narratives(config, big, T0)
-    assert len(found) == 1 and "high-reach author @u9" in found[0].explanation
+    assert len(found) == 1 and "una cuenta de gran alcance, @u9" in found[0].explanation
     assert "resguardo militar" in found[0].explanation
 
 
@@ -152,7 +152,7 @@ def test_small_volume_spike_against_a_quiet_account_and_no_spike_on_a_busy_one(c
              for i in range(10)]
     found = detect_spikes(config, quiet + burst, T0 + timedelta(hours=303))
     assert len(found) == 1 and len(found[0].evidence) == 10
-    assert "carga" in found[0].explanation and "usual rate 0.3 an hour" in found[0].explanation
+    assert "carga" in found[0].explanation and "cuando lo habitual es menos de una" in found[0].explanation
     # 40 in an hour where 35 is the usual: no spike.
     busy = [mk(i, T0 + timedelta(hours=i // 35, minutes=i % 35)) for i in range(35 * 48)]
     more = [mk(10_000 + i, T0 + timedelta(hours=48, minutes=i)) for i in range(40)]
@@ -173,13 +173,13 @@ def test_a_new_rumour_not_in_the_register_opens_a_narrative(config):
     found = detect_narratives(config, posts + [third], T0 + timedelta(hours=1))
     assert len(found) == 1 and found[0].key == "narrative:new:x:1" and found[0].severity == "high"
     assert sorted(found[0].evidence) == ["x:1", "x:2", "x:3", "x:4", "x:5"]
-    assert "3 posts by 3 authors assert it" in found[0].explanation and "2 questions or debunks" in found[0].explanation
-    assert "Suggested register entry" in found[0].explanation
+    assert "3 publicaciones de 3 autores la afirman" in found[0].explanation and "2 preguntas o desmentidos" in found[0].explanation
+    assert "Entrada sugerida para el registro" in found[0].explanation
     # One high-reach author asserting it is enough; a complaint is no claim.
     big = mk(6, T0, "The ministry secretly deleted the vaccine records", followers=800_000, labels=claim)
     complaint = mk(7, T0, "la página no carga desde ayer", labels={"claim": "none"})
     found = detect_narratives(config, [big, complaint], T0)
-    assert [f.key for f in found] == ["narrative:new:x:6"] and "high-reach author @u6" in found[0].explanation
+    assert [f.key for f in found] == ["narrative:new:x:6"] and "una cuenta de gran alcance, @u6" in found[0].explanation
 
 
 def _abuse(i, at, text, handle=None, **kw):
@@ -204,7 +204,7 @@ def test_a_harassment_campaign_against_a_person_is_one_incident(config):
     assert [i.kind for i in found] == ["campaign"], [i.title for i in found]
     inc = found[0]
     assert set(inc.evidence) == {"x:2", "x:3", "x:4", "x:5"} and inc.severity == "high"
-    assert "4 abusive posts by 4 authors" in inc.explanation
+    assert "4 publicaciones hostiles de 4 autores" in inc.explanation
     # three authors are not yet a campaign; and old abuse falls out of the window
     assert detect_campaigns(config, items[:4], now) == []
     assert detect_campaigns(config, items, now + timedelta(hours=60)) == []
@@ -245,5 +245,5 @@ def test_an_angry_and_abusive_burst_is_one_spike(config):
     abusive = [mk(200 + i, T0 + timedelta(hours=50, minutes=20 + 3 * i), labels={"offensive": "offensive"})
                for i in range(12)]
     found = detect_spikes(config, base + angry + abusive, T0 + timedelta(hours=52))
-    assert len(found) == 1 and "negative, hateful or offensive" in found[0].title
+    assert len(found) == 1 and "negativas, de odio u ofensivas" in found[0].title
     assert {f"x:{100 + i}" for i in range(12)} | {f"x:{200 + i}" for i in range(12)} <= set(found[0].evidence)

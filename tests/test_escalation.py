@@ -290,3 +290,36 @@ def test_a_page_says_in_the_institutions_words_and_time_what_happened_and_who_is
     tick(config, store, at + timedelta(minutes=6))
     later = smtp.bodies()[1:]
     assert later and all("Ya avisados: Ana Torres (Directora de Comunicación Social)" in b for b in later)
+
+
+def test_what_detection_writes_reaches_a_spanish_page_in_spanish_words(config, store, smtp):
+    """The real scorer and detectors, end to end: the page of a threat and of a spike says
+    what happened in the institution's words, with no English, pattern id or threshold."""
+    import re
+
+    from escucha import pipeline
+
+    at = WORKDAY
+    posts = [Mention("x", "1", "el domingo voy a balacear la casilla del centro @IEN_Oficial", Author("malo"),
+                     at - timedelta(minutes=3), accounts=("x:@IEN_Oficial",), url="https://x.com/malo/status/1")]
+    posts += [Mention("x", f"q{i}", f"la página del instituto no carga, pésimo servicio {i} @IEN_Oficial",
+                      Author(f"u{i}", followers=10), at - timedelta(days=2, minutes=i), accounts=("x:@IEN_Oficial",))
+              for i in range(3)]
+    posts += [Mention("x", f"s{i}", f"qué vergüenza, el sistema del instituto está caído otra vez {i} @IEN_Oficial",
+                      Author(f"s{i}", followers=10), at - timedelta(minutes=50 - i), accounts=("x:@IEN_Oficial",))
+              for i in range(25)]
+    store.upsert_mentions(posts)
+    pipeline.classify_new(config, store)
+    pipeline.detect_incidents(config, store, at)
+    kinds = {i.kind for i in store.incidents()}
+    assert "threat" in kinds, kinds
+    tick(config, store, at)
+    bodies = smtp.bodies()
+    assert bodies
+    for body in bodies:
+        for english in ("threat", "Threat", "pattern", "score", "Credible", "CRITICAL", "spike", "mentions of",
+                        "expected", "followers", "Most read"):
+            assert english not in body, (english, body)
+        assert not re.search(r"\b(es|en|fr)\.[a-z_]{3,}", body), body  # a pattern id
+        assert not re.search(r"\d\.\d+ ?>=?|cosine|usual rate", body), body  # a score against a threshold
+    assert any("Amenaza violenta" in b and "«el domingo voy a balacear" in b for b in bodies)

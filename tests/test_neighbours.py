@@ -91,4 +91,4 @@ def test_oblique_threats_like_the_written_ones_are_possible_threats_for_review()
         assert flag.evidence in written
     incidents = detect_threats(config, list(zip(ms, out)), parse_time("2026-11-20T10:05:00Z"))
     assert [i.severity for i in incidents] == ["high"] * 3
-    assert all(i.explanation.startswith("Possible violent threat, for review") for i in incidents)
+    assert all(i.explanation.startswith("Posible amenaza violenta, para revisar") for i in incidents)
