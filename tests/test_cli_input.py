@@ -3,6 +3,8 @@ import socket
 import subprocess
 import sys
 
+import pytest
+
 
 def _run(tmp_path, *args):
     cfg = tmp_path / "escucha.toml"
@@ -47,3 +49,12 @@ def test_a_pdf_report_without_out_is_named_as_a_pdf(tmp_path):
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "report.pdf").read_bytes()[:5] == b"%PDF-" and not (tmp_path / "report.html").exists()
     assert "writing the PDF report" in r.stderr
+
+
+@pytest.mark.parametrize("command", [("demo",), ("replay",), ("serve",), ("dashboards", "export"), ("train",),
+                                     ("model", "calibrate"), ("classify", "eval")])
+def test_the_packages_commands_join_the_command_line(command):
+    """Commands registered by their packages (escucha.commands entry points) answer like the core's."""
+    r = subprocess.run([sys.executable, "-m", "escucha.cli", *command, "--help"], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0 and "Usage: " in r.stdout and "Traceback" not in r.stderr, r.stderr
