@@ -36,16 +36,10 @@ def _threat_flag(c):
     return next((f for f in c.flags if f.task == "threat"), None)
 
 
-def _possible(flag) -> bool:
-    """A threat the scorer sends to review: only the head, only the written-examples vote
-    (classifiers/neighbours.py), or a pattern the head rules out (classifiers/threat.pages)."""
-    return flag is not None and flag.label == "possible_threat"
-
-
 def pages(c) -> bool:
-    """Whether a classification's threat pages (critical) rather than going to review (high):
-    a threat whose flag is not a possible threat."""
-    return c.labels.get("threat") == "threat" and not _possible(_threat_flag(c))
+    """Whether a classification's threat pages (critical) rather than going to review (high:
+    only the head, only the written-examples vote, or a pattern the head rules out)."""
+    return c.threat_severity == "critical"
 
 
 def detect_threats(config, items, now) -> list[Incident]:
@@ -60,7 +54,7 @@ def detect_threats(config, items, now) -> list[Incident]:
         reason = flag.reason if flag else "threat"
         # A possible threat is reviewed at "high"; what a pattern the head does not rule out,
         # or the confirming model, flags pages at "critical".
-        possible = _possible(flag)
+        possible = not pages(c)
         # Why the scorer flagged it (patterns, scores) is for the log, not for the page.
         log.info("threat %s from %s: %s", m.id, "possible" if possible else "credible", reason)
         out.append(Incident(

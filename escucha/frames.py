@@ -39,13 +39,6 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(ch))
 
 
-def threat_severity(c) -> str:
-    """none, high (a possible threat, for review) or critical (it pages): what the threat flag's label says."""
-    if c.labels.get("threat") != "threat":
-        return "none"
-    return "critical" if any(f.task == "threat" and f.label == "threat" for f in c.flags) else "high"
-
-
 def matches(m, c, account=None, lang=None, label=None, q=None) -> bool:
     """Whether a classified mention passes the analyst's filters (the export's and the view's)."""
     if account and account not in m.accounts:
@@ -88,7 +81,7 @@ def _row(m, c, tz) -> dict:
         v = m.metrics.get(k)
         row[k] = int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
     row.update({"sentiment": c.labels.get("sentiment", "neutral"), "offensive": c.labels.get("offensive") == "offensive",
-                "hate": c.labels.get("hate") == "hate", "threat": threat_severity(c),
+                "hate": c.labels.get("hate") == "hate", "threat": c.threat_severity,
                 "misinformation": c.labels.get("misinformation") == "fake", "claim": c.labels.get("claim", "none"),
                 "request": c.labels.get("request", "none"), "needs_answer": c.needs_answer})
     for task, pos in SCORES.items():

@@ -113,7 +113,7 @@ def classify_new(config, store, batch: int = 256, progress=None, shard: tuple[in
     (:mod:`escucha.shards`)."""
     shard = shards.check(shard)
     scorer = _scorer(config)
-    todo = store.unclassified(scorer.version, shard=shard) if shard else store.unclassified(scorer.version)
+    todo = store.unclassified(scorer.version, shard=shard)
     done = 0
     for start in range(0, len(todo), batch):
         part = todo[start : start + batch]

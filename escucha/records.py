@@ -196,6 +196,15 @@ class Classification:
         return (labels.get("request") in ("question", "problem") and labels.get("offensive") != "offensive"
                 and labels.get("threat") != "threat" and labels.get("claim") != "assertion")
 
+    @property
+    def threat_severity(self) -> str:
+        """"none", "high" (a possible threat, reviewed) or "critical" (it pages): what the
+        scorer's threat flag says. Detection, escalation and exports all read this one."""
+        if self.labels.get("threat") != "threat":
+            return "none"
+        flag = next((f for f in self.flags if f.task == "threat"), None)
+        return "high" if flag is not None and flag.label == "possible_threat" else "critical"
+
     def to_dict(self) -> dict:
         return {
             "mention_id": self.mention_id,
