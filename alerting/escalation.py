@@ -86,14 +86,19 @@ def targets(config, step: Step, now: datetime) -> list[str]:
 
 
 def policy_for(config, incident: Incident) -> Policy | None:
-    """Hijacked accounts go to the account's own contacts first, then the severity's policy."""
+    """Hijacked accounts go to the account's own contacts first, then the severity's policy;
+    escucha's own blindness to ``[escalation] operations`` first, then the severity's policy."""
     base = config.policy_for(incident.severity)
+    if incident.kind == "blind" and config.operations:
+        steps = tuple(Step(t, 5.0) for t in config.operations)
+        return Policy("operations", (incident.severity,), steps + (base.steps if base else ()),
+                      base.repeat if base else 1, once_per_member=True)
     if incident.kind == "hijack":
         account = next((a for a in config.accounts if a.key == incident.account), None)
         if account and account.contacts:
             steps = tuple(Step(c if ":" in c or c == "oncall" else f"member:{c}", 5.0) for c in account.contacts)
             return Policy(f"hijack:{account.key}", (incident.severity,), steps + (base.steps if base else ()),
-                          base.repeat if base else 1)
+                          base.repeat if base else 1, once_per_member=True)
     return base
 
 
@@ -301,10 +306,8 @@ def tick(config, store, now: datetime, channel_factory=AppriseChannel) -> dict:
         _retry_earlier(config, store, incident, rnd, step_no, now, channel_factory, tally)
         sent_so_far = [d for d in store.deliveries(incident.id) if d.round == rnd]
         done = {(d.member, d.channel): d for d in sent_so_far if d.step == step_no}
-        # A hijack's chain is the account's own contacts, then the severity's policy: whoever
-        # the first part reached is not paged again by the second.
         reached = {d.member for d in sent_so_far if d.step < step_no and d.status == "sent"} \
-            if policy.name.startswith("hijack:") else set()
+            if policy.once_per_member else set()
         for target in targets(config, policy.steps[step_no], now):
             member = route(config, target, now, lambda msg: notes.append(("escalation.route", {"detail": msg})))
             if member in reached:

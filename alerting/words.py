@@ -41,6 +41,14 @@ WORDS = {
         "campaign": "{n} publicaciones hostiles de {authors} autores contra {target} desde el {at} ({zone}){threats}. "
                     "Más leídas: {top}.",
         "campaign_threats": ", con amenazas entre ellas",
+        "blind_title": "escucha no recibe menciones de {target}",
+        "blind": "Desde el {at} ({zone}) no se ha podido recoger nada de {target}: lo que se publique allí no se "
+                 "está vigilando. {why}Avise al equipo técnico: revisar las credenciales, la cuota de la API y "
+                 "que el programador de tareas siga en marcha.",
+        "blind_why": "Último error ({error_at}): {error}. ", "blind_stopped": "La recogida dejó de ejecutarse. ",
+        "blind_auth": "la plataforma rechaza las credenciales", "blind_quota": "la plataforma limita las "
+                      "peticiones (cuota agotada)", "blind_unreachable": "no se puede conectar con la plataforma",
+        "blind_error": "la plataforma responde con un error",
     },
     "en": {
         "threat_title": "Violent threat from @{handle}",
@@ -75,6 +83,14 @@ WORDS = {
         "campaign": "{n} hostile posts by {authors} authors against {target} since {at} ({zone}){threats}. "
                     "Most read: {top}.",
         "campaign_threats": ", threats among them",
+        "blind_title": "escucha is receiving no mentions from {target}",
+        "blind": "Nothing could be collected from {target} since {at} ({zone}): what is posted there is not being "
+                 "watched. {why}Tell the technical team: check the credentials, the API quota and that the task "
+                 "scheduler is still running.",
+        "blind_why": "Last error ({error_at}): {error}. ", "blind_stopped": "Collection stopped running. ",
+        "blind_auth": "the platform refuses the credentials", "blind_quota": "the platform is limiting requests "
+                      "(quota used up)", "blind_unreachable": "the platform cannot be reached",
+        "blind_error": "the platform answers with an error",
     },
     "fr": {
         "threat_title": "Menace violente de @{handle}",
@@ -110,6 +126,14 @@ WORDS = {
         "campaign": "{n} publications hostiles de {authors} auteurs contre {target} depuis le {at} ({zone}){threats}. "
                     "Les plus lues : {top}.",
         "campaign_threats": ", dont des menaces",
+        "blind_title": "escucha ne reçoit plus de mentions de {target}",
+        "blind": "Rien n'a pu être collecté de {target} depuis le {at} ({zone}) : ce qui s'y publie n'est pas "
+                 "surveillé. {why}Prévenez l'équipe technique : vérifier les identifiants, le quota de l'API et "
+                 "que l'ordonnanceur des tâches tourne toujours.",
+        "blind_why": "Dernière erreur ({error_at}) : {error}. ", "blind_stopped": "La collecte ne s'exécute plus. ",
+        "blind_auth": "la plateforme refuse les identifiants", "blind_quota": "la plateforme limite les requêtes "
+                      "(quota épuisé)", "blind_unreachable": "la plateforme est injoignable",
+        "blind_error": "la plateforme répond par une erreur",
     },
 }
 

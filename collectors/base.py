@@ -22,6 +22,16 @@ class CollectResult:
     quarantined: int = 0
     errors: list[str] = field(default_factory=list)  # per account/query, the others went on
     deleted: int = 0
+    # The targets (``platform:@handle``, ``rss:URL``) nothing could be collected from this
+    # run, with why: what escucha.health records and what fails the DAG's task.
+    failed: dict[str, str] = field(default_factory=dict)
+    why: dict[str, str] = field(default_factory=dict)  # target -> CollectorError.kind
+
+    def fail(self, target: str, error: "CollectorError | str", kind: str = "") -> None:
+        message = str(error)
+        self.errors.append(message)
+        self.failed.setdefault(target, message)
+        self.why.setdefault(target, kind or getattr(error, "kind", "error"))
 
     def add(self, other: "CollectResult") -> "CollectResult":
         self.fetched += other.fetched
@@ -29,6 +39,8 @@ class CollectResult:
         self.quarantined += other.quarantined
         self.deleted += other.deleted
         self.errors += other.errors
+        for target, message in other.failed.items():
+            self.fail(target, message, other.why.get(target, "error"))
         return self
 
 

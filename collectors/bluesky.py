@@ -58,9 +58,9 @@ class BlueskyCollector(Collector):
                 if self.options.get("sweep_deleted"):
                     total.deleted += self.sweep_deleted(client)
             except AtProtocolError as exc:
-                total.errors.append(f"collector bluesky: {account.handle}: {type(exc).__name__}")
+                total.fail(account.key, f"collector bluesky: {account.handle}: {type(exc).__name__}")
             except CollectorError as exc:
-                total.errors.append(str(exc))
+                total.fail(account.key, exc)
         return total
 
     def sweep_deleted(self, client, days: int = 7) -> int:

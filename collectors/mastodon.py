@@ -55,11 +55,11 @@ class MastodonCollector(Collector):
                 if self.options.get("sweep_deleted"):
                     total.deleted += self.sweep_deleted(client)
             except MastodonUnauthorizedError:
-                total.errors.append(f"collector mastodon: {account.handle}: the access token was refused")
+                total.fail(account.key, f"collector mastodon: {account.handle}: the access token was refused", "auth")
             except MastodonError as exc:
-                total.errors.append(f"collector mastodon: {account.handle}: {type(exc).__name__}")
+                total.fail(account.key, f"collector mastodon: {account.handle}: {type(exc).__name__}")
             except CollectorError as exc:
-                total.errors.append(str(exc))
+                total.fail(account.key, exc)
         return total
 
     def sweep_deleted(self, client, days: int = 7, limit: int = 300) -> int:

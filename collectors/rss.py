@@ -55,16 +55,17 @@ class RSSCollector(Collector):
             try:
                 resp = requests.get(url, headers=headers, timeout=self.timeout)
             except requests.RequestException as exc:
-                total.errors.append(f"collector rss: {url}: not reached ({type(exc).__name__})")
+                total.fail(f"rss:{url}", f"collector rss: {url}: not reached ({type(exc).__name__})", "unreachable")
                 continue
             if resp.status_code == 304:
                 continue
             if resp.status_code >= 400:
-                total.errors.append(f"collector rss: {url}: HTTP {resp.status_code}")
+                total.fail(f"rss:{url}", f"collector rss: {url}: HTTP {resp.status_code}")
                 continue
             feed = feedparser.parse(resp.content, response_headers={k.lower(): v for k, v in resp.headers.items()})
             if feed.bozo and not feed.entries:
-                total.errors.append(f"collector rss: {url}: not a readable feed ({type(feed.bozo_exception).__name__})")
+                total.fail(f"rss:{url}",
+                           f"collector rss: {url}: not a readable feed ({type(feed.bozo_exception).__name__})")
                 continue
             source = feed.feed.get("title", url)
             items = [e for e in feed.entries

@@ -13,7 +13,7 @@ import requests
 
 from collectors.base import Collector, CollectResult
 from collectors.lang import detect_lang
-from escucha.errors import AuthRejected, CollectorError, InputError, RateLimited
+from escucha.errors import AuthRejected, CollectorError, InputError, RateLimited, Unreachable
 from escucha.records import Author, Mention, parse_time
 
 TWEET_FIELDS = ["created_at", "author_id", "conversation_id", "in_reply_to_user_id", "lang", "public_metrics",
@@ -96,7 +96,7 @@ class XCollector(Collector):
                 raise CollectorError(f"collector x: {what}: bad request ({_detail(exc)})") from None
             except requests.RequestException as exc:
                 if attempt == self.retries:
-                    raise CollectorError(f"collector x: {what}: {type(exc).__name__}") from None
+                    raise Unreachable(f"collector x: {what}: {type(exc).__name__}") from None
                 self.sleep(min(2 ** attempt, 30))
 
     def _user_id(self, client, account) -> str:
@@ -125,7 +125,7 @@ class XCollector(Collector):
                 total.add(self._stream(client.get_users_mentions, f"mentions:{account.handle}", account, id=uid))
                 total.add(self._stream(client.get_users_tweets, f"own:{account.handle}", account, id=uid, own=True))
             except CollectorError as exc:
-                total.errors.append(str(exc))
+                total.fail(account.key, exc)
         if self.options.get("sweep_deleted"):
             try:
                 total.deleted += self.sweep_deleted()
@@ -139,7 +139,7 @@ class XCollector(Collector):
                 for q in queries:
                     total.add(self._stream(client.search_recent_tweets, f"search:{q}", None, query=q))
             except CollectorError as exc:
-                total.errors.append(str(exc))
+                total.fail(accounts[0].key, exc)
         return total
 
     def sweep_deleted(self, days: int = 7) -> int:

@@ -1,41 +1,37 @@
 """
 ### weekly_report: the report for communications directors
 
-Mondays at 08:00 in the institution's time zone (`$ESCUCHA_TIMEZONE`, default
-America/Mexico_City): the report over the data interval (the past week), written
-as HTML and PDF and e-mailed to the configured recipients.
+Mondays at 08:00 in the institution's time zone, the one in its configuration: the report
+over the past week (Monday to Sunday, local days), written as HTML and PDF and e-mailed to
+the configured recipients. The time zone is read inside the task, never at parse time, so
+the DAG wakes hourly through Sunday and Monday (UTC), which covers every zone's Monday
+08:00, and the first task lets only that hour's run through; the others show as skipped.
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 
 from airflow.sdk import dag, task
-from airflow.timetables.interval import CronDataIntervalTimetable
-
-from escucha.pipeline import task_context as pipeline_context
-
-TZ = os.environ.get("ESCUCHA_TIMEZONE", "America/Mexico_City")
+from airflow.timetables.trigger import CronTriggerTimetable
+from escucha_dags import context, defaults
 
 
-def escucha_context():
-    """Config, store and pipeline, read inside the task; a broken config fails at once."""
-    from airflow.exceptions import AirflowFailException
-    from airflow.sdk import Variable
-
-    return pipeline_context(Variable.get, AirflowFailException)
-
-
-@dag(schedule=CronDataIntervalTimetable("0 8 * * 1", timezone=TZ), start_date=datetime(2026, 1, 5),
-     catchup=False, default_args={"retries": 2, "retry_delay": timedelta(minutes=5)}, tags=["escucha"],
-     doc_md=__doc__)
+@dag(schedule=CronTriggerTimetable("0 * * * 0,1", timezone="UTC"), start_date=datetime(2026, 1, 4),
+     catchup=False, max_active_runs=1, default_args=defaults(timedelta(minutes=5), timedelta(minutes=30)),
+     tags=["escucha"], doc_md=__doc__)
 def weekly_report():
-    @task
-    def report(data_interval_start=None, data_interval_end=None) -> dict:
-        cfg, store, pipeline = escucha_context()
-        return pipeline.deliver_report(cfg, store, data_interval_start, data_interval_end)
+    @task.short_circuit
+    def due(logical_date=None) -> bool:
+        cfg, _, p = context()
+        return p.report_due(cfg, logical_date)
 
-    report()
+    @task
+    def report(logical_date=None) -> dict:
+        cfg, store, p = context()
+        since, until = p.week_before(cfg, logical_date)
+        return p.deliver_report(cfg, store, since, until)
+
+    due() >> report()
 
 
 weekly_report()

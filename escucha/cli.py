@@ -12,8 +12,8 @@ import sys
 import click
 
 from escucha import config as cfgmod
-from escucha import pipeline
-from escucha.errors import ConfigError, EscuchaError, InputError
+from escucha import periods, pipeline
+from escucha.errors import CollectorError, ConfigError, EscuchaError, InputError
 from escucha.records import parse_time, utcnow
 
 CONFIG_HELP = "Path of escucha.toml (default: $ESCUCHA_CONFIG or ./escucha.toml)."
@@ -33,36 +33,11 @@ def echo_json(obj):
 
 
 def _when(value, name, tz=None):
-    """A date or a time from the command line; with ``tz``, a date (or a time without an
-    offset) is the institution's local one: --from 2026-12-01 starts at its midnight."""
-    if value is None:
-        return None
-    try:
-        if tz is not None:
-            from datetime import datetime
-
-            t = datetime.fromisoformat(value.strip())
-            return parse_time(t if t.tzinfo else t.replace(tzinfo=tz), name)
-        return parse_time(value if "T" in value else value + "T00:00:00", name)
-    except (InputError, ValueError):
-        raise InputError(f"--{name} must be a date YYYY-MM-DD or an ISO time; got {value!r}") from None
+    return periods.moment(value, f"--{name}", tz)
 
 
 def _period(since, until, tz, days: int = 7):
-    """[start, end) of a period given as local days, both included: --from 2026-11-09
-    --to 2026-11-15 is that whole week in the institution's zone (a --to with a time is
-    that moment). Without --to, until now; without --from, the ``days`` before the end."""
-    from datetime import timedelta
-
-    end = _when(until, "to", tz)
-    if end is not None and len(until.strip()) == 10:  # a bare date: the day is included
-        end += timedelta(days=1)
-    end = end or utcnow()
-    start = _when(since, "from", tz) or end - timedelta(days=days)
-    if end <= start:  # named as typed: swapped dates would otherwise read like a quiet period
-        raise InputError(f"the period must end after it starts; got --from {since or start.date()} "
-                         f"and --to {until or 'now'}")
-    return start, end
+    return periods.period(since, until, tz, days)
 
 
 class PluginGroup(click.Group):
@@ -138,9 +113,25 @@ def collect(config_path, sources, path, mapping):
     store = pipeline.open_store(cfg)
     res = pipeline.collect_mentions(cfg, store, sources, **opts)
     echo_json(res)
-    if res["errors"]:
-        for e in res["errors"]:
-            click.echo(f"warning: {e}", err=True)
+    for e in res["errors"]:
+        click.echo(f"warning: {e}", err=True)
+    pipeline.require_collected(res)  # what was collected is stored; the exit status says who was not heard
+
+
+@cli.command()
+@click.option("--config", "config_path", help=CONFIG_HELP)
+@click.option("--now", help="Judge as of this time (ISO); default: now.")
+def health(config_path, now):
+    """Whether escucha still hears every account and feed: each one's last successful
+    collection and last error. Exits 1 when one has been silent for [detection] blind_minutes
+    (for an outside monitor; the escalation tick pages about it too)."""
+    cfg = load_config(config_path)
+    rows = pipeline.hearing(cfg, pipeline.open_store(cfg), _now(now))
+    echo_json(rows)
+    silent = [r["target"] for r in rows if r["silent"]]
+    if silent:
+        raise CollectorError(f"no successful collection for {cfg.detection.blind_minutes} minutes or more from: "
+                             + ", ".join(silent))
 
 
 def _shard(value: str | None) -> tuple[int, int] | None:
@@ -207,6 +198,7 @@ def run(config_path, sources, now):
     out = pipeline.run_once(cfg, pipeline.open_store(cfg), _now(now), sources=sources)
     echo_json(out)
     pipeline.check_paged(out)
+    pipeline.require_collected(out)
 
 
 @cli.command()

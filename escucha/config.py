@@ -85,6 +85,9 @@ class Policy:
     severities: tuple[str, ...]
     steps: tuple[Step, ...]
     repeat: int = 1
+    # A chain put together from two lists (an account's or the operations contacts, then the
+    # severity's policy): whoever the first part reached is not paged again by the second.
+    once_per_member: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,9 @@ class Detection:
     answer_deadline_hours: float = 48.0
     campaign_min_authors: int = 4  # distinct authors abusing one person that make a harassment campaign
     campaign_hours: float = 48.0  # ...within this many hours
+    # Minutes without one successful collection on an account (or feed) before escucha
+    # pages the operations contacts that it has gone deaf (escucha/health.py); 0: never.
+    blind_minutes: int = 30
 
 
 @dataclass(frozen=True)
@@ -199,6 +205,9 @@ class Config:
     links: Links = Links()
     report: Report = Report()
     fallback: tuple[Contact, ...] = ()  # [escalation] fallback: paged when a chain reached nobody
+    # [escalation] operations: who is paged first when escucha itself stops hearing (a dead
+    # source, a stopped scheduler), before the severity's policy; like a policy step's notify.
+    operations: tuple[str, ...] = ()
     path: str = ""
     x_base_url: str = ""  # point tweepy at another X API host (the local emulator)
     base_urls: dict = field(default_factory=dict)  # per platform: another API host (tests, self-hosted)
@@ -354,7 +363,7 @@ def _detection(c: _Checker, t: dict) -> Detection:
         c.bad("detection.sensitivity", "one of low, normal, high", sens)
     ints = {k: c.get(t, k, f"detection.{k}", int, getattr(d, k))
             for k in ("spike_min_count", "cooldown_minutes", "narrative_min_size", "high_reach_followers",
-                      "campaign_min_authors")}
+                      "campaign_min_authors", "blind_minutes")}
     for k, v in ints.items():
         if not 0 <= v <= 10**9:
             c.bad(f"detection.{k}", "an integer from 0 to 1000000000", v)
@@ -647,8 +656,11 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     esc = c.get(data, "escalation", "escalation", dict, {})
     policies = _policies(c, c.items(esc, "policies", "escalation.policies"), members)
     fallback = _contacts(c, c.items(esc, "fallback", "escalation.fallback"), "escalation.fallback")
+    roles = {r for m in members for r in m.roles}
+    operations = c.strings(esc, "operations", "escalation.operations")
+    for j, t in enumerate(operations):
+        _target_ok(c, t, f"escalation.operations[{j}]", members, roles)
     for i, a in enumerate(accounts):
-        roles = {r for m in members for r in m.roles}
         for j, t in enumerate(a.contacts):
             _target_ok(c, t if ":" in t or t == "oncall" else f"member:{t}", f"accounts[{i}].contacts[{j}]",
                        members, roles)
@@ -744,6 +756,7 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
         index_prefix=index_prefix,
         encoder=encoder, model_dir=model_dir, shards=shards, thresholds=thresholds, detection=detection, members=members,
         holidays=holidays, oncall=tuple(oncall), policies=policies, claims=claims, links=links, fallback=fallback,
+        operations=operations,
         report=report, path=path, x_base_url=x_base, base_urls=base_urls, web=web)
 
 

@@ -26,7 +26,7 @@ KEYS: dict[str, set[str]] = {
     "committee.members[].contacts[]": _CONTACT,
     "committee.members[].vacations[]": {"from", "to", "substitute"},
     "committee.oncall[]": {"member", "days", "hours"},
-    "escalation": {"policies", "fallback"},
+    "escalation": {"policies", "fallback", "operations"},
     "escalation.policies[]": {"name", "severities", "steps", "repeat"},
     "escalation.policies[].steps[]": {"notify", "wait_minutes"},
     "escalation.fallback[]": _CONTACT,

@@ -32,11 +32,22 @@ class MissingSecret(ConfigError):
 
 
 class CollectorError(EscuchaError):
-    """A platform could not be read."""
+    """A platform could not be read. ``kind`` says why in a word the pages translate
+    (escucha.health): auth, quota, unreachable or error."""
+
+    kind = "error"
+
+
+class Unreachable(CollectorError):
+    """The platform could not be reached (connection refused, timeout, DNS)."""
+
+    kind = "unreachable"
 
 
 class RateLimited(CollectorError):
     """The platform asked us to wait; ``retry_at`` is when (UTC epoch seconds) or None."""
+
+    kind = "quota"
 
     def __init__(self, message, retry_at=None):
         super().__init__(message)
@@ -45,6 +56,8 @@ class RateLimited(CollectorError):
 
 class AuthRejected(CollectorError):
     """The platform refused our credentials."""
+
+    kind = "auth"
 
 
 class StoreError(EscuchaError):

@@ -9,8 +9,8 @@ import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from escucha import registry, shards
-from escucha.errors import EscuchaError, InputError, Unpaged
+from escucha import health, periods, registry, shards
+from escucha.errors import CollectorError, EscuchaError, InputError, Unpaged
 from escucha.links import RefusalLog
 from escucha.records import iso, utcnow
 from escucha.store import Store
@@ -54,19 +54,22 @@ def task_context(get_variable, fail_class):
 
 def collect_targets(config) -> list[dict]:
     """One collection target per owned account: the DAG maps a task over these."""
-    targets = [{"source": a.platform, "account": a.handle} for a in config.accounts
-               if a.platform in ("x", "bluesky", "mastodon")]
+    polled = set(registry.names("collectors")) - {"file", "rss"}
+    targets = [{"source": a.platform, "account": a.handle} for a in config.accounts if a.platform in polled]
     if config.feeds:
         targets.append({"source": "rss", "account": ""})
     return targets
 
 
-def collect_mentions(config, store, sources=("x",), **options) -> dict:
+def collect_mentions(config, store, sources=("x",), now: datetime | None = None, **options) -> dict:
     """Run the collectors named in ``sources``; one source failing does not stop the others.
 
-    ``account="@handle"`` limits a run to one owned account (one mapped DAG task).
+    ``account="@handle"`` limits a run to one owned account (one mapped DAG task). Each
+    target the run covered gets its outcome recorded (:mod:`escucha.health`); ``failed``
+    names those nothing could be collected from, and :func:`require_collected` turns them
+    into an error for the doors that must fail loudly.
     """
-    result = {"fetched": 0, "new": 0, "quarantined": 0, "deleted": 0, "errors": []}
+    result = {"fetched": 0, "new": 0, "quarantined": 0, "deleted": 0, "errors": [], "failed": {}}
     for name in sources:
         cls = registry.load("collectors", name)
         res = cls(config, store, **options).collect()
@@ -75,6 +78,42 @@ def collect_mentions(config, store, sources=("x",), **options) -> dict:
         result["quarantined"] += res.quarantined
         result["deleted"] += res.deleted
         result["errors"] += res.errors
+        result["failed"].update(res.failed)
+        health.record(store, _covered(config, name, options.get("account")), res.failed, res.why, now or utcnow())
+    return result
+
+
+def _covered(config, source: str, account: str | None) -> list[str]:
+    if source == "rss":
+        return [f"rss:{u}" for u in config.feeds]
+    return [a.key for a in config.accounts
+            if a.platform == source and (not account or a.handle.lower() == account.lower())]
+
+
+def hearing(config, store, now: datetime | None = None) -> list[dict]:
+    """Each collection target's last success and failure (local times), and whether it has
+    been silent for ``[detection] blind_minutes``: `escucha health`."""
+    now = now or utcnow()
+    silent = {s.target for s in health.silent(config, store, now)}
+
+    def local(t):
+        from escucha.records import parse_time
+
+        return parse_time(t).astimezone(config.tz).isoformat(timespec="minutes") if t else None
+
+    return [{"target": r["target"], "last_success": local(r["ok_at"]), "last_error": r["error"],
+             "last_error_at": local(r["error_at"]), "silent": r["target"] in silent}
+            for r in health.status(config, store)]
+
+
+def require_collected(result: dict) -> dict:
+    """``result`` of :func:`collect_mentions`, or :class:`CollectorError` naming every target
+    nothing could be collected from: what was collected is stored either way, and the task
+    or command fails instead of reporting success while the institution is blind."""
+    failed = result.get("failed") or (result.get("collect") or {}).get("failed") or {}
+    if failed:
+        raise CollectorError("nothing could be collected from " + "; ".join(
+            f"{t} ({m})" for t, m in sorted(failed.items())))
     return result
 
 
@@ -204,9 +243,21 @@ def incident_rows(config, store, status: str | None = None) -> list[dict]:
 
 
 def escalate(config, store, now: datetime | None = None) -> dict:
-    """One escalation tick over the open incidents."""
+    """One escalation tick over the open incidents, after checking that escucha still hears
+    every target (a silence opens its own incident, :mod:`alerting.silence`)."""
+    now = now or utcnow()
+    try:
+        blind = registry.load("detectors", "silence")(config, store, now)
+    except EscuchaError as exc:
+        # The records live beside the mentions (a search server that may be down); paging
+        # the incidents already open must not wait for them.
+        log.error("the silence check could not run: %s", exc)
+        blind = {"opened": []}
     tick = registry.load("escalation", "default")
-    return tick(config, store, now or utcnow())
+    stats = tick(config, store, now)
+    if blind["opened"]:
+        stats = {**stats, "blind": blind["opened"]}
+    return stats
 
 
 def check_paged(stats: dict) -> dict:
@@ -244,6 +295,22 @@ def reclassify(config, store, since: datetime, until: datetime) -> dict:
     ids = [m.id for m in store.mentions(since=since, until=until)]
     store.forget_classifications(ids)
     return classify_new(config, store)
+
+
+def local_days(config, first: str, last: str) -> tuple[datetime, datetime]:
+    """[start, end) from the local day ``first`` to the day ``last``, included (the
+    reprocess DAG's params, read as `escucha report --from --to` reads them)."""
+    return periods.period(first, last, config.tz, names=("since", "until"))
+
+
+def report_due(config, at: datetime) -> bool:
+    """Whether the weekly report is due at ``at`` (Monday 08:00 in the configuration's zone)."""
+    return periods.report_due(at, config.tz)
+
+
+def week_before(config, at: datetime) -> tuple[datetime, datetime]:
+    """The last whole local week before ``at``: what the Monday report covers."""
+    return periods.week_before(at, config.tz)
 
 
 def _check_period(since: datetime, until: datetime) -> None:
@@ -414,7 +481,7 @@ def act_on_link(config, store, params: dict, now: datetime | None = None, refusa
 def run_once(config, store, now: datetime | None = None, sources=("x",), **options) -> dict:
     """collect → classify → index → detect → escalate, as the ``collect`` DAG does."""
     now = now or utcnow()
-    out = {"collect": collect_mentions(config, store, sources, **options)}
+    out = {"collect": collect_mentions(config, store, sources, now=now, **options)}
     out["classify"] = classify_new(config, store)
     out["index"] = index_mentions(config, store)
     out["detect"] = detect_incidents(config, store, now)

@@ -37,11 +37,11 @@ with SMTPSink() as smtp, XEmulator(users, tweets, token="dag-token") as x:
     bad.write_text('[institution]\nname = 7\n', encoding="utf-8")
     subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True)
 
-    from airflow.dag_processing.dagbag import DagBag
+    from airflow.dag_processing.dagbag import BundleDagBag  # as the dag-processor and task runner load them
 
     from escucha.store import SQLiteStore
 
-    bag = DagBag(dag_folder=str(root / "dags"), safe_mode=False)
+    bag = BundleDagBag(dag_folder=str(root / "dags"), bundle_path=root / "dags", safe_mode=False)
     out = {}
     # A broken configuration fails the first task with the message of `escucha config check`.
     os.environ["ESCUCHA_CONFIG"] = str(bad)
@@ -52,6 +52,20 @@ with SMTPSink() as smtp, XEmulator(users, tweets, token="dag-token") as x:
     out["classify_tasks"] = sorted(ti.map_index for ti in run.get_task_instances() if ti.task_id == "classify")
     out["collect_again"] = str(bag.dags["collect"].test().state)
     out["escalate"] = str(bag.dags["escalate"].test().state)
+    # One account's token revoked: its own task fails (red), the other's posts go on through
+    # classify, index and detect. Retries off here only so the test does not wait them out.
+    deaf = workdir / "deaf.toml"
+    deaf.write_text(text.replace('handle = "@IEN_Informa"\nuser_id = "900002"\ntoken_env = "ESCUCHA_X_BEARER_TOKEN"',
+                                 'handle = "@IEN_Informa"\nuser_id = "900002"\ntoken_env = "ESCUCHA_X_REVOKED"'),
+                    encoding="utf-8")
+    os.environ["ESCUCHA_X_REVOKED"], os.environ["ESCUCHA_CONFIG"] = "a-revoked-token", str(deaf)
+    collect = bag.dags["collect"]
+    for t in collect.tasks:
+        t.retries = 0
+    run = collect.test()
+    out["deaf"] = str(run.state)
+    out["deaf_tasks"] = sorted(f"{ti.task_id}[{ti.map_index}]={ti.state}" for ti in run.get_task_instances())
+    os.environ["ESCUCHA_CONFIG"] = str(cfg)
     store = SQLiteStore(workdir / "escucha.db")
     out["mentions"] = store.count_mentions()
     out["classified"] = store.db.execute("SELECT count(*) FROM classifications").fetchone()[0]

@@ -8,12 +8,15 @@ DAGS = Path(__file__).resolve().parents[2] / "dags"
 
 SCRIPT = r"""
 import json, sys
-from airflow.dag_processing.dagbag import DagBag
-bag = DagBag(dag_folder=sys.argv[1], safe_mode=False)
+from pathlib import Path
+from airflow.dag_processing.dagbag import BundleDagBag  # as the dag-processor and task runner load them
+bag = BundleDagBag(dag_folder=sys.argv[1], bundle_path=Path(sys.argv[1]), safe_mode=False)
 out = {"errors": {k: str(v)[:500] for k, v in bag.import_errors.items()}, "dags": {}}
 for dag_id, dag in bag.dags.items():
     out["dags"][dag_id] = {"tags": sorted(dag.tags), "catchup": dag.catchup, "file": dag.fileloc,
-                           "retries": [t.retries for t in dag.tasks], "doc": bool(dag.doc_md)}
+                           "retries": [t.retries for t in dag.tasks], "doc": bool(dag.doc_md),
+                           "untimed": [t.task_id for t in dag.tasks if not t.execution_timeout],
+                           "paused": dag.is_paused_upon_creation}
 print(json.dumps(out))
 """
 
@@ -38,3 +41,5 @@ def test_dagbag(tmp_path):
         assert d["catchup"] is False, f"{dag_id} ({d['file']}) must set catchup=False"
         assert min(d["retries"]) >= 2, f"{dag_id} ({d['file']}) tasks need retries >= 2"
         assert d["doc"], f"{dag_id} ({d['file']}) needs doc_md"
+        assert not d["untimed"], f"{dag_id} ({d['file']}): tasks without execution_timeout: {d['untimed']}"
+        assert d["paused"] is not True, f"{dag_id} ({d['file']}) would start paused"

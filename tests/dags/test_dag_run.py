@@ -20,6 +20,12 @@ def test_dags_run_end_to_end(tmp_path):
     assert "institution.name: must be a string; got 7" in logs
     for dag in ("collect", "collect_again", "escalate", "reprocess", "weekly_report", "retention"):
         assert out[dag].endswith("success"), (dag, out)
+    # A revoked token fails that account's task and the run; the other account's posts are scored.
+    assert out["deaf"].endswith("failed"), out["deaf_tasks"]
+    tasks = dict(t.split("=") for t in out["deaf_tasks"])
+    assert sorted(v for k, v in tasks.items() if k.startswith("collect_account")) == ["failed", "success"], tasks
+    assert all(tasks[k] == "success" for k in tasks if k.split("[")[0] in ("shards", "classify", "index", "detect"))
+    assert "nothing could be collected from x:@IEN_Informa" in logs
     assert out["mentions"] > 200
     assert out["classify_tasks"] == [0, 1] and out["classified"] == out["mentions"]  # two shards, nothing left
     assert ["threat", "critical"] in out["incidents"]
