@@ -4,6 +4,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
@@ -16,8 +17,16 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/escucha demo --out escucha-demo
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -q tests
+# The tests also need the transformers backend's torch (several GB, kept by pip's cache)
+# and a few Debian programs (tests/system-deps.sh installs them when it can): the same
+# run as CI's, on a newcomer's machine. Skipped tests say why (-rs).
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install -q -c constraints.txt -e '.[transformers]'
+	touch $(TEST_STAMP)
+
+test: $(TEST_STAMP)
+	bash tests/system-deps.sh
+	$(BIN)/python -m pytest -q -rs tests
 
 .PHONY: install demo test
 

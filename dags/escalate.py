@@ -14,7 +14,8 @@ from airflow.sdk import dag, task
 from escucha_dags import context, defaults
 
 
-@dag(schedule=timedelta(minutes=1), start_date=datetime(2026, 1, 1), catchup=False, max_active_runs=1,
+@dag(is_paused_upon_creation=False,  # active once deployed: nobody has to find and unpause it
+     schedule=timedelta(minutes=1), start_date=datetime(2026, 1, 1), catchup=False, max_active_runs=1,
      default_args=defaults(timedelta(seconds=20), timedelta(minutes=5)), tags=["escucha"], doc_md=__doc__)
 def escalate():
     @task

@@ -13,7 +13,8 @@ from airflow.sdk import Param, dag, task
 from escucha_dags import context, defaults
 
 
-@dag(schedule=None, start_date=datetime(2026, 1, 1), catchup=False, tags=["escucha", "manual"], doc_md=__doc__,
+@dag(is_paused_upon_creation=False,  # active once deployed: nobody has to find and unpause it
+     schedule=None, start_date=datetime(2026, 1, 1), catchup=False, tags=["escucha", "manual"], doc_md=__doc__,
      default_args=defaults(timedelta(minutes=1), timedelta(hours=6)),
      params={"since": Param("2026-01-01", type="string", description="first day (YYYY-MM-DD)"),
              "until": Param("2026-12-31", type="string", description="last day, included (YYYY-MM-DD)")})

@@ -12,7 +12,8 @@ from airflow.sdk import dag, task
 from escucha_dags import context, defaults
 
 
-@dag(schedule="@daily", start_date=datetime(2026, 1, 1), catchup=False,
+@dag(is_paused_upon_creation=False,  # active once deployed: nobody has to find and unpause it
+     schedule="@daily", start_date=datetime(2026, 1, 1), catchup=False,
      default_args=defaults(timedelta(minutes=5), timedelta(hours=1)), tags=["escucha", "privacy"], doc_md=__doc__)
 def retention():
     @task

@@ -16,7 +16,8 @@ from airflow.timetables.trigger import CronTriggerTimetable
 from escucha_dags import context, defaults
 
 
-@dag(schedule=CronTriggerTimetable("0 * * * 0,1", timezone="UTC"), start_date=datetime(2026, 1, 4),
+@dag(is_paused_upon_creation=False,  # active once deployed: nobody has to find and unpause it
+     schedule=CronTriggerTimetable("0 * * * 0,1", timezone="UTC"), start_date=datetime(2026, 1, 4),
      catchup=False, max_active_runs=1, default_args=defaults(timedelta(minutes=5), timedelta(minutes=30)),
      tags=["escucha"], doc_md=__doc__)
 def weekly_report():

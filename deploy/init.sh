@@ -7,7 +7,7 @@ set -euo pipefail
 
 : "${ESCUCHA_CONFIG:?ESCUCHA_CONFIG must name the configuration file}"
 if [ ! -f "$ESCUCHA_CONFIG" ]; then
-  echo "error: $ESCUCHA_CONFIG not found: copy deploy/escucha.compose.toml to config/escucha.toml and edit it" >&2
+  echo "error: $ESCUCHA_CONFIG not found: cp escucha.example.toml config/escucha.toml, then make it the institution's" >&2
   exit 2
 fi
 
@@ -24,8 +24,8 @@ else
   exit 2
 fi
 
-echo "escucha: the escalation-state database and its role"
-python -m escucha.deploy_db
+echo "escucha: the escalation state's database and role ([store] state_url_env), if in PostgreSQL"
+escucha store init-state --admin-url-env AIRFLOW__DATABASE__SQL_ALCHEMY_CONN
 
 echo "escucha: checking the configuration"
 escucha config check "$ESCUCHA_CONFIG"

@@ -348,6 +348,28 @@ def store_copy(source, config_path):
                f"quarantined items from {source} into the {cfg.store_backend} store")
 
 
+@store.command("init-state")
+@click.option("--admin-url-env", required=True, metavar="VAR",
+              help="Environment variable holding a PostgreSQL superuser's URL (the compose stack: Airflow's own, "
+                   "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN).")
+@click.option("--config", "config_path", help=CONFIG_HELP)
+def store_init_state(admin_url_env, config_path):
+    """Create the escalation state's PostgreSQL role and database ([store] state_url_env) if
+    missing, and its tables; safe to run at every start."""
+    from escucha.state import create_database
+
+    cfg = load_config(config_path)
+    if not cfg.state_url.startswith("postgresql"):
+        click.echo("the escalation state is not in PostgreSQL ([store] state_url_env): nothing to create")
+        return
+    admin = os.environ.get(admin_url_env)
+    if not admin:
+        raise InputError(f"--admin-url-env names {admin_url_env}, which is not set")
+    res = create_database(cfg.state_url, admin)
+    click.echo(f"database {res['database_name']} ({'created' if res['database'] else 'already there'}), "
+               f"role {res['role_name']} ({'created' if res['role'] else 'already there'}), tables ready")
+
+
 @cli.group()
 def web():
     """The analyst view's users."""

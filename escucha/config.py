@@ -694,8 +694,12 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
                           f"with scheme {state_url.split(':')[0][:12]!r}")
     if not 1 <= retention_days <= 36500:
         c.bad("store.retention_days", "a number of days from 1 to 36500", retention_days)
-    if base_dir and not os.path.isabs(store_path):
-        store_path = str(base_dir / store_path)
+    # A relative store path lives in $ESCUCHA_DATA_DIR where the deployment names one (the
+    # compose stack's writable /data volume; the configuration's own folder is mounted
+    # read-only there), else beside the configuration file.
+    data_dir = env.get("ESCUCHA_DATA_DIR") or (str(base_dir) if base_dir else "")
+    if data_dir and not os.path.isabs(store_path):
+        store_path = str(Path(data_dir) / store_path)
     if store_backend_raw(store) == "sqlite" and (why := _unwritable(store_path)):
         c.problems.append(f"store.path: {store_path} cannot be written ({why})")
     model_dir = c.get(clf, "model_dir", "classifier.model_dir", str, "")

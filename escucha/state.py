@@ -243,3 +243,43 @@ class SQLState:
                     conn.execute(audit.update().where(audit.c.id == row["id"]).values(detail=detail))
                     changed += 1
         return changed
+
+
+def create_database(state_url: str, admin_url: str) -> dict:
+    """Create the role and the database ``state_url`` names, through ``admin_url`` (a
+    PostgreSQL superuser's, e.g. Airflow's own in the compose stack), if they are missing;
+    then the tables. Idempotent: the compose init job runs it at every start. Neither URL's
+    password is ever in a message."""
+    from sqlalchemy.engine import make_url
+
+    target, admin = make_url(state_url), make_url(admin_url)
+    for name, url in (("the state URL", target), ("the admin URL", admin)):
+        if not url.drivername.startswith("postgresql"):
+            raise StoreError(f"{name} must be a postgresql:// URL; got scheme {url.drivername!r}")
+    if not (target.username and target.database):
+        raise StoreError("the state URL must name a user and a database, like "
+                         "postgresql+psycopg://escucha:…@host/escucha")
+    done = {"role": False, "database": False}
+    try:
+        engine = create_engine(admin.set(database=admin.database or "postgres"), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            quote = engine.dialect.identifier_preparer.quote
+            if not conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": target.username}).first():
+                # A password cannot be a bound parameter in CREATE ROLE: quoted as a literal.
+                password = (target.password or "").replace("'", "''")
+                conn.execute(text(f"CREATE ROLE {quote(target.username)} LOGIN PASSWORD '{password}'"))
+                done["role"] = True
+            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": target.database}).first():
+                conn.execute(text(f"CREATE DATABASE {quote(target.database)} OWNER {quote(target.username)}"))
+                done["database"] = True
+        engine.dispose()
+    except StoreError:
+        raise
+    except Exception as exc:
+        # The driver's first line says why (refused, authentication failed for a user); it
+        # never holds the password.
+        why = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+        raise StoreError(f"cannot create the escalation state's database through the admin URL "
+                         f"({admin.host or 'local socket'}): {type(exc).__name__}: {why}") from None
+    SQLState(state_url).engine.dispose()  # the tables, as its owner
+    return {**done, "database_name": target.database, "role_name": target.username}

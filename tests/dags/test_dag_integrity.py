@@ -42,4 +42,4 @@ def test_dagbag(tmp_path):
         assert min(d["retries"]) >= 2, f"{dag_id} ({d['file']}) tasks need retries >= 2"
         assert d["doc"], f"{dag_id} ({d['file']}) needs doc_md"
         assert not d["untimed"], f"{dag_id} ({d['file']}): tasks without execution_timeout: {d['untimed']}"
-        assert d["paused"] is not True, f"{dag_id} ({d['file']}) would start paused"
+        assert d["paused"] is False, f"{dag_id} ({d['file']}) would start paused"
