@@ -4,7 +4,7 @@ pending rules; retention by an ILM policy the template attaches to every new ind
 """
 from __future__ import annotations
 
-from stores.opensearch import OpenSearchIndex
+from stores.opensearch import OpenSearchIndex, _why, log
 
 _JSON = {"accept": "application/json", "content-type": "application/json"}
 
@@ -59,18 +59,35 @@ class ElasticsearchIndex(OpenSearchIndex):
 
     @staticmethod
     def _reason(exc) -> str:
-        return str(getattr(exc, "message", "") or exc)
+        return _why(getattr(exc, "body", None)) or str(getattr(exc, "message", "") or exc)
 
     def _retention(self, days: int) -> str | None:
-        """Delete monthly indices ``days`` after they were created: an ILM policy."""
+        """Delete monthly indices ``days`` after they were created: an ILM policy; None where
+        the server has no ILM (a minimal or OSS build), as where OpenSearch lacks ISM: the
+        retention DAG deletes old mentions either way."""
         name = f"{self.prefix}-retention"
-        self._put(f"/_ilm/policy/{name}", {"policy": {"phases": {
-            "hot": {"min_age": "0ms", "actions": {}},
-            "delete": {"min_age": f"{days}d", "actions": {"delete": {}}}}}})
+        try:
+            self._put(f"/_ilm/policy/{name}", {"policy": {"phases": {
+                "hot": {"min_age": "0ms", "actions": {}},
+                "delete": {"min_age": f"{days}d", "actions": {"delete": {}}}}}})
+        except self._errors()[1] as exc:
+            if self._has_ilm():
+                raise
+            log.warning("search server has no ILM (%s): retention stays with the retention DAG",
+                        self._reason(exc)[:200])
+            return None
         return name
 
-    def _template(self, policy: str | None) -> dict:
-        t = super()._template(policy)
+    def _has_ilm(self) -> bool:
+        # 7.x OSS reads /_ilm as an index name (400), 8.x minimal has no handler (400/404/405).
+        try:
+            self.client.perform_request("GET", "/_ilm/status", headers={"accept": _JSON["accept"]})
+            return True
+        except self._errors()[1]:
+            return False
+
+    def _template(self, policy: str | None, analyzers: bool = True) -> dict:
+        t = super()._template(policy, analyzers)
         if policy:
             t["template"]["settings"]["index.lifecycle.name"] = policy
         return t

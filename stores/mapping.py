@@ -2,20 +2,28 @@
 from __future__ import annotations
 
 
-def template(prefix: str, shards: int = 1, replicas: int = 0) -> dict:
+def template(prefix: str, shards: int = 1, replicas: int = 0, analyzers: bool = True) -> dict:
+    """``analyzers=False``: the same fields, every one with the standard analyzer, for a
+    server without the analysis module (a minimal distribution)."""
+    def a(name):
+        return name if analyzers else "standard"
+
     text = {"type": "text", "analyzer": "standard",
             # One sub-field per language: analysts search "boletas" and find "boleta".
-            "fields": {"folded": {"type": "text", "analyzer": "folded"},
-                       "es": {"type": "text", "analyzer": "spanish"}, "en": {"type": "text", "analyzer": "english"},
-                       "fr": {"type": "text", "analyzer": "french"}}}
+            "fields": {"folded": {"type": "text", "analyzer": a("folded")},
+                       "es": {"type": "text", "analyzer": a("spanish")},
+                       "en": {"type": "text", "analyzer": a("english")},
+                       "fr": {"type": "text", "analyzer": a("french")}}}
     kw = {"type": "keyword"}
+    settings = {"number_of_shards": shards, "number_of_replicas": replicas}
+    if analyzers:
+        # "destruyo" finds "destruyó" in any language, as the embedded store's search does.
+        settings["analysis"] = {"analyzer": {"folded": {"type": "custom", "tokenizer": "standard",
+                                                        "filter": ["lowercase", "asciifolding"]}}}
     return {
         "index_patterns": [f"{prefix}-*"],
         "template": {
-            "settings": {"number_of_shards": shards, "number_of_replicas": replicas,
-                         # "destruyo" finds "destruyó" in any language, as the embedded store's search does.
-                         "analysis": {"analyzer": {"folded": {"type": "custom", "tokenizer": "standard",
-                                                              "filter": ["lowercase", "asciifolding"]}}}},
+            "settings": settings,
             "mappings": {
                 "dynamic": "strict",
                 "properties": {

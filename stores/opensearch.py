@@ -14,11 +14,34 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import re
 
 from escucha.errors import StoreError
 from stores.mapping import document, template
 
 PENDING_LIMIT = 5_000  # documents per run; the rest wait for the next one
+log = logging.getLogger("escucha.index")
+
+
+def _why(body) -> str:
+    """The server's own words for a refusal: its reason, then the reasons it was caused by
+    ("... template after composition is invalid: ... failed to find filter [asciifolding]")."""
+    err = body.get("error") if isinstance(body, dict) else None
+    if isinstance(err, str):
+        return err
+    reasons = [str(err["type"])] if isinstance(err, dict) and err.get("type") else []
+    while isinstance(err, dict):
+        if err.get("reason") and err["reason"] not in reasons:
+            reasons.append(str(err["reason"]))
+        err = err.get("caused_by")
+    return ": ".join(reasons)
+
+
+def _missing_analysis(reason: str) -> bool:
+    """The server refused the template for an analyzer or token filter it does not have."""
+    return bool(re.search(r"analyzer \[\w+\] has not been configured|failed to find (global )?(analyzer|filter|"
+                          r"tokenizer)|Unknown (filter|analyzer) type", reason))
 
 
 def _digest(doc: dict) -> str:
@@ -31,6 +54,7 @@ class OpenSearchIndex:
     def __init__(self, url: str, prefix: str = "escucha-mentions", product: str = "opensearch", client=None,
                  chunk: int = 500):
         self.url, self.prefix, self.product, self.chunk = url, prefix, product, chunk
+        self.analyzers: bool | None = None  # set by setup(): whether the server has the language analyzers
         self.client = client or self._client(url)
 
     # The few calls where the two clients differ; ElasticsearchIndex overrides them.
@@ -71,7 +95,7 @@ class OpenSearchIndex:
 
     @staticmethod
     def _reason(exc) -> str:
-        return str(getattr(exc, "error", "") or exc)
+        return _why(getattr(exc, "info", None)) or str(getattr(exc, "error", "") or exc)
 
     @property
     def alias(self) -> str:
@@ -81,18 +105,35 @@ class OpenSearchIndex:
         return f"{self.prefix}-{created_at:%Y.%m}"
 
     def setup(self, retention_days: int | None = None) -> None:
-        """Install the retention policy (when the server has the plugin) and the index template."""
+        """Install the retention policy (where the server has ISM or ILM) and the index
+        template; an error names the step that failed."""
         unreachable, refused = self._errors()
+        step = "the retention policy"
         try:
             policy = self._retention(retention_days) if retention_days else None
-            self._put(f"/_index_template/{self.prefix}", self._template(policy))
+            step = "the index template"
+            try:
+                self._put(f"/_index_template/{self.prefix}", self._template(policy))
+            except refused as exc:
+                if not _missing_analysis(self._reason(exc)):
+                    raise
+                # A minimal distribution without the analysis module (no language analyzers,
+                # no accent folding): every text field keeps its name, analysed plainly, so
+                # indexing and the dashboards' queries go on; stemming and folding are lost.
+                log.warning("search server has no language analyzers (%s): text indexed with the standard "
+                            "analyzer only", self._reason(exc)[:200])
+                self._put(f"/_index_template/{self.prefix}", self._template(policy, analyzers=False))
+                self.analyzers = False
+                return
+            self.analyzers = True
         except unreachable as exc:
             raise StoreError(f"search server {self._safe_url()} is not reachable") from exc
         except refused as exc:
-            raise StoreError(f"search server refused the index template: {self._reason(exc)}") from exc
+            raise StoreError(f"search server refused {step}: {self._reason(exc)}") from exc
 
-    def _template(self, policy: str | None) -> dict:
-        return template(self.prefix)  # ISM attaches its policy through the policy's own ism_template
+    def _template(self, policy: str | None, analyzers: bool = True) -> dict:
+        # ISM attaches its policy through the policy's own ism_template.
+        return template(self.prefix, analyzers=analyzers)
 
     def _retention(self, days: int) -> str | None:
         """Delete monthly indices older than ``days``: an ISM policy. Returns its name."""

@@ -5,10 +5,14 @@ dashboards read, so there is nothing to push and nothing to lag behind.
 * A mention is one document, id ``platform:native_id``, in ``{prefix}-YYYY.MM``: the
   fields of stores/mapping.py, its exact classification kept unindexed beside the flat
   fields the dashboards aggregate on, and ``detected_at`` once a detection pass saw it.
-* A new post is created as is; one already stored gets a scripted merge: it takes fresh
-  metrics and edits, keeps its first ``collected_at`` and gains the accounts it now
-  concerns; an unchanged post is a no-op. Every write is refreshed before it returns, so a checkpoint saved after a batch
-  never points past something a search cannot see.
+* A new post is created as is; one already stored is merged: it takes fresh metrics and
+  edits, keeps its first ``collected_at`` and gains the accounts it now concerns; an
+  unchanged post is a no-op. Every write is refreshed before it returns, so a checkpoint
+  saved after a batch never points past something a search cannot see.
+* No server-side scripting, update-by-query or delete-by-query: a change is read, made
+  here and written back only if nobody wrote the document meanwhile (its sequence number),
+  and deletes go by id. Elastic's minimal builds have no scripting or reindex module, and
+  every engine has these.
 * A document the engine refuses for good (a mapping conflict) is quarantined with its
   reason; one it cannot take now (down, 429, 5xx) raises, so the collector keeps its
   checkpoint and the next run fetches it again. Nothing is silently lost.
@@ -35,24 +39,6 @@ from stores.opensearch import OpenSearchIndex
 
 PAGE = 1000
 
-# Painless, the same in OpenSearch and Elasticsearch.
-UPSERT = """
-def keep = ctx._source.collected_at;
-def had = ctx._source.accounts;
-Map next = new HashMap(ctx._source);
-next.putAll(params.doc);
-if (keep != null) { next.collected_at = keep; }
-List accounts = new ArrayList(params.doc.accounts);
-if (had != null) { for (a in had) { if (!accounts.contains(a)) { accounts.add(a); } } }
-next.accounts = accounts;
-if (next.equals(ctx._source)) { ctx.op = 'none'; } else { ctx._source.putAll(next); }
-"""
-# Replaces every classification field: a partial update would merge the old scores in.
-CLASSIFY = """
-for (f in params.fields) { ctx._source.remove(f); }
-ctx._source.putAll(params.doc);
-"""
-MARK = "ctx._source.detected_at = params.at;"
 # A mention written by escucha has these; a document another tool wrote through the alias may not.
 OURS = [{"exists": {"field": "platform"}}, {"exists": {"field": "native_id"}}, {"exists": {"field": "created_at"}}]
 
@@ -63,6 +49,17 @@ SIDE = {  # small indices beside the mentions
                    "at": {"type": "date"}, "seq": {"type": "long"}},
     "forgotten": {"removed": {"type": "integer"}, "at": {"type": "date"}},
 }
+
+
+def _merged(old: dict, new: dict) -> dict:
+    """A post collected again: its fresh fields, its first ``collected_at``, and every
+    account it has concerned."""
+    out = {**old, **new}
+    if old.get("collected_at") is not None:
+        out["collected_at"] = old["collected_at"]
+    out["accounts"] = list(new.get("accounts") or []) + [a for a in old.get("accounts") or []
+                                                        if a not in (new.get("accounts") or [])]
+    return out
 
 
 class SearchStore(StateBacked, Store):
@@ -127,15 +124,16 @@ class SearchStore(StateBacked, Store):
         except refused as exc:
             raise StoreError(f"search server refused {method} {path}: {self.ix._reason(exc)}") from None
 
-    def _search(self, query: dict, sort: list, limit: int | None = None, source=True, index: str | None = None
-                ) -> Iterator[dict]:
+    def _search(self, query: dict, sort: list, limit: int | None = None, source=True, index: str | None = None,
+                versions: bool = False) -> Iterator[dict]:
         """Every hit of ``query`` (over the mention indices unless ``index``) in ``sort`` order, page by page."""
         if index is None:  # only what escucha wrote: other tools may write through the alias
             query = {"bool": {"must": [query], "filter": OURS}}
         after, seen = None, 0
         while limit is None or seen < limit:
             size = PAGE if limit is None else min(PAGE, limit - seen)
-            body = {"query": query, "sort": sort, "size": size, "_source": source, "track_total_hits": False}
+            body = {"query": query, "sort": sort, "size": size, "_source": source, "track_total_hits": False,
+                    **({"seq_no_primary_term": True} if versions else {})}
             if after is not None:
                 body["search_after"] = after
             res = self._call("POST", f"/{index or self.pattern}/_search", body,
@@ -178,6 +176,37 @@ class SearchStore(StateBacked, Store):
                 found[h["_id"]] = h["_index"]
         return found
 
+    def _rewrite(self, ids: list[str], change, what: str, payloads: dict, tries: int = 5) -> int:
+        """Read each document, ``change(id, source)`` it here, and write it back only if
+        nobody wrote it meanwhile (``if_seq_no``/``if_primary_term``); a document that lost
+        that race is read and changed again. Returns how many were written."""
+        todo, written = list(dict.fromkeys(ids)), 0
+        for _ in range(tries):
+            hits = {}
+            for start in range(0, len(todo), PAGE):
+                part = todo[start : start + PAGE]
+                hits.update((h["_id"], h) for h in self._search({"ids": {"values": part}}, ["_doc"], len(part),
+                                                                versions=True))
+            actions = []
+            for i in todo:
+                h = hits.get(i)
+                new = change(i, h["_source"]) if h else None
+                if new is not None and new != h["_source"]:
+                    actions.append({"_op_type": "index", "_index": h["_index"], "_id": i, "_source": new,
+                                    "if_seq_no": h["_seq_no"], "if_primary_term": h["_primary_term"]})
+            if not actions:
+                return written
+            results = self._bulk(actions)
+            todo = [a["_id"] for (ok, item), a in zip(results, actions)
+                    if not ok and item["index"].get("status") == 409]
+            self._failed(what, [(ok, item) for ok, item in results if ok or item["index"].get("status") != 409],
+                         payloads)
+            written += sum(1 for ok, _ in results if ok)
+            if not todo:
+                return written
+        raise StoreError(f"search server: {len(todo)} {what}(s) kept changing under escucha's writes "
+                         f"(e.g. {todo[0]}); they were not written and the next run tries again")
+
     def _failed(self, what: str, results, payloads: dict) -> None:
         """Quarantine what the server refused for good; raise for what it cannot take now."""
         later = []
@@ -214,16 +243,14 @@ class SearchStore(StateBacked, Store):
             actions.append({"_op_type": "create", "_index": index, "_id": m.id, "_source": d})
         if not actions:
             return 0
-        # Most posts are new: a plain create. Those already stored (409) get the scripted merge.
+        # Most posts are new: a plain create. Those already stored (409) are merged.
         created = self._bulk(actions)
-        again = [a for (ok, item), a in zip(created, actions) if not ok and item.get("create", {}).get("status") == 409]
+        again = [a["_id"] for (ok, item), a in zip(created, actions)
+                 if not ok and item.get("create", {}).get("status") == 409]
         self._failed("mention", [(ok, item) for ok, item in created
                                  if ok or item.get("create", {}).get("status") != 409], docs)
         if again:
-            merged = self._bulk([{"_op_type": "update", "_index": a["_index"], "_id": a["_id"], "script": {
-                "source": UPSERT, "lang": "painless", "params": {"doc": a["_source"]}}, "upsert": a["_source"]}
-                for a in again])
-            self._failed("mention", merged, docs)
+            self._rewrite(again, lambda i, old: _merged(old, docs[i]), "mention", docs)
         return sum(1 for ok, _ in created if ok)
 
     @staticmethod
@@ -256,14 +283,14 @@ class SearchStore(StateBacked, Store):
         return [self._mention(h["_source"]) for h in self._search(q, [{"created_at": "desc"}, {"id": "asc"}], limit)]
 
     def delete_mentions(self, ids):
-        ids, n = list(ids), 0
-        for start in range(0, len(ids), PAGE):
-            res = self._call("POST", f"/{self.pattern}/_delete_by_query",
-                             {"query": {"ids": {"values": ids[start : start + PAGE]}}},
-                             {"refresh": "true", "conflicts": "proceed", "ignore_unavailable": "true",
-                              "allow_no_indices": "true"})
-            n += int((res or {}).get("deleted", 0))
-        return n
+        where = self._where(list(ids))
+        return self._delete(where, "mention")
+
+    def _delete(self, where: dict[str, str], what: str) -> int:
+        """Delete documents by id in their concrete index; one already gone counts for nothing."""
+        results = self._bulk([{"_op_type": "delete", "_index": index, "_id": i} for i, index in where.items()])
+        self._failed(what, [(ok, item) for ok, item in results if ok or item["delete"].get("status") != 404], {})
+        return sum(1 for ok, _ in results if ok)
 
     def mentions_by_author(self, handle):
         q = {"term": {"author.handle": {"value": handle.lstrip("@"), "case_insensitive": True}}}
@@ -283,9 +310,7 @@ class SearchStore(StateBacked, Store):
                if any(n in (q.get("payload") or "").lower() or n in (q.get("reason") or "").lower() for n in needles)]
         if not ids:
             return 0
-        res = self._call("POST", f"/{self.prefix}_quarantine/_delete_by_query", {"query": {"ids": {"values": ids}}},
-                         {"refresh": "true", "conflicts": "proceed"})
-        return int((res or {}).get("deleted", 0))
+        return self._delete({i: f"{self.prefix}_quarantine" for i in ids}, "quarantined item")
 
     def quarantined(self):
         hits = self._search({"match_all": {}}, [{"seq": "asc"}, {"at": "asc"}], index=f"{self.prefix}_quarantine")
@@ -324,16 +349,16 @@ class SearchStore(StateBacked, Store):
         return [self._mention(h["_source"]) for h in hits if shard_of(h["_id"], count) == index][:limit]
 
     def _set_classification(self, ids: list[str], docs: dict[str, dict]) -> int:
-        where = self._where(ids)
-        actions = [{"_op_type": "update", "_index": where[i], "_id": i, "script": {
-            "source": CLASSIFY, "lang": "painless",
-            "params": {"fields": [*CLASSIFICATION_FIELDS, "classification", "classified_at"], "doc": docs.get(i, {})}}}
-            for i in ids if i in where]
-        if not actions:
-            return 0
-        results = self._bulk(actions)
-        self._failed("classification", results, docs)
-        return sum(1 for ok, _ in results if ok)
+        # Every classification field is replaced, none merged: a partial update would keep
+        # the old scores of a task the new model no longer gives.
+        fields = (*CLASSIFICATION_FIELDS, "classification", "classified_at")
+
+        def change(i, old):
+            new = {k: v for k, v in old.items() if k not in fields}
+            new.update(docs.get(i, {}))
+            return new
+
+        return self._rewrite(ids, change, "classification", docs)
 
     def save_classifications(self, items):
         now = iso(utcnow())
@@ -366,12 +391,11 @@ class SearchStore(StateBacked, Store):
 
     def mark_detected(self, ids, now):
         ids = list(ids)
-        for start in range(0, len(ids), PAGE):
-            self._call("POST", f"/{self.pattern}/_update_by_query",
-                       {"query": {"ids": {"values": ids[start : start + PAGE]}},
-                        "script": {"source": MARK, "lang": "painless", "params": {"at": iso(now)}}},
-                       {"refresh": "true", "conflicts": "proceed", "ignore_unavailable": "true",
-                        "allow_no_indices": "true"})
+        where = self._where(ids)
+        # A partial update by id: one flat field, nothing to merge wrongly.
+        results = self._bulk([{"_op_type": "update", "_index": where[i], "_id": i, "doc": {"detected_at": iso(now)},
+                               "retry_on_conflict": 3} for i in ids if i in where])
+        self._failed("detection mark", results, {})
 
 
 class ElasticsearchStore(SearchStore):

@@ -57,45 +57,16 @@ def utc(*args):
     return datetime(*args, tzinfo=timezone.utc)
 
 
-def _initdb():
-    import glob
-
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    return found[-1] if found else None
-
-
 @pytest.fixture(scope="session")
 def postgres():
     """A real PostgreSQL server on loopback for the session (Debian's postgresql package)."""
-    import getpass
-    import shutil
-    import subprocess
+    from . import pg_server
 
-    initdb = _initdb()
-    if not initdb:
+    if not pg_server.initdb():
         pytest.skip("PostgreSQL server binaries not installed (apt-get install postgresql)")
-    import tempfile
-
-    bindir = Path(initdb).parent
-    # PostgreSQL refuses to run as root: run it as the postgres system user, in a
-    # folder it can reach (pytest's own temporary folders are private to root).
-    base = Path(tempfile.mkdtemp(prefix="escucha-pg-"))
-    base.chmod(0o755)
-    data = base / "data"
-    port = free_port()
-    as_user = [] if getpass.getuser() != "root" else ["runuser", "-u", "postgres", "--"]
-    if as_user:
-        shutil.chown(base, "postgres")
-    subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
-                   check=True, capture_output=True)
-    log = data.parent / "pg.log"
-    subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-o",
-                    f"-p {port} -k {data.parent} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
-                   check=True, capture_output=True)
-    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    url, base = pg_server.start(free_port())
     yield url
-    subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
-    shutil.rmtree(base, ignore_errors=True)
+    pg_server.stop(base)
 
 
 @pytest.fixture
@@ -145,6 +116,30 @@ def opensearch_url():
     shutil.rmtree(base, ignore_errors=True)
 
 
+def _elasticsearch(version):
+    """A real Elasticsearch node (Elastic's minimal distribution, from Maven Central) on
+    loopback for the session (tests/es_node.py)."""
+    pytest.importorskip("elasticsearch", reason="the Elasticsearch client: pip install -e '.[elasticsearch]'")
+    from .es_node import fetch, start, stop
+
+    home = fetch(ROOT / ".cache" / "elasticsearch", version)
+    if home is None:
+        pytest.skip(f"Elasticsearch {version} could not be fetched (mvn and java are needed)")
+    proc, url, run = start(home, free_port(), free_port())
+    yield url
+    stop(proc, run)
+
+
+@pytest.fixture(scope="session")
+def es7_url():
+    yield from _elasticsearch("7.17.0")
+
+
+@pytest.fixture(scope="session")
+def es8_url():
+    yield from _elasticsearch("8.19.0")
+
+
 @pytest.fixture(scope="session")
 def elasticsearch_face(opensearch_url):
     """The Elasticsearch 8 wire protocol (and ILM) in front of the real OpenSearch node:
@@ -154,3 +149,11 @@ def elasticsearch_face(opensearch_url):
 
     with ElasticsearchFace(opensearch_url) as face:
         yield face
+
+
+def drop_indices(ix, *patterns):
+    """Delete a test's indices by name: Elasticsearch 8 refuses wildcards in deletes
+    (action.destructive_requires_name), as production servers do."""
+    for pattern in patterns:
+        for name in ix.request("GET", f"/{pattern}/_alias") or {}:
+            ix.request("DELETE", f"/{name}")

@@ -72,8 +72,13 @@ def _to_query(state):
     return {"size": 0, "aggs": aggs}
 
 
-def test_the_query_behind_every_visualization_runs_on_a_real_node(store, opensearch_url):
+@pytest.mark.parametrize("server", ["opensearch", "es7", "es8"])
+def test_the_query_behind_every_visualization_runs_on_a_real_node(store, server, request):
+    """OpenSearch, and Elasticsearch 7.17 and 8.19 (what Kibana would send them)."""
+    from stores.elasticsearch import ElasticsearchIndex
     from stores.opensearch import OpenSearchIndex
+
+    from .conftest import drop_indices
 
     from .test_opensearch import data
 
@@ -85,7 +90,8 @@ def test_the_query_behind_every_visualization_runs_on_a_real_node(store, opensea
     inc, _ = store.open_incident(Incident("threat:x:7", "threat", "critical", "t", "e", evidence=["x:7"]),
                                  utc(2026, 11, 10, 19))
     store.set_status(inc.id, "acknowledged", "ana", utc(2026, 11, 10, 19, 6))
-    ix = OpenSearchIndex(opensearch_url, prefix="vis")
+    cls = OpenSearchIndex if server == "opensearch" else ElasticsearchIndex
+    ix = cls(request.getfixturevalue(f"{server}_url"), prefix="vis")
     ix.setup()
     assert ix.push(store)["incidents"] == 1
     results = {}
@@ -98,14 +104,14 @@ def test_the_query_behind_every_visualization_runs_on_a_real_node(store, opensea
         q = json.loads(o["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])["query"]["query"]
         if q:
             body["query"] = {"query_string": {"query": q}}
-        results[o["id"]] = ix.client.search(index=index, body=body)["aggregations"]
+        results[o["id"]] = ix.request("POST", f"/{index}/_search", body)["aggregations"]
     cats = results["escucha-categorias"]["a2"]["buckets"]
     assert {k: v["doc_count"] for k, v in cats.items()} == {"Desinformación": 3, "Odio": 0, "Amenazas": 1}
     langs = results["escucha-idiomas"]["a2"]["buckets"]
     assert [(b["key"], b["doc_count"]) for b in langs] == [("es", 30)]
     inc_rows = results["escucha-incidentes"]["a2"]["buckets"]
     assert inc_rows[0]["key"] == "critical" and inc_rows[0]["a3"]["buckets"][0]["m"]["value"] == 6.0
-    ix.client.indices.delete(index="vis-*,vis_incidents", ignore=[404])
+    drop_indices(ix, "vis-*", "vis_incidents")
 
 
 class FakeDashboards:
