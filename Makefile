@@ -30,6 +30,16 @@ test: $(TEST_STAMP)
 
 .PHONY: install demo test
 
+# The production smoke run without Docker: Airflow (scheduler, dag-processor, API server,
+# LocalExecutor) on PostgreSQL scheduling the shipped DAGs, an OpenSearch node, the X
+# emulator and a loopback SMTP server; a threat must be paged and a refused token must
+# fail its task (tests/smoke/run.py). About 6 minutes on 2 cores.
+smoke: $(TEST_STAMP)
+	bash tests/system-deps.sh
+	$(BIN)/python tests/smoke/run.py
+
+.PHONY: smoke
+
 # A single-machine Airflow trial: escucha's DAGs on the embedded store (SQLite),
 # Airflow UI on http://localhost:8080 (the admin password is printed at start).
 # Needs a config: ESCUCHA_CONFIG=path/to/escucha.toml make airflow-trial
