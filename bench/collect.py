@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench._util import peak_rss_mb, report  # noqa: E402
 from collectors.x import EXPANSIONS, TWEET_FIELDS, USER_FIELDS, XCollector, _Timeouts  # noqa: E402
-from collectors.x_emulator import XEmulator  # noqa: E402
+from collectors.emulators.x import XEmulator  # noqa: E402
 from escucha.config import parse  # noqa: E402
 from escucha.store import SQLiteStore  # noqa: E402
 

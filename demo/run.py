@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from collectors.x_emulator import XEmulator
+from collectors.emulators.x import XEmulator
 from dashboards.web.app import write_snapshot
 from demo import week
 from replay.mailbox import SMTPSink, free_port

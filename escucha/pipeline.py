@@ -174,7 +174,7 @@ def index_mentions(config, store) -> dict:
         return {"indexed": 0, "backend": "sqlite-fts5"}
     cls = registry.load("indexers", config.index_product)
     index = cls(config.index_url, prefix=config.index_prefix, product=config.index_product)
-    if getattr(store, "is_index", False):
+    if store.is_index:
         # The search engine is the store: mentions are in place; only incidents are copied.
         return {"indexed": 0, "incidents": index.push_incidents(store), "backend": f"{config.index_product} (store)"}
     from escucha.errors import StoreError

@@ -65,6 +65,11 @@ def iso(dt: datetime | None) -> str | None:
     return dt.isoformat()[:-6] + "Z"
 
 
+SEVERITY_ORDER = ("critical", "high", "medium", "low")  # most urgent first: policies, merges, reports
+# The tasks a Classification carries a label for: the scorer's heads, the index's flat
+# fields, training and evaluation all read this one list.
+TASKS = ("sentiment", "offensive", "hate", "target", "misinformation", "threat")
+
 @dataclass(frozen=True)
 class Author:
     handle: str

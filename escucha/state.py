@@ -18,7 +18,7 @@ from sqlalchemy import (BigInteger, Column, Index, Integer, MetaData, String, Ta
                         text)
 
 from escucha.errors import StoreError
-from escucha.records import Delivery, Incident, iso, parse_time, utcnow
+from escucha.records import SEVERITY_ORDER, Delivery, Incident, iso, parse_time, utcnow
 
 meta = MetaData()
 incidents = Table(
@@ -42,8 +42,6 @@ audit = Table("audit", meta, Column("id", Integer, primary_key=True, autoincreme
               Column("at", String(40), nullable=False), Column("actor", Text), Column("action", String(64), nullable=False),
               Column("incident_id", Integer), Column("detail", Text))
 used_links = Table("used_links", meta, Column("nonce", String(64), primary_key=True), Column("used_at", String(40)))
-
-ORDER = ("critical", "high", "medium", "low")
 
 
 def _incident(row, ev: list[str]) -> Incident:
@@ -111,7 +109,7 @@ class SQLState:
                 self._audit(conn, "incident.opened", {"key": inc.key, "severity": inc.severity, "title": inc.title},
                             row["id"], at=now)
             else:
-                sev = min(row["severity"], inc.severity, key=ORDER.index)
+                sev = min(row["severity"], inc.severity, key=SEVERITY_ORDER.index)
                 conn.execute(incidents.update().where(incidents.c.id == row["id"]).values(
                     severity=sev, explanation=inc.explanation, updated_at=iso(now)))
             have = set(self._evidence(conn, row["id"]))

@@ -22,8 +22,71 @@ from escucha.shards import shard_of
 
 
 class Store(ABC):
-    """What the pipeline needs from a store. Implementations: ``sqlite`` (default, this module),
-    ``opensearch`` and ``elasticsearch`` (stores/search.py); ``[store] backend`` picks one."""
+    """Everything the pipeline, alerting and the web service ask of a store: mentions,
+    classifications, checkpoints and the quarantine here; incidents, deliveries, signed-link
+    use and the audit log below (:class:`StateBacked` keeps them in SQL for every store).
+    Implementations: ``sqlite`` (default, this module), ``opensearch`` and ``elasticsearch``
+    (stores/search.py); ``[store] backend`` picks one (the ``escucha.stores`` entry points).
+    The contract suite (tests/test_store.py) runs on each."""
+
+    # Declared, not sniffed: the mentions live in the search index the dashboards read, so
+    # the index step has nothing to push (escucha.pipeline.index_mentions).
+    is_index: bool = False
+
+    @classmethod
+    @abstractmethod
+    def from_config(cls, config) -> "Store":
+        """The store ``config`` describes, opened (no server is contacted before first use)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # -- incidents and escalation (StateBacked) ---------------------------------------
+    @abstractmethod
+    def open_incident(self, inc, now: datetime):
+        """(incident, created): a new one, or the open one with the same key, given the new evidence."""
+
+    @abstractmethod
+    def incident(self, incident_id: int): ...
+
+    @abstractmethod
+    def incidents(self, status: str | None = None) -> list: ...
+
+    @abstractmethod
+    def incident_round(self, incident_id: int) -> int: ...
+
+    @abstractmethod
+    def advance_incident(self, incident_id, expect_step, expect_round, step, rnd, next_step_at) -> bool:
+        """Move the escalation on, only if nobody moved it since ``expect_step``/``expect_round``."""
+
+    @abstractmethod
+    def set_status(self, incident_id: int, status: str, by: str, now: datetime) -> bool: ...
+
+    @abstractmethod
+    def claim_delivery(self, d) -> bool:
+        """Claim one send before it is made: False when another process already did."""
+
+    @abstractmethod
+    def retry_delivery(self, prev, now: datetime, reason: str) -> bool: ...
+
+    @abstractmethod
+    def finish_delivery(self, d) -> None: ...
+
+    @abstractmethod
+    def deliveries(self, incident_id: int | None = None) -> list: ...
+
+    @abstractmethod
+    def use_link(self, nonce: str, now: datetime) -> bool:
+        """Spend a signed link's nonce: False when it was used before."""
+
+    @abstractmethod
+    def audit(self, action: str, detail: dict, incident_id: int | None = None, actor: str = "escucha",
+              at: datetime | None = None) -> None: ...
+
+    @abstractmethod
+    def audit_log(self, incident_id: int | None = None) -> list[dict]: ...
+
+    # -- mentions, classifications, checkpoints --------------------------------------
 
     @abstractmethod
     def upsert_mentions(self, mentions: Iterable[Mention]) -> int:

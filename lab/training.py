@@ -19,6 +19,7 @@ from classifiers.threat import decides, match as threat_match
 from lab.threat_corpus import compose
 from escucha.config import Thresholds
 from escucha.errors import ClassifierError
+from escucha.records import TASKS
 
 SUITES = Path(__file__).parent / "data" / "threat_suites"  # hand-written threat suites and the holdout
 EXAMPLES = Path(__file__).resolve().parent.parent / "classifiers" / "data" / "threat_examples.csv"  # the scorer's bank
@@ -141,7 +142,7 @@ def _meaning_encoder(base, enc, cache_dir: Path):
     return CachedEncoder(make_encoder("e5-onnx"), cache_folder(cache_dir, "e5-onnx"))
 
 
-TRAIN_TASKS = ("sentiment", "offensive", "hate", "target", "misinformation", "threat")
+TRAIN_TASKS = TASKS
 PARAMS = {"misinformation": {"C_emb": 4.0, "C_hash": 8.0}, "threat": {"C_emb": 4.0}}
 
 

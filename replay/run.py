@@ -188,7 +188,7 @@ def replay(scenario_path, config_path=None, out="escucha-replay", expected=None,
     """Replay ``scenario_path``; returns the timeline, the incidents and (with ``expected``,
     a truth file) the score. Writes ``timeline.txt``, ``timeline.jsonl`` and ``score.json``
     under ``out``."""
-    from collectors.x_emulator import XEmulator
+    from collectors.emulators.x import XEmulator
     from replay.mailbox import SMTPSink
     from replay.score import load_truth, score
 

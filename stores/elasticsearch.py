@@ -29,14 +29,14 @@ class ElasticsearchIndex(OpenSearchIndex):
                              ssl_show_warn=False)
 
     @staticmethod
-    def _errors() -> tuple[type, type]:
+    def errors() -> tuple[type, type]:
         from elasticsearch import ApiError, TransportError
 
         # ApiError: the server answered with an error; TransportError: it could not be reached.
         return TransportError, ApiError
 
     @staticmethod
-    def _helpers():
+    def helpers():
         from elasticsearch import helpers
 
         return helpers
@@ -58,7 +58,7 @@ class ElasticsearchIndex(OpenSearchIndex):
         self.client.options(ignore_status=400).indices.create(index=index, **body)
 
     @staticmethod
-    def _reason(exc) -> str:
+    def reason(exc) -> str:
         return _why(getattr(exc, "body", None)) or str(getattr(exc, "message", "") or exc)
 
     def _retention(self, days: int) -> str | None:
@@ -70,11 +70,11 @@ class ElasticsearchIndex(OpenSearchIndex):
             self._put(f"/_ilm/policy/{name}", {"policy": {"phases": {
                 "hot": {"min_age": "0ms", "actions": {}},
                 "delete": {"min_age": f"{days}d", "actions": {"delete": {}}}}}})
-        except self._errors()[1] as exc:
+        except self.errors()[1] as exc:
             if self._has_ilm():
                 raise
             log.warning("search server has no ILM (%s): retention stays with the retention DAG",
-                        self._reason(exc)[:200])
+                        self.reason(exc)[:200])
             return None
         return name
 
@@ -83,7 +83,7 @@ class ElasticsearchIndex(OpenSearchIndex):
         try:
             self.client.perform_request("GET", "/_ilm/status", headers={"accept": _JSON["accept"]})
             return True
-        except self._errors()[1]:
+        except self.errors()[1]:
             return False
 
     def _template(self, policy: str | None, analyzers: bool = True) -> dict:

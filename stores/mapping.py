@@ -1,6 +1,8 @@
 """The index template: explicit mappings, language-aware text, keyword fields for filters."""
 from __future__ import annotations
 
+from escucha.records import TASKS
+
 
 def template(prefix: str, shards: int = 1, replicas: int = 0, analyzers: bool = True) -> dict:
     """``analyzers=False``: the same fields, every one with the standard analyzer, for a
@@ -54,8 +56,7 @@ def template(prefix: str, shards: int = 1, replicas: int = 0, analyzers: bool = 
     }
 
 
-CLASSIFICATION_FIELDS = ("model_version", "sentiment", "offensive", "hate", "threat", "misinformation", "target",
-                         "scores", "flags", "unscorable")
+CLASSIFICATION_FIELDS = ("model_version", *TASKS, "scores", "flags", "unscorable")
 
 
 def mention_fields(mention) -> dict:
@@ -69,8 +70,7 @@ def classification_fields(classification) -> dict:
     c = classification
     s = c.scores
     d = {"model_version": c.model_version}
-    d.update({t: c.labels.get(t) for t in ("sentiment", "offensive", "hate", "threat", "misinformation", "target")
-              if t in c.labels})
+    d.update({t: c.labels.get(t) for t in TASKS if t in c.labels})
     d["scores"] = {k: v for k, v in {
         "negative": s.get("sentiment", {}).get("negative"), "positive": s.get("sentiment", {}).get("positive"),
         "offensive": s.get("offensive", {}).get("offensive"), "hate": s.get("hate", {}).get("hate"),

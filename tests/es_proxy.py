@@ -67,7 +67,7 @@ class ElasticsearchFace:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # see collectors/loopback.py
+            disable_nagle_algorithm = True  # see collectors/emulators/loopback.py
 
             def log_message(self, *a):
                 pass

@@ -4,7 +4,7 @@ from dataclasses import replace
 import pytest
 
 from collectors.bluesky import BlueskyCollector
-from collectors.bluesky_emulator import BlueskyEmulator, post
+from collectors.emulators.bluesky import BlueskyEmulator, post
 from escucha.config import Account
 
 

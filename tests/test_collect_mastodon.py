@@ -4,7 +4,7 @@ from dataclasses import replace
 import pytest
 
 from collectors.mastodon import MastodonCollector
-from collectors.mastodon_emulator import MastodonEmulator
+from collectors.emulators.mastodon import MastodonEmulator
 from escucha.config import Account
 
 

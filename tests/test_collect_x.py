@@ -4,7 +4,7 @@ from dataclasses import replace
 import pytest
 
 from collectors.x import XCollector
-from collectors.x_emulator import XEmulator
+from collectors.emulators.x import XEmulator
 from escucha.config import Account
 
 USERS = [{"id": "900001", "username": "IEN_Oficial", "name": "IEN", "verified": True,

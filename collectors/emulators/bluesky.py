@@ -8,7 +8,7 @@ import json
 import time
 from urllib.parse import parse_qs, urlparse
 
-from collectors.loopback import JSONHandler, LoopbackServer
+from collectors.emulators.loopback import JSONHandler, LoopbackServer
 
 
 def _jwt(sub: str) -> str:

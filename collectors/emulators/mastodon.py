@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlparse
 
-from collectors.loopback import JSONHandler, LoopbackServer
+from collectors.emulators.loopback import JSONHandler, LoopbackServer
 
 
 class MastodonEmulator(LoopbackServer):

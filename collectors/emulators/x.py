@@ -16,7 +16,7 @@ import threading
 import time
 from urllib.parse import parse_qs, urlparse
 
-from collectors.loopback import JSONHandler, LoopbackServer
+from collectors.emulators.loopback import JSONHandler, LoopbackServer
 
 
 class XState:
