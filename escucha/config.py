@@ -22,7 +22,13 @@ from escucha.errors import ConfigError
 from escucha.links import secret_problem
 from escucha.records import SEVERITY_ORDER
 
-PLATFORMS = ("x", "bluesky", "mastodon", "rss", "file")
+
+
+def _platforms() -> tuple[str, ...]:
+    """The platforms escucha can collect from: its collectors' entry points, plugins included."""
+    from escucha import registry
+
+    return registry.names("collectors")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HANDLE = re.compile(r"^@?[A-Za-z0-9_.\-]{1,64}$")
 _HOURS = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
@@ -451,8 +457,8 @@ def _accounts(c: _Checker, items, path: str, need_platform=True) -> tuple[Accoun
             c.bad(p, "a table", a)
             continue
         platform = c.get(a, "platform", f"{p}.platform", str, "", required=True)
-        if platform and platform not in PLATFORMS:
-            c.bad(f"{p}.platform", f"one of {', '.join(PLATFORMS)}", platform)
+        if platform and platform not in _platforms():
+            c.bad(f"{p}.platform", f"one of {', '.join(_platforms())}", platform)
         handle = c.get(a, "handle", f"{p}.handle", str, "", required=True)
         if handle and platform in ("x", "bluesky", "mastodon") and not _HANDLE.match(handle.split("@")[1] if handle.count("@") > 1 else handle):
             c.bad(f"{p}.handle", "an account handle like @IENMexico", handle)
@@ -689,8 +695,8 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     platforms = c.get(data, "platforms", "platforms", dict, {})
     base_urls = {}
     for plat, table in platforms.items():
-        if plat not in PLATFORMS or not isinstance(table, dict):
-            c.bad(f"platforms.{plat}", f"a table for one of {', '.join(PLATFORMS)}", table)
+        if plat not in _platforms() or not isinstance(table, dict):
+            c.bad(f"platforms.{plat}", f"a table for one of {', '.join(_platforms())}", table)
             continue
         url = c.get(table, "base_url", f"platforms.{plat}.base_url", str, "")
         if url and not re.match(r"^https?://", url):
@@ -704,14 +710,10 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     index_t = c.get(data, "index", "index", dict, {})
     index_env = c.get(index_t, "url_env", "index.url_env", str, "")
     index_url = c.secret(index_env, "index.url_env") if index_env else ""
-    index_product = c.get(index_t, "product", "index.product", str, "opensearch")
-    if index_product not in ("opensearch", "elasticsearch"):
-        c.bad("index.product", "opensearch or elasticsearch", index_product)
-    index_prefix = c.get(index_t, "prefix", "index.prefix", str, "escucha-mentions")
-    store_backend = c.get(store, "backend", "store.backend", str, "sqlite")
-    if store_backend not in ("sqlite", "opensearch", "elasticsearch"):
-        c.bad("store.backend", "sqlite, opensearch or elasticsearch", store_backend)
-    elif store_backend != "sqlite":
+    index_product = c.setting(index_t, "index.product")
+    index_prefix = c.setting(index_t, "index.prefix")
+    store_backend = c.setting(store, "store.backend")
+    if store_backend != "sqlite":
         if not index_url:
             c.problems.append(f"store.backend: {store_backend} keeps the mentions in the [index] server; set "
                               "index.url_env to a variable holding its URL")

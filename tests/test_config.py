@@ -70,7 +70,7 @@ def test_cli_config_check_exit_2_one_line_per_problem_no_traceback(tmp_path, env
     assert r.returncode == 2
     assert "Traceback" not in r.stderr
     for expected in ("institution.name: must be a string; got 5", "institution.timezone: must be an IANA",
-                     "accounts[0].platform: must be one of x, bluesky", "thresholds.threat: must be a number"):
+                     "accounts[0].platform: must be one of bluesky, file, mastodon, rss, x", "thresholds.threat: must be a number"):
         assert expected in r.stderr, r.stderr
 
 
@@ -99,7 +99,7 @@ def test_store_backend_is_checked_against_the_index_section(env, monkeypatch):
     d["store"]["backend"] = "mongodb"
     with pytest.raises(ConfigError) as err:
         parse(d, env=env)
-    assert err.value.problems == ["store.backend: must be sqlite, opensearch or elasticsearch; got 'mongodb'"]
+    assert err.value.problems == ["store.backend: must be one of elasticsearch, opensearch, sqlite; got 'mongodb'"]
 
     d["store"]["backend"] = "opensearch"
     with pytest.raises(ConfigError) as err:

@@ -64,7 +64,7 @@ def test_the_unknown_key_check_knows_every_setting():
 
 def test_every_default_is_allowed_by_its_own_row():
     for s in settings.SETTINGS:
-        assert s.default in s.choices if s.choices else (s.kind is list or s.accepts(s.default)), s.key
+        assert s.default in s.allowed if s.allowed else (s.kind is list or s.accepts(s.default)), s.key
 
 
 def test_config_show_defaults_is_a_configuration_file():
