@@ -98,4 +98,15 @@ def _state(store, target: str) -> dict:
         state = json.loads(raw) if raw else {}
     except ValueError:
         state = {}
-    return state if isinstance(state, dict) else {}
+    if not isinstance(state, dict):
+        return {}
+    # Only well-formed times and texts count: a record another version or a hand edit left
+    # half-broken is read as far as it is sound (and a time that does not parse is dropped).
+    out = {k: v for k, v in state.items() if isinstance(v, str)}
+    for key in ("ok_at", "first_try", "error_at"):
+        if key in out:
+            try:
+                parse_time(out[key])
+            except Exception:  # noqa: BLE001 - any unreadable time is as good as none
+                out.pop(key)
+    return out

@@ -248,10 +248,10 @@ def escalate(config, store, now: datetime | None = None) -> dict:
     now = now or utcnow()
     try:
         blind = registry.load("detectors", "silence")(config, store, now)
-    except EscuchaError as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever breaks it, the tick below must still page
         # The records live beside the mentions (a search server that may be down); paging
-        # the incidents already open must not wait for them.
-        log.error("the silence check could not run: %s", exc)
+        # the incidents already open must never wait for them.
+        log.error("the silence check could not run: %s: %s", type(exc).__name__, exc)
         blind = {"opened": []}
     tick = registry.load("escalation", "default")
     stats = tick(config, store, now)

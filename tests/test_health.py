@@ -149,3 +149,16 @@ def test_the_commands_exit_non_zero_when_an_account_is_not_heard(config, x, tmp_
     assert r.returncode == 1 and "x:@IEN_Informa" in r.stderr and "Traceback" not in r.stderr
     assert {row["target"]: row["silent"] for row in json.loads(r.stdout)} == {
         "x:@IEN_Oficial": True, "x:@IEN_Informa": True}  # two hours after the last run: both
+
+
+def test_a_corrupt_health_record_never_stops_the_tick_from_paging(config, smtp):
+    """Malformed bookkeeping (a record another version or a hand edit left) is logged;
+    the threat already open is paged all the same."""
+    from escucha.records import Incident
+
+    store = pipeline.open_store(config)
+    store.set_checkpoint("health", "x:@IEN_Oficial", '{"first_try": 5, "error_at": [1]}')
+    store.set_checkpoint("health", "x:@IEN_Informa", "not json at all")
+    store.open_incident(Incident("threat:x:1", "threat", "critical", "Amenaza", "explicación", evidence=["x:1"]), T0)
+    stats = pipeline.escalate(config, store, now=T0 + timedelta(minutes=40))
+    assert stats["sent"] >= 1 and ["ana@ien.example.org"] in [rcpt for _, rcpt in smtp.envelopes]
