@@ -14,7 +14,7 @@ import click
 from escucha import config as cfgmod
 from escucha import periods, pipeline
 from escucha.errors import CollectorError, ConfigError, EscuchaError, InputError
-from escucha.records import parse_time, utcnow
+from escucha.records import utcnow
 
 CONFIG_HELP = "Path of escucha.toml (default: $ESCUCHA_CONFIG or ./escucha.toml)."
 
@@ -30,14 +30,6 @@ def load_config(path):
 
 def echo_json(obj):
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
-
-
-def _when(value, name, tz=None):
-    return periods.moment(value, f"--{name}", tz)
-
-
-def _period(since, until, tz, days: int = 7):
-    return periods.period(since, until, tz, days)
 
 
 class PluginGroup(click.Group):
@@ -174,7 +166,7 @@ def classify(ctx, config_path, shard):
 
 
 def _now(value):
-    return _when(value, "now") if value else utcnow()
+    return periods.moment(value, "--now") if value else utcnow()
 
 
 @cli.command()
@@ -268,7 +260,7 @@ def report(config_path, since, until, fmt, lang, out, send):
     cfg = load_config(config_path)
     out = out or f"report.{fmt}"
     click.echo(f"writing the {fmt.upper()} report…", err=True)  # a PDF takes some seconds: say it started
-    since, until = _period(since, until, cfg.tz)
+    since, until = periods.period(since, until, cfg.tz)
     if send:
         res = pipeline.deliver_report(cfg, pipeline.open_store(cfg), since, until)
         click.echo(f"{res['html']}\n{res['pdf']}\nsent to {res['sent']} of {res['recipients']} recipient(s)")
@@ -297,7 +289,7 @@ def export_cmd(config_path, since, until, table, fmt, out, account, label, post_
     from escucha.export import write_export
 
     cfg = load_config(config_path)
-    since, until = _period(since, until, cfg.tz)
+    since, until = periods.period(since, until, cfg.tz)
     click.echo(f"exporting {table}…", err=True)
     filters = {"account": account, "label": label, "lang": post_lang, "q": q}
     if table != "mentions" and any(filters.values()):

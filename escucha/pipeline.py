@@ -12,7 +12,7 @@ from pathlib import Path
 from escucha import health, periods, registry, shards
 from escucha.errors import CollectorError, EscuchaError, InputError, Unpaged
 from escucha.links import RefusalLog
-from escucha.records import iso, utcnow
+from escucha.records import iso, parse_time, utcnow
 from escucha.store import Store
 
 log = logging.getLogger("escucha.pipeline")
@@ -95,15 +95,14 @@ def hearing(config, store, now: datetime | None = None) -> list[dict]:
     been silent for ``[detection] blind_minutes``: `escucha health`."""
     now = now or utcnow()
     silent = {s.target for s in health.silent(config, store, now)}
+    return [{"target": r["target"], "last_success": _local(config, r["ok_at"] and parse_time(r["ok_at"])),
+             "last_error": r["error"], "last_error_at": _local(config, r["error_at"] and parse_time(r["error_at"])),
+             "silent": r["target"] in silent} for r in health.status(config, store)]
 
-    def local(t):
-        from escucha.records import parse_time
 
-        return parse_time(t).astimezone(config.tz).isoformat(timespec="minutes") if t else None
-
-    return [{"target": r["target"], "last_success": local(r["ok_at"]), "last_error": r["error"],
-             "last_error_at": local(r["error_at"]), "silent": r["target"] in silent}
-            for r in health.status(config, store)]
+def _local(config, t: datetime | None) -> str | None:
+    """A time as the CLI's JSON gives it: in the institution's zone, to the minute."""
+    return t.astimezone(config.tz).isoformat(timespec="minutes") if t else None
 
 
 def require_collected(result: dict) -> dict:
@@ -192,8 +191,6 @@ def detect_incidents(config, store, now: datetime | None = None) -> dict:
     detect = registry.load("detectors", "default")
     new_ids = store.undetected_ids()
     last = store.get_checkpoint("detect", "last")
-    from escucha.records import parse_time
-
     opened, updated = [], []
     meaning = _meaning(config)
     for inc in detect(config, store, now, new_ids, parse_time(last) if last else None, meaning=meaning):
@@ -228,7 +225,7 @@ def incident_rows(config, store, status: str | None = None) -> list[dict]:
     """Incidents as the CLI's --json and an analyst read them: times in the institution's
     zone, severity, the escalation step, evidence, every page sent and who acknowledged."""
     def local(t):
-        return t.astimezone(config.tz).isoformat(timespec="minutes") if t else None
+        return _local(config, t)
 
     rows = []
     for i in store.incidents(status):
