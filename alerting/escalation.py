@@ -13,6 +13,7 @@ open (earlier steps' members too), and an incident that reached nobody pages the
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from alerting.channels.base import AppriseChannel
@@ -20,7 +21,10 @@ from escucha.links import make_link
 from escucha.config import DAYS, Policy, Step
 from escucha.errors import StoreError
 from escucha.i18n import TEXT
+from escucha.incidents import assignment, assignments
 from escucha.records import Delivery, Incident
+
+log = logging.getLogger("escucha.escalation")
 
 # A send claimed but never finished (the process died while sending) is sent again
 # after this long: long enough that a tick still sending it has finished.
@@ -181,6 +185,9 @@ def _message(config, incident: Incident, member: str, now: datetime, store, step
               f"{t['page_ack']}: {ack}", f"{t['page_resolve']}: {resolve}",
               f"{t['page_expires']} {_local(config, now + timedelta(hours=config.links.ttl_hours))} "
               f"({config.timezone})."]
+    if step_no == ASSIGNED_STEP and (a := assignment(store, incident.id)):
+        by = config.member(a.get("by", ""))
+        lines[:0] = [t["page_assigned"].format(by=by.name if by else a.get("by", "")), ""]
     subject = f"[escucha] {severity}: {_one_line(incident.title)}"
     if config.drill:  # a committee drill: nobody may mistake a page for a real incident
         lines = [DRILL_NOTICE, ""] + lines + ["", DRILL_NOTICE]
@@ -244,7 +251,7 @@ def _retry_earlier(config, store, incident, rnd, step_no, now, channel_factory, 
     again, once due (the mail server came back after the chain moved on)."""
     by_step: dict = {}
     for d in store.deliveries(incident.id):
-        if d.round == rnd and d.step < step_no:
+        if d.round == rnd and 0 <= d.step < step_no:  # the chain's own steps (not fallback, not assignments)
             by_step.setdefault(d.step, {})[(d.member, d.channel)] = d
     for step, done in sorted(by_step.items()):
         reached = {m for (m, _), d in done.items() if d.status == "sent"}
@@ -268,11 +275,32 @@ def _alarm_unpaged(config, store, incident, now, channel_factory, ours) -> None:
 
 
 FALLBACK = "(fallback)"  # the member name fallback deliveries are recorded under
+ASSIGNED_STEP = -2  # the step a reassignment's page is recorded under (its round: the assignment's number)
+
+
+def _page_assigned(config, store, now, channel_factory, stats) -> None:
+    """Whoever an incident was reassigned to is paged once per assignment while it is not
+    resolved, through the same claimed and retried deliveries as the chain."""
+    for incident_id, a in sorted(assignments(store).items()):
+        incident = store.incident(incident_id)
+        if incident is None or incident.status == "resolved" or config.member(a["member"]) is None:
+            continue
+        rnd = int(a.get("n", 1))
+        done = {(d.member, d.channel): d for d in store.deliveries(incident_id)
+                if d.step == ASSIGNED_STEP and d.round == rnd}
+        tally = {"sent": 0, "failed": 0}
+        _page_member(config, store, incident, rnd, ASSIGNED_STEP, a["member"], now, channel_factory, done, tally)
+        stats["sent"] += tally["sent"]
+        stats["failed"] += tally["failed"]
 
 
 def tick(config, store, now: datetime, channel_factory=AppriseChannel) -> dict:
     """One pass over the open incidents. Returns counts of steps taken and sends."""
     stats = {"steps": 0, "sent": 0, "failed": 0, "exhausted": 0, "unpaged": []}
+    try:
+        _page_assigned(config, store, now, channel_factory, stats)
+    except Exception:  # whatever breaks here, the chain below still pages
+        log.exception("paging reassigned incidents failed; the escalation chain goes on")
     for incident in store.incidents(status="open"):
         policy = policy_for(config, incident)
         if policy is None or not policy.steps:

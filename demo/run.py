@@ -15,7 +15,6 @@ import shutil
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 from collectors.emulators.x import XEmulator
 from dashboards.web.app import write_snapshot
@@ -23,6 +22,7 @@ from demo import week
 from replay.mailbox import SMTPSink, free_port
 from escucha import config as cfgmod
 from escucha import pipeline
+from escucha.links import links_in
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "escucha.example.toml"
 MEMBERS = ("ana", "luis", "marta", "jorge")
@@ -36,14 +36,6 @@ def _env(smtp: SMTPSink, hook_port: int) -> dict:
     env["ESCUCHA_X_BEARER_TOKEN"] = "demo-" + secrets.token_hex(8)
     env["ESCUCHA_LINK_SECRET"] = secrets.token_urlsafe(32)
     return env
-
-
-def _links(body: str) -> dict:
-    found = {}
-    for url in re.findall(r"https?://\S+/act\?\S+", body):
-        q = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
-        found[q.get("a")] = q
-    return found
 
 
 def run(out: str | Path = "escucha-demo", echo=print, fresh: bool = True, **overrides) -> dict:
@@ -83,16 +75,16 @@ def run(out: str | Path = "escucha-demo", echo=print, fresh: bool = True, **over
                 # The simulated committee: the critical incident is acknowledged from the
                 # second e-mail's link (step 2), the others from the first.
                 for body in smtp.bodies()[seen_mail:]:
-                    links = _links(body)
+                    links = links_in(body)
                     if "ack" not in links:
                         continue
                     iid = int(links["ack"]["i"])
                     inc = store.incident(iid)
                     mails[iid] = mails.get(iid, 0) + 1
                     if inc.status == "open" and (inc.severity != "critical" or mails[iid] >= 2):
-                        ok, message = pipeline.act_on_link(config, store, links["ack"], t + timedelta(minutes=1))
-                        if ok:
-                            timeline.append(f"{t:%a %H:%M} UTC  {message} (signed link)")
+                        acted = pipeline.act_on_link(config, store, links["ack"], t + timedelta(minutes=1))
+                        if acted.ok:
+                            timeline.append(f"{t:%a %H:%M} UTC  {acted.message} (signed link)")
                             echo("  " + timeline[-1])
                 seen_mail = len(smtp.messages)
             now += timedelta(hours=1)

@@ -203,28 +203,52 @@ def run(config_path, sources, now):
     pipeline.require_collected(out)
 
 
-@cli.command()
-@click.argument("incident_id", type=int)
-@click.option("--by", required=True, help="Who acknowledges (member id).")
-@click.option("--config", "config_path", help=CONFIG_HELP)
-def ack(incident_id, by, config_path):
-    """Acknowledge an incident: stops its escalation."""
+def _act(config_path, incident_id, action, by, text=""):
+    """The same act as the workspace's and the links' (escucha.incidents.act), from a terminal."""
+    from escucha.incidents import act
+
     cfg = load_config(config_path)
-    if not pipeline.acknowledge(cfg, pipeline.open_store(cfg), incident_id, by):
-        raise InputError(f"incident #{incident_id} is not open (unknown, or already acknowledged or resolved)")
-    click.echo(f"incident #{incident_id} acknowledged by {by}")
+    acted = act(cfg, pipeline.open_store(cfg), incident_id, action, by, utcnow(), text)
+    if not acted.ok:
+        raise InputError(acted.message)
+    click.echo(acted.message)
+
+
+BY_HELP = "Who acts (a member's id or the analyst's name), for the audit log."
+
+
+def _status_command(action: str, doc: str):
+    @cli.command(action, help=doc)
+    @click.argument("incident_id", type=int)
+    @click.option("--by", required=True, help=BY_HELP)
+    @click.option("--config", "config_path", help=CONFIG_HELP)
+    def command(incident_id, by, config_path):
+        _act(config_path, incident_id, action, by)
+    return command
+
+
+ack = _status_command("ack", "Acknowledge an incident: stops its escalation.")
+resolve = _status_command("resolve", "Resolve an incident.")
 
 
 @cli.command()
 @click.argument("incident_id", type=int)
-@click.option("--by", required=True, help="Who resolves (member id).")
+@click.argument("text")
+@click.option("--by", required=True, help=BY_HELP)
 @click.option("--config", "config_path", help=CONFIG_HELP)
-def resolve(incident_id, by, config_path):
-    """Resolve an incident."""
-    cfg = load_config(config_path)
-    if not pipeline.resolve(cfg, pipeline.open_store(cfg), incident_id, by):
-        raise InputError(f"incident #{incident_id} cannot be resolved (unknown or already resolved)")
-    click.echo(f"incident #{incident_id} resolved by {by}")
+def note(incident_id, text, by, config_path):
+    """Add a note to an incident's history."""
+    _act(config_path, incident_id, "note", by, text)
+
+
+@cli.command()
+@click.argument("incident_id", type=int)
+@click.argument("member")
+@click.option("--by", required=True, help=BY_HELP)
+@click.option("--config", "config_path", help=CONFIG_HELP)
+def reassign(incident_id, member, by, config_path):
+    """Reassign an incident to a committee member (their id), who is paged at the next escalation tick."""
+    _act(config_path, incident_id, "reassign", by, member)
 
 
 @cli.command()
@@ -244,6 +268,24 @@ def incidents(config_path, status, as_json):
         ack = f"acknowledged by {r['acknowledged_by']} at {r['acknowledged_at']}" if r["acknowledged_by"] else r["status"]
         click.echo(f"#{r['id']} [{r['severity']}] opened {r['opened_at']} ({cfg.timezone}), {ack}, step "
                    f"{r['step'] + 1 if r['step'] >= 0 else '-'}, {len(r['pages'])} page(s) — {r['title']}")
+
+
+@cli.group()
+def feedback():
+    """The analysts' verdicts on flags (triage in the workspace)."""
+
+
+@feedback.command("export")
+@click.option("--config", "config_path", help=CONFIG_HELP)
+@click.option("--out", required=True, help="The file to write: .jsonl (JSON lines) or .csv.")
+def feedback_export(config_path, out):
+    """Write each triaged mention with its text, the model's labels and the analyst's verdict,
+    as labelled data for retraining and evaluation."""
+    from escucha.export import write_feedback
+
+    cfg = load_config(config_path)
+    res = write_feedback(pipeline.open_store(cfg), out)
+    click.echo(f"{res['path']}: {res['rows']:,} verdicts")
 
 
 @cli.command()

@@ -68,6 +68,12 @@ def _reason(flag, w, claims) -> str:
     return w.get(f"why_{task}", task)
 
 
+def reasons_in_words(config, c, lang: str) -> str:
+    """Why a classified mention was flagged, in the reader's words (never a pattern id or a score)."""
+    claims = {cl.id: cl.claim for cl in config.claims}
+    return "; ".join(dict.fromkeys(_reason((f.task, f.label, f.evidence), EXPORT[lang], claims) for f in c.flags))
+
+
 def _chunks(config, store, table, since, until, filters):
     if table == "mentions":
         yield from frames.mention_chunks(config, store, since, until, **filters)
@@ -179,3 +185,47 @@ def write_export(config, store, out, table: str = "mentions", fmt: str | None = 
         raise
     part.replace(out)
     return {"path": str(out), "rows": rows, "format": fmt, "table": table}
+
+
+def feedback_rows(store) -> list[dict]:
+    """The analysts' triage of flagged mentions (the workspace's correct / wrong / answered), as
+    labelled data for retraining and evaluation: the text, what the model said, the verdict,
+    who and when. A mention judged twice keeps its latest verdict; one erased since is left out."""
+    latest: dict[str, dict] = {}
+    for row in store.audit_log():
+        if row["action"] == "triage":
+            d = row.get("detail") or {}
+            latest[str(d.get("mention"))] = {"verdict": d.get("verdict"), "labels": d.get("labels") or {},
+                                            "model": d.get("model", ""), "by": row.get("actor") or "",
+                                            "at": str(row.get("at") or "")}
+    rows = []
+    for mention_id, v in latest.items():
+        m = store.get_mention(mention_id)
+        if m is None:
+            continue
+        rows.append({"id": m.id, "platform": m.platform, "lang": m.lang or "und", "text": m.text,
+                     "created_at": m.created_at.isoformat(), **v})
+    return rows
+
+
+def write_feedback(store, out) -> dict:
+    """``escucha feedback export``: JSON lines (.jsonl) or CSV (.csv), by the file's suffix."""
+    import csv
+    import json
+
+    out = Path(out)
+    if out.suffix not in (".jsonl", ".csv"):
+        raise InputError(f"--out must end in .jsonl or .csv; got {out.name!r}")
+    rows = feedback_rows(store)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8", newline="") as f:
+        if out.suffix == ".jsonl":
+            for r in rows:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        else:
+            w = csv.DictWriter(f, ["id", "platform", "lang", "text", "created_at", "verdict", "labels", "model", "by",
+                                   "at"])
+            w.writeheader()
+            for r in rows:
+                w.writerow({**r, "text": safe_cell(r["text"]), "labels": json.dumps(r["labels"], ensure_ascii=False)})
+    return {"path": str(out), "rows": len(rows)}

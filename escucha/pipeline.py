@@ -11,7 +11,8 @@ from pathlib import Path
 
 from escucha import health, periods, registry, shards
 from escucha.errors import CollectorError, EscuchaError, InputError, Unpaged
-from escucha.links import RefusalLog
+from escucha.incidents import Acted, act
+from escucha.links import LinkRefused, RefusalLog, verify
 from escucha.records import iso, parse_time, utcnow
 from escucha.store import Store
 
@@ -386,11 +387,11 @@ def copy_store(source, target, batch: int = 1_000, now: datetime | None = None) 
 
 
 def acknowledge(config, store, incident_id: int, by: str, now: datetime | None = None) -> bool:
-    return store.set_status(incident_id, "acknowledged", by, now or utcnow())
+    return act(config, store, incident_id, "ack", by, now or utcnow()).ok
 
 
 def resolve(config, store, incident_id: int, by: str, now: datetime | None = None) -> bool:
-    return store.set_status(incident_id, "resolved", by, now or utcnow())
+    return act(config, store, incident_id, "resolve", by, now or utcnow()).ok
 
 
 def forget_author(config, store, handle: str, now: datetime | None = None) -> dict:
@@ -438,41 +439,34 @@ _REFUSALS = RefusalLog()  # one per process: refused links are folded across req
 
 def preview_link(config, store, params: dict, now: datetime | None = None):
     """What a signed link would do, without doing it or using it up (the page a GET shows;
-    e-mail scanners open links): (incident, member, action), or ValueError with the reason."""
-    from escucha.links import verify
-
+    e-mail scanners open links): (incident, member, action), or LinkRefused with the reason."""
     incident_id, member, action, _ = verify(config.links, params, now or utcnow())
     inc = store.incident(incident_id)
     if inc is None:
-        raise ValueError("the incident does not exist")
+        raise LinkRefused("gone", "the incident does not exist")
     return inc, member, action
 
 
-def act_on_link(config, store, params: dict, now: datetime | None = None, refusals=None) -> tuple[bool, str]:
-    """Verify a signed link (acknowledge or resolve) and apply it once.
+def act_on_link(config, store, params: dict, now: datetime | None = None, refusals=None):
+    """Verify a signed link (acknowledge or resolve) and apply it once: an
+    :class:`escucha.incidents.Acted` (ok, the log's sentence, why not, the incident, who).
 
-    Returns (ok, a message for the person who clicked). Refusals go to the audit log,
-    folded per reason and minute (``refusals``, a :class:`escucha.links.RefusalLog`).
+    Refusals go to the audit log, folded per reason and minute (``refusals``, a
+    :class:`escucha.links.RefusalLog`).
     """
-    from escucha.links import verify
-
     now = now or utcnow()
     refusals = refusals or _REFUSALS
     try:
         incident_id, member, action, nonce = verify(config.links, params, now)
-    except ValueError as exc:
+    except LinkRefused as exc:
         if (n := refusals.count_to_write(str(exc), now)) is not None:
             store.audit("link.refused", {"reason": str(exc), "count": n}, at=now)
-        return False, str(exc)
+        return Acted(False, str(exc), exc.code)
     if not store.use_link(nonce, now):
         if (n := refusals.count_to_write(f"already used:{incident_id}:{member}", now)) is not None:
             store.audit("link.refused", {"reason": "already used", "member": member, "count": n}, incident_id, at=now)
-        return False, "the link was already used"
-    status = "acknowledged" if action == "ack" else "resolved"
-    if store.set_status(incident_id, status, member, now):
-        return True, f"incident #{incident_id} {status} by {member}"
-    inc = store.incident(incident_id)
-    return False, f"incident #{incident_id} is already {inc.status if inc else 'gone'}"
+        return Acted(False, "the link was already used", "used", store.incident(incident_id), member, action)
+    return act(config, store, incident_id, action, member, now)
 
 
 def run_once(config, store, now: datetime | None = None, sources=("x",), **options) -> dict:

@@ -6,10 +6,10 @@ import threading
 from dataclasses import replace
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from escucha.links import links_in
 from escucha.pipeline import act_on_link
 from alerting.escalation import tick
 from replay.mailbox import free_port
@@ -75,12 +75,7 @@ def _recipients(smtp):
 
 
 def _links(smtp, i=-1):
-    body = smtp.bodies()[i]
-    out = {}
-    for url in re.findall(r"http://\S+/act\?\S+", body):
-        q = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
-        out[q["a"]] = q
-    return out
+    return links_in(smtp.bodies()[i])
 
 
 def test_full_chain_until_step_three(config, store, smtp):
@@ -95,8 +90,8 @@ def test_full_chain_until_step_three(config, store, smtp):
     tick(config, store, t + timedelta(minutes=10))  # step 3: on call (weekday: ana)
     assert _recipients(smtp)[3:] == ["ana"]
     links = _links(smtp)
-    ok, msg = act_on_link(config, store, links["ack"], t + timedelta(minutes=11))
-    assert ok, msg
+    acted = act_on_link(config, store, links["ack"], t + timedelta(minutes=11))
+    assert acted.ok, acted.message
     tick(config, store, t + timedelta(minutes=30))
     assert len(smtp.messages) == 4, "acknowledging stops the escalation"
     log = [a["action"] for a in store.audit_log(inc.id)]
@@ -109,7 +104,7 @@ def test_message_carries_evidence_and_masked_nothing_secret(config, store, smtp)
     _open(store, config, WORKDAY)
     tick(config, store, WORKDAY)
     body = smtp.bodies()[0]
-    assert "sangre en la casilla" in body and "/act?" in body
+    assert "sangre en la casilla" in body and "/a/" in body
     assert config.links.secret not in body
     channels = {d.channel for d in store.deliveries()}
     assert all("ana@" not in c or "***" in c or c.startswith("mailto") for c in channels)
@@ -215,7 +210,7 @@ def test_the_page_goes_out_while_the_search_engine_holding_the_mentions_is_down(
         assert elasticsearch_face.faults == []
         assert _recipients(smtp) == ["ana"]
         body = smtp.bodies()[0]
-        assert "evidence text not available now; mention ids: x:1" in body and "/act?" in body
+        assert "evidence text not available now; mention ids: x:1" in body and "/a/" in body
         tick(config, store, WORKDAY + timedelta(minutes=5))  # back: the next step carries the text
         assert "sangre en la casilla" in smtp.bodies()[-1]
     finally:
@@ -323,3 +318,19 @@ def test_what_detection_writes_reaches_a_spanish_page_in_spanish_words(config, s
         assert not re.search(r"\b(es|en|fr)\.[a-z_]{3,}", body), body  # a pattern id
         assert not re.search(r"\d\.\d+ ?>=?|cosine|usual rate", body), body  # a score against a threshold
     assert any("Amenaza violenta" in b and "«el domingo voy a balacear" in b for b in bodies)
+
+
+def test_a_link_is_short_its_token_in_the_path_and_a_shortened_signature_is_refused(config, store, smtp):
+    from escucha.links import make_link, token_params
+
+    inc = _open(store, config, WORKDAY)
+    link = make_link(config.links, inc.id, "marta", "resolve", WORKDAY)
+    token = link.rsplit("/a/", 1)[1]
+    assert link.startswith(config.links.base_url.rstrip("/") + "/a/") and "?" not in link
+    assert len(token) <= 64, "fits an SMS beside the page's words"
+    params = token_params(token)
+    assert (params["i"], params["m"], params["a"]) == (str(inc.id), "marta", "resolve")
+    for cut in (params["s"][:-1], params["s"][:8], ""):
+        assert act_on_link(config, store, dict(params, s=cut), WORKDAY).code == "signature"
+    assert token_params("not-a-token") == {} and act_on_link(config, store, {}, WORKDAY).code == "incomplete"
+    assert act_on_link(config, store, params, WORKDAY).ok

@@ -11,6 +11,7 @@ import pytest
 
 from alerting.escalation import tick
 from dashboards.web.app import App
+from escucha.links import token_params
 from escucha.records import Author, Classification, Incident, Mention
 
 from .conftest import utc
@@ -66,8 +67,8 @@ def _incident_with_mail(config, store, smtp, base):
     store.upsert_mentions([Mention("x", "1", "voy a balacear la casilla", Author("malo"), NOW)])
     inc, _ = store.open_incident(Incident("threat:x:1", "threat", "critical", "Amenaza", "e", evidence=["x:1"]), NOW)
     tick(cfg, store, NOW)
-    links = re.findall(r"http://\S+/act\?\S+", smtp.bodies()[0])
-    return inc, {("ack" if "a=ack" in u else "resolve"): u for u in links}
+    urls = re.findall(r"http://[^\s<>\"']+/a/[^\s<>\"']+", smtp.bodies()[0])
+    return inc, {token_params(u.rsplit("/a/", 1)[1])["a"]: u for u in urls}
 
 
 def test_acknowledge_by_link_stops_the_chain(config, store, smtp, server):
@@ -78,10 +79,11 @@ def test_acknowledge_by_link_stops_the_chain(config, store, smtp, server):
         assert status == 200 and "Acusar recibo" in body and "Amenaza" in body and 'method="post"' in body
     assert store.incident(inc.id).status == "open"
     status, body = confirm(links["ack"])
-    assert status == 200 and f"incident #{inc.id} acknowledged by ana" in body
+    assert status == 200 and "Acuse de recibo registrado" in body and "con acuse de recibo" in body
     assert store.incident(inc.id).status == "acknowledged"
     status, body = confirm(links["ack"])
-    assert status == 403 and "already used" in body
+    ana = config.member("ana").name
+    assert status == 403 and "ya se usó" in body and f"ya tiene acuse de recibo de {ana}, 2026-11-10 12:00" in body
     tick(config, store, NOW + timedelta(minutes=30))
     assert len(smtp.messages) == 1
 
@@ -89,24 +91,24 @@ def test_acknowledge_by_link_stops_the_chain(config, store, smtp, server):
 def test_forged_and_expired_links_are_refused(config, store, smtp, server):
     base, clock = server
     inc, links = _incident_with_mail(config, store, smtp, base)
-    status, body = get(links["ack"].replace(f"i={inc.id}", f"i={inc.id + 7}"))
-    assert status == 403 and "signature" in body
+    forged = dict(token_params(links["ack"].rsplit("/a/", 1)[1]), i=str(inc.id + 7))
+    status, body = get(base + "/act?" + urllib.parse.urlencode(forged))
+    assert status == 403 and "no lo firmó escucha" in body
     clock["now"] = NOW + timedelta(hours=25)
     status, body = get(links["resolve"])
-    assert status == 403 and "expired" in body
+    assert status == 403 and "El enlace venció" in body
     assert store.incident(inc.id).status == "open"
 
 
 def test_inbound_webhook_resolves(config, store, smtp, server):
     base, _ = server
     inc, links = _incident_with_mail(config, store, smtp, base)
-    params = dict(p.split("=", 1) for p in links["resolve"].split("?", 1)[1].split("&"))
-    params = {k: urllib.parse.unquote(v) for k, v in params.items()}
+    params = {"t": links["resolve"].rsplit("/a/", 1)[1]}
     req = urllib.request.Request(base + "/webhook/act", data=json.dumps(params).encode(), method="POST",
                                  headers={"content-type": "application/json"})
     with urllib.request.urlopen(req) as r:
         out = json.loads(r.read())
-    assert out == {"ok": True, "message": f"incident #{inc.id} resolved by ana"}
+    assert out == {"ok": True, "message": "Incidente resuelto.", "code": "done"}
 
 
 def test_overview_numbers_search_and_escaping(config, store, server):
@@ -192,12 +194,12 @@ def test_two_thousand_forged_links_write_a_few_audit_rows_with_their_count(confi
 
     base, clock = server
     inc, links = _incident_with_mail(config, store, smtp, base)
-    forged = {k: v[0] for k, v in urllib.parse.parse_qs(links["ack"].split("?", 1)[1]).items()}
+    forged = token_params(links["ack"].rsplit("/a/", 1)[1])
     forged["s"] = "x" + forged["s"][1:]
     log = RefusalLog()
     for _ in range(2000):
-        assert pipeline.act_on_link(config, store, forged, NOW, refusals=log) == (False,
-                                                                                "the link's signature is not valid")
+        assert pipeline.act_on_link(config, store, forged, NOW, refusals=log)[:2] == (
+            False, "the link's signature is not valid")
     rows = [a for a in store.audit_log() if a["action"] == "link.refused"]
     assert len(rows) == 1 and rows[0]["detail"]["count"] == 1
     pipeline.act_on_link(config, store, forged, NOW + timedelta(minutes=1), refusals=log)
