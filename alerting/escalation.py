@@ -14,15 +14,17 @@ open (earlier steps' members too), and an incident that reached nobody pages the
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from alerting.channels.base import AppriseChannel
+from alerting.pages import Digest, Page, kind_of
 from escucha.links import make_link
 from escucha.config import DAYS, Policy, Step
 from escucha.errors import StoreError
 from escucha.i18n import TEXT
 from escucha.incidents import assignment, assignments
-from escucha.records import Delivery, Incident
+from escucha.records import SEVERITY_ORDER, Delivery, Incident
 
 log = logging.getLogger("escucha.escalation")
 
@@ -156,43 +158,38 @@ def _chain(config, store, incident: Incident, step_no: int, now: datetime, t: di
     return lines
 
 
-def _message(config, incident: Incident, member: str, now: datetime, store, step_no: int = -1) -> tuple[str, str]:
+def compose(config, incident: Incident, member: str, now: datetime, store, step_no: int = -1) -> Page:
     """The page, in the institution's language and local time (zone shown): what happened,
     the posts with their authors, reach and times, who has been paged and who is next, and
     the two signed links with when they stop working."""
-    t = TEXT.get(config.report.lang, TEXT["es"])
-    severity = t.get(f"severity_{incident.severity}", incident.severity.upper())
-    ack = make_link(config.links, incident.id, member, "ack", now)
-    resolve = make_link(config.links, incident.id, member, "resolve", now)
+    reader = config.member(member)
+    t = TEXT.get((reader.lang if reader else "") or config.report.lang, TEXT["es"])
     opened = incident.opened_at or now
-    lines = [f"{severity} · {_one_line(incident.title)}",
-             f"{config.name} · {t['page_incident']} #{incident.id}, {t['page_opened']} {_local(config, opened)} "
-             f"({config.timezone})", "", incident.explanation, ""]
+    page = Page(t, t.get(f"severity_{incident.severity}", incident.severity.upper()), incident.severity,
+                _one_line(incident.title), config.name, config.short_name,
+                f"{t['page_incident']} #{incident.id}, {t['page_opened']} {_local(config, opened)} ({config.timezone})",
+                incident.explanation, colour=config.report.colors[0],
+                ack=make_link(config.links, incident.id, member, "ack", now),
+                resolve=make_link(config.links, incident.id, member, "resolve", now),
+                expires=f"{t['page_expires']} {_local(config, now + timedelta(hours=config.links.ttl_hours))} "
+                        f"({config.timezone}).")
     try:
         ev = [store.get_mention(e) for e in incident.evidence[:3]]
     except StoreError:
         # The mentions live apart from the escalation state (a search engine that is
         # down, a locked file): the page goes out all the same, with the ids to look up.
         ev = []
-        lines.append(f"(evidence text not available now; mention ids: {', '.join(incident.evidence[:3])})")
-    ev = [m for m in ev if m]
-    if ev:
-        lines.append(f"{t['page_posts']}:")
-    for m in ev:
-        lines.append(f"- @{_one_line(m.author.handle)} ({m.author.followers:,} {t['page_followers']}), "
-                     f"{_local(config, m.created_at)}: {_one_line(m.text)[:200]} {_one_line(m.url)}")
-    lines += ["", *_chain(config, store, incident, step_no, now, t), "",
-              f"{t['page_ack']}: {ack}", f"{t['page_resolve']}: {resolve}",
-              f"{t['page_expires']} {_local(config, now + timedelta(hours=config.links.ttl_hours))} "
-              f"({config.timezone})."]
+        page.before.append(f"(evidence text not available now; mention ids: {', '.join(incident.evidence[:3])})")
+    page.posts = [f"@{_one_line(m.author.handle)} ({m.author.followers:,} {t['page_followers']}), "
+                  f"{_local(config, m.created_at)}: {_one_line(m.text)[:200]} {_one_line(m.url)}".rstrip()
+                  for m in ev if m]
+    page.chain = _chain(config, store, incident, step_no, now, t)
     if step_no == ASSIGNED_STEP and (a := assignment(store, incident.id)):
         by = config.member(a.get("by", ""))
-        lines[:0] = [t["page_assigned"].format(by=by.name if by else a.get("by", "")), ""]
-    subject = f"[escucha] {severity}: {_one_line(incident.title)}"
+        page.before.insert(0, t["page_assigned"].format(by=by.name if by else a.get("by", "")))
     if config.drill:  # a committee drill: nobody may mistake a page for a real incident
-        lines = [DRILL_NOTICE, ""] + lines + ["", DRILL_NOTICE]
-        subject = "[SIMULACRO] " + subject
-    return subject, "\n".join(lines)
+        page.notice, page.subject_prefix = DRILL_NOTICE, "[SIMULACRO] [escucha] "
+    return page
 
 
 def _page_member(config, store, incident, rnd, step_no, member_id, now, channel_factory, done, tally) -> bool:
@@ -209,14 +206,14 @@ def _page_member(config, store, incident, rnd, step_no, member_id, now, channel_
         return True  # reached at this step already, through one of the methods
     return _send_until_accepted(store, incident, rnd, step_no, member_id, [c.url for c in member.contacts], now,
                                 channel_factory, done, tally,
-                                lambda: _message(config, incident, member_id, now, store, step_no))
+                                lambda: compose(config, incident, member_id, now, store, step_no))
 
 
 def _send_until_accepted(store, incident, rnd, step_no, who, urls, now, channel_factory, done, tally,
-                         message) -> bool:
-    """Send ``message()`` (title, body; made only when a send is due) through ``urls`` in order
-    until one is accepted; each send claimed in the store first (or, for a failed or cut-short
-    one, retried once due)."""
+                         page) -> bool:
+    """Send ``page()`` (a :class:`Page`, made only when a send is due, written for each channel's
+    kind) through ``urls`` in order until one is accepted; each send claimed in the store first
+    (or, for a failed or cut-short one, retried once due)."""
     for url in urls:
         channel = channel_factory(url)
         prev = done.get((who, channel.masked))
@@ -236,7 +233,7 @@ def _send_until_accepted(store, incident, rnd, step_no, who, urls, now, channel_
                                                  round=rnd)):
                 return True
             attempts = 1
-        outcome = channel.send(*message())
+        outcome = channel.send(*page().render(kind_of(url)))
         status = "sent" if outcome.ok else "failed"
         store.finish_delivery(Delivery(incident.id, step_no, who, channel.masked, status, outcome.detail, now,
                                        rnd, attempts))
@@ -266,12 +263,13 @@ def _alarm_unpaged(config, store, incident, now, channel_factory, ours) -> None:
         return
     store.audit("escalation.unpaged", {"detail": "no committee member could be reached",
                                        "fallback_contacts": len(config.fallback)}, incident.id, at=now)
-    def message():
-        title, body = _message(config, incident, FALLBACK, now, store)
-        return title.replace("[escucha] ", "[escucha] NADIE RECIBIÓ EL AVISO / NOBODY WAS PAGED: ", 1), body
+    def page():
+        p = compose(config, incident, FALLBACK, now, store)
+        p.subject_prefix += "NADIE RECIBIÓ EL AVISO / NOBODY WAS PAGED: "
+        return p
 
     _send_until_accepted(store, incident, 0, -1, FALLBACK, [c.url for c in config.fallback], now, channel_factory,
-                         {(d.member, d.channel): d for d in ours}, {"sent": 0, "failed": 0}, message)
+                         {(d.member, d.channel): d for d in ours}, {"sent": 0, "failed": 0}, page)
 
 
 FALLBACK = "(fallback)"  # the member name fallback deliveries are recorded under
@@ -294,59 +292,92 @@ def _page_assigned(config, store, now, channel_factory, stats) -> None:
         stats["failed"] += tally["failed"]
 
 
+@dataclass
+class _Due:
+    """One incident's current step, as this tick found it: who is to be paged for it."""
+
+    incident: Incident
+    rnd: int
+    step_no: int
+    members: list
+    done: dict
+    notes: list
+    tally: dict
+
+
+def _advance(config, store, incident, policy, now, stats):
+    """Move the incident to its next step when due (a compare-and-set, so two ticks move it
+    once). Returns (incident, step, round), or None when its policy is exhausted."""
+    rnd = store.incident_round(incident.id)
+    step_no = incident.step
+    if incident.next_step_at is not None and now < incident.next_step_at:
+        return incident, step_no, rnd
+    nxt, nrnd = step_no + 1, rnd
+    if nxt >= len(policy.steps):
+        nxt, nrnd = 0, rnd + 1
+    if nrnd >= policy.repeat:
+        if incident.next_step_at is not None:
+            store.advance_incident(incident.id, step_no, rnd, step_no, rnd, None)
+            store.audit("escalation.exhausted", {"policy": policy.name, "rounds": policy.repeat}, incident.id, at=now)
+            stats["exhausted"] += 1
+        return None
+    wait = timedelta(minutes=policy.steps[nxt].wait_minutes)
+    if store.advance_incident(incident.id, step_no, rnd, nxt, nrnd, now + wait):
+        store.audit("escalation.step", {"policy": policy.name, "step": nxt, "round": nrnd,
+                                        "notify": policy.steps[nxt].notify}, incident.id, at=now)
+        stats["steps"] += 1
+    incident = store.incident(incident.id)
+    return incident, incident.step, store.incident_round(incident.id)
+
+
 def tick(config, store, now: datetime, channel_factory=AppriseChannel) -> dict:
-    """One pass over the open incidents. Returns counts of steps taken and sends."""
+    """One pass over the open incidents. Returns counts of steps taken and sends.
+
+    A member due a first page for several incidents at once (DIGEST_MIN or more) gets one
+    digest listing them, each with its own links, instead of a page storm; each incident
+    still has its own delivery row, so claims, retries and the unpaged alarm hold per incident.
+    """
     stats = {"steps": 0, "sent": 0, "failed": 0, "exhausted": 0, "unpaged": []}
     try:
         _page_assigned(config, store, now, channel_factory, stats)
     except Exception:  # whatever breaks here, the chain below still pages
         log.exception("paging reassigned incidents failed; the escalation chain goes on")
+    due_now = []
     for incident in store.incidents(status="open"):
         policy = policy_for(config, incident)
-        if policy is None or not policy.steps:
+        if policy is None or not policy.steps or (moved := _advance(config, store, incident, policy, now,
+                                                                    stats)) is None:
             continue
-        rnd = store.incident_round(incident.id)
-        step_no = incident.step
-        due = incident.next_step_at is None or now >= incident.next_step_at
-        if due:
-            nxt, nrnd = step_no + 1, rnd
-            if nxt >= len(policy.steps):
-                nxt, nrnd = 0, rnd + 1
-            if nrnd >= policy.repeat:
-                if incident.next_step_at is not None:
-                    store.advance_incident(incident.id, step_no, rnd, step_no, rnd, None)
-                    store.audit("escalation.exhausted", {"policy": policy.name, "rounds": policy.repeat},
-                                incident.id, at=now)
-                    stats["exhausted"] += 1
-                continue
-            wait = timedelta(minutes=policy.steps[nxt].wait_minutes)
-            if store.advance_incident(incident.id, step_no, rnd, nxt, nrnd, now + wait):
-                store.audit("escalation.step", {"policy": policy.name, "step": nxt, "round": nrnd,
-                                                "notify": policy.steps[nxt].notify}, incident.id, at=now)
-                stats["steps"] += 1
-            incident = store.incident(incident.id)
-            step_no, rnd = incident.step, store.incident_round(incident.id)
+        incident, step_no, rnd = moved
         if step_no < 0:
             continue
         # (Re)do the current step's sends: finishes a step a crash cut short.
-        notes: list[tuple[str, dict]] = []
-        tally = {"sent": 0, "failed": 0}
-        _retry_earlier(config, store, incident, rnd, step_no, now, channel_factory, tally)
+        due = _Due(incident, rnd, step_no, [], {}, [], {"sent": 0, "failed": 0})
+        _retry_earlier(config, store, incident, rnd, step_no, now, channel_factory, due.tally)
         sent_so_far = [d for d in store.deliveries(incident.id) if d.round == rnd]
-        done = {(d.member, d.channel): d for d in sent_so_far if d.step == step_no}
+        due.done = {(d.member, d.channel): d for d in sent_so_far if d.step == step_no}
         reached = {d.member for d in sent_so_far if d.step < step_no and d.status == "sent"} \
             if policy.once_per_member else set()
         for target in targets(config, policy.steps[step_no], now):
-            member = route(config, target, now, lambda msg: notes.append(("escalation.route", {"detail": msg})))
-            if member in reached:
-                continue
-            if not _page_member(config, store, incident, rnd, step_no, member, now, channel_factory, done, tally):
-                notes.append(("escalation.unreachable", {"member": member, "step": step_no}))
-        if tally["sent"] or tally["failed"]:  # audit routing only when this tick actually paged someone
-            for action, detail in notes:
+            member = route(config, target, now, lambda msg: due.notes.append(("escalation.route", {"detail": msg})))
+            if member not in reached and member not in due.members:
+                due.members.append(member)
+        due_now.append(due)
+    handled = page_digests(config, store, due_now, now, channel_factory)
+    for due in due_now:
+        incident = due.incident
+        for member in due.members:
+            if (incident.id, member) in handled:
+                if not handled[(incident.id, member)]:
+                    due.notes.append(("escalation.unreachable", {"member": member, "step": due.step_no}))
+            elif not _page_member(config, store, incident, due.rnd, due.step_no, member, now, channel_factory,
+                                  due.done, due.tally):
+                due.notes.append(("escalation.unreachable", {"member": member, "step": due.step_no}))
+        if due.tally["sent"] or due.tally["failed"]:  # audit routing only when this tick actually paged someone
+            for action, detail in due.notes:
                 store.audit(action, detail, incident.id, at=now)
-        stats["sent"] += tally["sent"]
-        stats["failed"] += tally["failed"]
+        stats["sent"] += due.tally["sent"]
+        stats["failed"] += due.tally["failed"]
         every = store.deliveries(incident.id)
         mine = [d for d in every if d.member != FALLBACK]
         if mine and not any(d.status == "sent" or (d.status == "sending" and not retry_due(d, now)) for d in mine):
@@ -354,3 +385,42 @@ def tick(config, store, now: datetime, channel_factory=AppriseChannel) -> dict:
             stats["unpaged"].append(incident.id)
             _alarm_unpaged(config, store, incident, now, channel_factory, [d for d in every if d.member == FALLBACK])
     return stats
+
+
+DIGEST_MIN = 3  # incidents due to one member in one tick that make one digest instead of as many pages
+
+
+def page_digests(config, store, due_now, now, channel_factory) -> dict:
+    """Members due a first page (nothing tried yet at this step) for DIGEST_MIN incidents or
+    more: one digest per contact method until one accepts. Returns {(incident id, member):
+    reached} for each incident a digest handled (its deliveries recorded, sent or failed)."""
+    fresh: dict[str, list] = {}
+    for due in due_now:
+        for member in due.members:
+            if config.member(member) and not any(m == member for m, _ in due.done):
+                fresh.setdefault(member, []).append(due)
+    handled = {}
+    for member_id, dues in fresh.items():
+        if len(dues) < DIGEST_MIN:
+            continue
+        for url in [c.url for c in config.member(member_id).contacts]:
+            channel = channel_factory(url)
+            claimed = [d for d in dues if store.claim_delivery(Delivery(
+                d.incident.id, d.step_no, member_id, channel.masked, "sending", at=now, round=d.rnd))]
+            for d in dues:
+                handled.setdefault((d.incident.id, member_id), False)
+            if not claimed:
+                continue
+            dues_sorted = sorted(claimed, key=lambda d: SEVERITY_ORDER.index(d.incident.severity)
+                                 if d.incident.severity in SEVERITY_ORDER else 9)
+            pages = [compose(config, d.incident, member_id, now, store, d.step_no) for d in dues_sorted]
+            outcome = channel.send(*Digest(pages).render(kind_of(url)))
+            status = "sent" if outcome.ok else "failed"
+            for d in claimed:
+                store.finish_delivery(Delivery(d.incident.id, d.step_no, member_id, channel.masked, status,
+                                               outcome.detail, now, d.rnd, 1))
+                d.tally[status] += 1
+                handled[(d.incident.id, member_id)] = handled[(d.incident.id, member_id)] or outcome.ok
+            if outcome.ok:
+                break
+    return handled

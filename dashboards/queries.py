@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from statistics import median
 
-from escucha.stopwords import STOPWORDS as _STOP
+from escucha.stopwords import key_phrases
 
 
 def _answers(asks, replies, deadline_h=48):
@@ -94,8 +94,6 @@ def summary(store, since: datetime, until: datetime, tz=None) -> dict:
                                "clarified": bool(posts), "clarified_at": posts[0].created_at if posts else None,
                                "clarification_url": posts[0].url if posts else ""})
     hashtags = Counter(h.lower() for m, _ in incoming for h in re.findall(r"#\w+", m.text))
-    words = Counter(w for m, _ in incoming for w in re.findall(r"(?<![@#\w])[^\W\d_]{4,}", m.text.lower())
-                    if w not in _STOP)
     return {
         "since": since, "until": until, "total": len(incoming), "own_posts": len(items) - len(incoming),
         "sentiment": dict(by_sent), "by_account": by_account,
@@ -104,7 +102,7 @@ def summary(store, since: datetime, until: datetime, tz=None) -> dict:
         "detractors": detractors, "influencers": influencers,
         "answers": _answers(asks, replies), "answers_by_account": per_account_answers,
         "escalation": escalation, "narratives": narratives,
-        "hashtags": hashtags.most_common(10), "topics": words.most_common(15),
+        "hashtags": hashtags.most_common(10), "topics": key_phrases([m.text for m, _ in incoming], 15),
         "incidents": incidents,
         "median_ack_minutes": round(median(ack_minutes), 1) if ack_minutes else None,
     }

@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from escucha import settings
+from escucha.i18n import LANGS
 from escucha.config_keys import unknown_keys
 from escucha.settings import BY_KEY
 from escucha.errors import ConfigError
@@ -71,6 +72,7 @@ class Member:
     working_days: tuple[str, ...] = DAYS
     substitute: str = ""
     vacations: tuple[Vacation, ...] = ()
+    lang: str = ""  # the pages' language for this member (es, en, fr); "": the institution's
 
 
 @dataclass(frozen=True)
@@ -498,13 +500,17 @@ def _members(c: _Checker, items) -> tuple[Member, ...]:
                 c.bad(f"{vp}.to", f"on or after {start}", str(end))
             if start and end:
                 vacations.append(Vacation(start, end, str(v.get("substitute", ""))))
+        lang = c.get(m, "lang", f"{p}.lang", str, "")
+        if lang and lang not in LANGS:
+            c.bad(f"{p}.lang", f"one of {', '.join(LANGS)}", lang)
         contacts = _contacts(c, m.get("contacts", []), f"{p}.contacts")
         if not contacts:
             c.problems.append(f"{p}.contacts: must list at least one contact method; got none")
         out.append(Member(
             id=mid, name=c.get(m, "name", f"{p}.name", str, mid), roles=c.strings(m, "roles", f"{p}.roles"),
             contacts=contacts, working_hours=hours, working_days=days,
-            substitute=c.get(m, "substitute", f"{p}.substitute", str, ""), vacations=tuple(vacations)))
+            substitute=c.get(m, "substitute", f"{p}.substitute", str, ""), vacations=tuple(vacations),
+            lang=lang if lang in LANGS else ""))
     ids = [m.id for m in out]
     for mid in {x for x in ids if ids.count(x) > 1}:
         c.problems.append(f"committee.members: id {mid!r} is used twice")
@@ -616,7 +622,7 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
         tz = "UTC"
     langs = c.strings(inst, "languages", "institution.languages", ("es",))
     for i, lang in enumerate(langs):
-        if lang not in ("es", "en", "fr"):
+        if lang not in LANGS:
             c.bad(f"institution.languages[{i}]", "one of es, en, fr", lang)
     accounts = _accounts(c, c.items(data, "accounts", "accounts"), "accounts")
     if not accounts and "accounts" in data:

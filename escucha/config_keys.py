@@ -21,7 +21,7 @@ KEYS: dict[str, set[str]] = {
     "classifier": {"encoder", "model_dir", "shards"},
     # "thresholds" and "detection": the fields of their dataclasses, given by config.parse.
     "committee": {"members", "holidays", "oncall"},
-    "committee.members[]": {"id", "name", "roles", "contacts", "working_hours", "working_days", "substitute",
+    "committee.members[]": {"id", "name", "roles", "contacts", "working_hours", "working_days", "substitute", "lang",
                             "vacations"},
     "committee.members[].contacts[]": _CONTACT,
     "committee.members[].vacations[]": {"from", "to", "substitute"},

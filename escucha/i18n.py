@@ -201,6 +201,8 @@ WORKSPACE = {
         "act_member": "Elija a un integrante del comité.", "act_note": "La nota está vacía.",
         "act_form": "El formulario venció: recargue la página e inténtelo de nuevo.",
         "page_assigned": "{by} le asignó este incidente.", "back": "Volver",
+        "digest_subject": "{n} incidentes a la vez ({summary})",
+        "digest_intro": "Se abrieron {n} incidentes a la vez. Acuse recibo de cada uno con su enlace.",
     },
     "en": {
         "nav_overview": "Overview", "nav_incidents": "Incidents", "nav_unanswered": "Unanswered",
@@ -239,6 +241,8 @@ WORKSPACE = {
         "act_member": "Choose a member of the committee.", "act_note": "The note is empty.",
         "act_form": "The form has expired: reload the page and try again.",
         "page_assigned": "{by} assigned this incident to you.", "back": "Back",
+        "digest_subject": "{n} incidents at once ({summary})",
+        "digest_intro": "{n} incidents opened at once. Acknowledge each one with its own link.",
     },
     "fr": {
         "nav_overview": "Synthèse", "nav_incidents": "Incidents", "nav_unanswered": "Sans réponse",
@@ -279,7 +283,11 @@ WORKSPACE = {
         "act_member": "Choisissez un membre du comité.", "act_note": "La note est vide.",
         "act_form": "Le formulaire a expiré : rechargez la page et réessayez.",
         "page_assigned": "{by} vous a attribué cet incident.", "back": "Retour",
+        "digest_subject": "{n} incidents à la fois ({summary})",
+        "digest_intro": "{n} incidents se sont ouverts à la fois. Accusez réception de chacun avec son propre lien.",
     },
 }
 for _lang, _words in WORKSPACE.items():
     TEXT[_lang].update(_words)
+
+LANGS = tuple(TEXT)  # the languages escucha speaks: es, en, fr

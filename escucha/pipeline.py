@@ -332,7 +332,8 @@ def deliver_report(config, store, since: datetime | None = None, until: datetime
                    out_dir: str | Path | None = None) -> dict:
     """Write the period's report as HTML and PDF and e-mail it to the configured recipients.
 
-    The HTML is the body, the PDF is attached. Returns the paths and how many recipients accepted it.
+    The HTML is the body, its charts attached as cid: images (mail clients block data:
+    images), the PDF attached. Returns the paths and how many recipients accepted it.
     """
     until = until or utcnow()
     since = since or until - timedelta(days=7)
@@ -341,6 +342,8 @@ def deliver_report(config, store, since: datetime | None = None, until: datetime
     stem = f"informe-{since:%Y%m%d}-{until:%Y%m%d}"
     html = write_report(config, store, since, until, out_dir / f"{stem}.html", "html")["path"]
     pdf = write_report(config, store, since, until, out_dir / f"{stem}.pdf", "pdf")["path"]
+    body = Path(write_report(config, store, since, until, out_dir / f"{stem}.email.html", "email")["path"])
+    images = sorted(body.parent.glob(f"{body.stem}-*.png"))
     channel = registry.load("channels", "apprise")
     sent = 0
     from escucha.i18n import period_words
@@ -348,8 +351,8 @@ def deliver_report(config, store, since: datetime | None = None, until: datetime
     period = period_words(since, until, config.tz, config.report.lang)
     title = f"{config.short_name}: {period['title']}, {period['range']}"
     for r in config.report.recipients:
-        outcome = channel(r.url).send(title, Path(html).read_text(encoding="utf-8"), body_format="html",
-                                      attach=[pdf])
+        outcome = channel(r.url).send(title, body.read_text(encoding="utf-8"), body_format="html",
+                                      attach=[*images, pdf])
         store.audit("report." + ("sent" if outcome.ok else "failed"),
                     {"channel": channel(r.url).masked, "detail": outcome.detail, "period": stem})
         sent += outcome.ok

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from escucha.i18n import LANGS
 from escucha.shards import MAX_SHARDS
 
 
@@ -147,7 +148,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("links.secret_env", str, "ESCUCHA_LINK_SECRET", "Variable holding the key that signs links and "
             "sessions (32+ bytes).", secret=True),
     Setting("links.ttl_hours", float, 24.0, "How long a link works.", 0.25, 24 * 30, unit="hours"),
-    Setting("report.lang", str, "es", "The language of reports and pages.", choices=("es", "en", "fr")),
+    Setting("report.lang", str, "es", "The language of reports and pages.", choices=LANGS),
     Setting("web.trusted_header", str, "", "A header a login proxy sets with the user's name (instead of users)."),
     Setting("web.session_hours", float, 12.0, "How long a login lasts.", 0.25, 24 * 30, unit="hours"),
 )

@@ -11,6 +11,7 @@ import pytest
 
 from dashboards.web.app import App
 from escucha.links import make_link
+from escucha.records import Author, Mention
 
 from .cdp import BROWSER, OVERFLOW, Chromium
 from .test_web_login import _config
@@ -101,3 +102,39 @@ def test_the_login_page_and_a_refused_link_fit(chromium, env, tmp_path, monkeypa
         assert "incompleto" in chromium.eval("document.getElementById('message').textContent")
     finally:
         httpd.shutdown()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_an_email_page_reads_on_a_phone_with_a_button_a_thumb_can_press(chromium, config, store, width, tmp_path):
+    from alerting.escalation import compose
+    from escucha.records import Author, Incident, Mention
+
+    store.upsert_mentions([Mention("x", "1", "sangre " + "x" * 300, Author("malo"), NOW,
+                                   url="https://x.com/malo/status/" + "1" * 40)])
+    inc, _ = store.open_incident(Incident("k", "threat", "critical", "Amenaza violenta de @malo", "e",
+                                          evidence=["x:1"]), NOW)
+    from alerting.pages import Digest
+
+    one = compose(config, inc, "ana", NOW, store, 0)
+    for name, html in (("page", one.html()), ("digest", Digest([one] * 3).render("email")[1])):
+        page = tmp_path / f"{name}.html"
+        page.write_text(html, encoding="utf-8")
+        _fits(chromium, page.as_uri(), width, "a[href*='/a/']")
+        box = chromium.eval("(() => { const r = document.querySelector('a').getBoundingClientRect();"
+                            " return [r.width, r.height]; })()")
+        assert box[1] >= 44 and box[0] >= min(width, 600) * 0.8, (name, box)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_report_reads_on_a_phone(chromium, config, store, width, tmp_path):
+    from dashboards.reports.weekly import write_report
+    from escucha.records import Classification
+
+    ms = [Mention("x", str(i), f"Pregunta número {i} sobre la casilla https://ien.example.org/" + "p" * 80,
+                  Author(f"persona_con_un_nombre_largo_{i}", followers=10 ** 6), NOW - timedelta(hours=i),
+                  accounts=("x:@IEN_Oficial",), lang="es") for i in range(12)]
+    store.upsert_mentions(ms)
+    store.save_classifications([Classification(m.id, "v", {}, {"sentiment": "negative", "offensive": "offensive"})
+                                for m in ms])
+    out = write_report(config, store, NOW - timedelta(days=7), NOW, tmp_path / "r.html")
+    _fits(chromium, out.as_uri(), width, "#summary", "#sentiment", "img")

@@ -87,6 +87,13 @@ def test_report_email_arrives_with_the_pdf(config, week_store, smtp, tmp_path):
     pdfs = [p for p in msg.iter_attachments() if p.get_content_type() == "application/pdf"]
     assert len(pdfs) == 1 and pdfs[0].get_content()[:5] == b"%PDF-"
     assert any(a["action"] == "report.sent" for a in week_store.audit_log())
+    # The charts travel inside the message as cid: images: Gmail and Outlook block data: images.
+    assert "data:image" not in html
+    cids = re.findall(r'src="cid:([^"]+)"', html)
+    parts = {p.get("Content-ID", "").strip("<>"): p for p in msg.walk() if p.get_content_type() == "image/png"}
+    assert len(cids) == 2 and set(cids) <= set(parts), (cids, list(parts))
+    assert all(parts[c].get_content()[:8] == b"\x89PNG\r\n\x1a\n" for c in cids)
+    assert any(p.get_content_type() == "multipart/related" for p in msg.walk())
 
 
 def test_a_spanish_report_speaks_spanish_in_local_time(config, week_store):
@@ -137,3 +144,16 @@ def test_the_command_reads_both_days_as_included_local_days(tmp_path, env):
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert re.search(r'id="total">2<', html) and "<h1>Informe del periodo" in html
     assert "del 2026-11-09 al 2026-11-09" in html
+
+
+def test_topics_are_key_phrases_without_stop_words_in_three_languages():
+    from escucha.stopwords import key_phrases
+
+    texts = ["El fraude electoral en Jalisco, otra vez https://t.co/fraude", "Hubo fraude electoral, lo sabemos",
+             "¿fraude electoral? no lo creo", "Le bureau de vote est fermé à Lyon", "Le bureau de vote a fermé tôt",
+             "The polling station is closed", "Why is the polling station closed?", "gracias, puedo votar mañana",
+             "puedo votar en otra casilla?"]
+    got = dict(key_phrases(texts, 6))
+    assert got["fraude electoral"] == 3 and got["bureau de vote"] == 2 and got["polling station"] == 2
+    assert "puedo" not in got and "gracias" not in got and not any("http" in k or "t.co" in k for k in got)
+    assert all(k.split()[0] not in ("el", "le", "the", "de") for k in got)

@@ -66,9 +66,13 @@ class AppriseChannel:
         logger.addHandler(handler)
         old = logger.propagate
         logger.propagate = False
+        url = self.url
+        if body_format == "html" and attach and "cid:" in body and url.split("://", 1)[0] in ("mailto", "mailtos"):
+            # Images the HTML names as cid: go inside the message (multipart/related), not as files.
+            url += ("&" if "?" in url else "?") + "inline=yes"
         try:
             ap = apprise.Apprise()
-            if not ap.add(self.url):
+            if not ap.add(url):
                 return Outcome(False, "not a valid notification URL")
             fmt = apprise.NotifyFormat.HTML if body_format == "html" else apprise.NotifyFormat.TEXT
             ok = ap.notify(body=body, title=title, body_format=fmt, attach=[str(a) for a in attach or []] or None)

@@ -52,7 +52,10 @@ def executive_summary(data, prev, period, t) -> list[str]:
     return lines
 
 
-def render_html(config, store, since, until, lang="es", charts=True) -> str:
+def render_html(config, store, since, until, lang="es", charts=True, attach_to: Path | None = None) -> str:
+    """The report as HTML. Its charts are inline ``data:`` images, or, with ``attach_to`` (an
+    e-mail's body), PNG files written beside that path and referenced as ``cid:`` attachments:
+    Gmail and Outlook block ``data:`` images in mail."""
     from dashboards.reports import charts as ch
 
     t = TEXT[lang]
@@ -61,8 +64,14 @@ def render_html(config, store, since, until, lang="es", charts=True) -> str:
     period = period_words(since, until, config.tz, lang)
     images = {}
     if charts and data["total"]:
-        images["by_day"] = base64.b64encode(ch.volume_by_day(data["by_day"], t)).decode()
-        images["trend"] = base64.b64encode(ch.trend(_weeks(store, until), t)).decode()
+        pngs = {"by_day": ch.volume_by_day(data["by_day"], t), "trend": ch.trend(_weeks(store, until), t)}
+        for name, png in pngs.items():
+            if attach_to is None:
+                images[name] = "data:image/png;base64," + base64.b64encode(png).decode()
+            else:
+                file = attach_to.with_name(f"{attach_to.stem}-{name}.png")
+                file.write_bytes(png)
+                images[name] = f"cid:{file.name}"
     return _ENV.get_template("weekly.html").render(c=config, d=data, prev=prev, t=t, lang=lang, images=images,
                                                    period=period, brief=executive_summary(data, prev, period, t),
                                                    local=lambda when: when.astimezone(config.tz))
@@ -78,13 +87,15 @@ def render_pdf(html: str, out: Path) -> Path:
 
 
 def write_report(config, store, since, until, out: Path, fmt="html", lang="es") -> Path:
-    if fmt not in ("html", "pdf"):
+    """``fmt``: html, pdf, or email (HTML whose charts are PNG files beside it, named
+    ``{stem}-by_day.png``…, for the message's cid: attachments)."""
+    if fmt not in ("html", "pdf", "email"):
         raise InputError(f"report format must be html or pdf; got {fmt!r}")
     if lang not in TEXT:
         raise InputError(f"report language must be one of {', '.join(TEXT)}; got {lang!r}")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    html = render_html(config, store, since, until, lang)
+    html = render_html(config, store, since, until, lang, attach_to=out if fmt == "email" else None)
     if fmt == "pdf":
         return render_pdf(html, out)
     out.write_text(html, encoding="utf-8")

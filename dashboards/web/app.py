@@ -153,7 +153,7 @@ class App:
             if form is None:
                 return "413 Payload Too Large", "text/plain; charset=utf-8", "request body too large"
             acted = pipeline.act_on_link(self.config, self.store, form, self.clock())
-            return self._acted(acted, lang)
+            return self._acted(acted, self._lang_of(acted.by, lang))
         if path == "/webhook/act" and method == "POST":
             return self._webhook(environ)
         if path == "/login" and self.sessions is not None:
@@ -174,10 +174,16 @@ class App:
             inc, member, action = pipeline.preview_link(self.config, self.store, params, self.clock())
         except LinkRefused as exc:
             return self._acted(incidents.Acted(False, str(exc), exc.code), lang, "403 Forbidden")
+        lang = self._lang_of(member, lang)
         page = _page("confirm.html", self.config, lang, incident=inc, member=ws.name_of(self.config, member),
                      action=action, params={k: params[k] for k in ("i", "m", "a", "e", "n", "s") if k in params},
                      post_to=post_to, opened=ws.local(self.config, inc.opened_at))
         return "200 OK", "text/html; charset=utf-8", page
+
+    def _lang_of(self, member_id: str, lang: str) -> str:
+        """The language a link's pages speak: the member's own, when the configuration gives one."""
+        member = self.config.member(member_id)
+        return member.lang if member and member.lang else lang
 
     def _acted(self, acted, lang, status=None):
         """The page after a link acted (or refused): what happened in words, the incident's
