@@ -11,7 +11,6 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import replace
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -74,7 +73,7 @@ def main():
         raw = time.perf_counter() - t0
         cfg = parse({"institution": {"name": "bench"}, "accounts": [
             {"platform": "x", "handle": "@IEN_Oficial", "user_id": "900001"}]}, env={})
-        cfg = replace(cfg, x_base_url=base_url)
+        cfg = cfg.with_base_url("x", base_url)
         store = SQLiteStore(os.path.join(tmp, "b.db"))
         t0 = time.perf_counter()
         res = XCollector(cfg, store).collect()

@@ -53,7 +53,7 @@ class XCollector(Collector):
     def __init__(self, config, store, sleep=time.sleep, base_url: str = "", **options):
         super().__init__(config, store, **options)
         self.sleep = sleep
-        self.base_url = base_url or config.x_base_url
+        self.base_url = base_url or config.base_urls.get("x", "")
         # Looked up for every post: computed once.
         self._own = config.own_handles()
         self._watched = [(a.handle.lower(), a.key) for a in (*config.accounts, *config.similar) if a.platform == "x"]

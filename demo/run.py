@@ -9,7 +9,6 @@ report and the analyst view and prints where everything is.
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import shutil
 from dataclasses import replace
@@ -51,7 +50,7 @@ def run(out: str | Path = "escucha-demo", echo=print, fresh: bool = True, **over
         x.state.token = env["ESCUCHA_X_BEARER_TOKEN"]
         os.environ.update(env)
         config = cfgmod.load(EXAMPLE)
-        config = replace(config, store_path=str(out / "escucha.db"), x_base_url=x.base_url, **overrides)
+        config = replace(config, store_path=str(out / "escucha.db"), **overrides).with_base_url("x", x.base_url)
         store = pipeline.open_store(config)
         echo(f"Replaying {len(tweets)} posts of {week.WEEK_START:%d %b} – {week.WEEK_END:%d %b %Y} from a local "
              f"X API ({x.base_url}), hour by hour…")

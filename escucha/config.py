@@ -10,7 +10,7 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -220,7 +220,6 @@ class Config:
     # source, a stopped scheduler), before the severity's policy; like a policy step's notify.
     operations: tuple[str, ...] = ()
     path: str = ""
-    x_base_url: str = ""  # point tweepy at another X API host (the local emulator)
     base_urls: dict = field(default_factory=dict)  # per platform: another API host (tests, self-hosted)
     drill: bool = False  # a committee drill (`escucha replay --drill`): every page is marked SIMULACRO
     web: Web = Web()
@@ -228,6 +227,10 @@ class Config:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def with_base_url(self, platform: str, url: str) -> "Config":
+        """This configuration with ``platform``'s API at ``url`` (an emulator, a self-hosted server)."""
+        return replace(self, base_urls={**self.base_urls, platform: url})
 
     def member(self, member_id: str) -> Member | None:
         return next((m for m in self.members if m.id == member_id), None)
@@ -606,12 +609,7 @@ def _claims(c: _Checker, items) -> tuple[Claim, ...]:
     return tuple(out)
 
 
-def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) -> Config:
-    """Validate a configuration given as a dict (parsed TOML). Raises ConfigError with every problem."""
-    env = os.environ if env is None else env
-    c = _Checker(env)
-    c.problems += unknown_keys(data, {name: {s.name for s in settings.section(name)}
-                                      for name in ("thresholds", "detection")})
+def _institution(c: _Checker, data: dict) -> dict:
     inst = c.get(data, "institution", "institution", dict, {}, required=True)
     name = c.get(inst, "name", "institution.name", str, "", required=True)
     tz = c.get(inst, "timezone", "institution.timezone", str, "UTC")
@@ -623,15 +621,27 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
     langs = c.strings(inst, "languages", "institution.languages", ("es",))
     for i, lang in enumerate(langs):
         if lang not in LANGS:
-            c.bad(f"institution.languages[{i}]", "one of es, en, fr", lang)
-    accounts = _accounts(c, c.items(data, "accounts", "accounts"), "accounts")
-    if not accounts and "accounts" in data:
-        c.problems.append("accounts: must list at least one institutional account; got none")
+            c.bad(f"institution.languages[{i}]", f"one of {', '.join(LANGS)}", lang)
+    colors = c.strings(inst, "colors", "institution.colors", Report.colors)
+    for i, col in enumerate(colors):
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", col):
+            c.bad(f"institution.colors[{i}]", "a colour like #5b2a86", col)
+    return {"name": name, "short_name": c.get(inst, "short_name", "institution.short_name", str, name),
+            "timezone": tz, "languages": langs, "colors": tuple(colors[:2]) if len(colors) >= 2 else Report.colors}
+
+
+def _watch(c: _Checker, data: dict) -> dict:
     watch = c.get(data, "watch", "watch", dict, {})
-    store = c.get(data, "store", "store", dict, {})
-    clf = c.get(data, "classifier", "classifier", dict, {})
-    encoder = c.setting(clf, "classifier.encoder")
-    shards = c.setting(clf, "classifier.shards")
+    feeds = c.strings(watch, "feeds", "watch.feeds")
+    for i, f in enumerate(feeds):
+        if not re.match(r"^(https?://|file://|/)", f):
+            c.bad(f"watch.feeds[{i}]", "an http(s) URL of an RSS or Atom feed", f)
+    return {"keywords": c.strings(watch, "keywords", "watch.keywords"),
+            "hashtags": c.strings(watch, "hashtags", "watch.hashtags"),
+            "names": c.strings(watch, "names", "watch.names"), "feeds": feeds}
+
+
+def _committee(c: _Checker, data: dict) -> dict:
     committee = c.get(data, "committee", "committee", dict, {})
     members = _members(c, c.items(committee, "members", "committee.members"))
     holidays = tuple(d for i, h in enumerate(c.items(committee, "holidays", "committee.holidays"))
@@ -647,9 +657,11 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
             c.bad(f"{p}.member", "a member id", mid)
         hours = c.hours(o.get("hours", "00:00-24:00"), f"{p}.hours") or (time(0), time(23, 59, 59))
         oncall.append(OnCall(mid, c.strings(o, "days", f"{p}.days", DAYS), hours))
+    return {"members": members, "holidays": holidays, "oncall": tuple(oncall)}
+
+
+def _escalation(c: _Checker, data: dict, members, accounts) -> dict:
     esc = c.get(data, "escalation", "escalation", dict, {})
-    policies = _policies(c, c.items(esc, "policies", "escalation.policies"), members)
-    fallback = _contacts(c, c.items(esc, "fallback", "escalation.fallback"), "escalation.fallback")
     roles = {r for m in members for r in m.roles}
     operations = c.strings(esc, "operations", "escalation.operations")
     for j, t in enumerate(operations):
@@ -658,27 +670,28 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
         for j, t in enumerate(a.contacts):
             _target_ok(c, t if ":" in t or t == "oncall" else f"member:{t}", f"accounts[{i}].contacts[{j}]",
                        members, roles)
+    return {"policies": _policies(c, c.items(esc, "policies", "escalation.policies"), members),
+            "fallback": _contacts(c, c.items(esc, "fallback", "escalation.fallback"), "escalation.fallback"),
+            "operations": operations}
+
+
+def _links(c: _Checker, data: dict, signs: bool) -> Links:
+    """``signs``: whether anything will be signed (pages' links, login sessions): then the key
+    must be real."""
     links_t = c.get(data, "links", "links", dict, {})
     secret_env = c.get(links_t, "secret_env", "links.secret_env", str, Links.secret_env)
-    web = _web(c, c.get(data, "web", "web", dict, {}))
     secret = ""
-    if members or policies or web.users:  # links and login sessions are signed with a real key
+    if signs:
         secret = c.secret(secret_env, "links.secret_env")
         if secret and secret_problem(secret):
             c.problems.append(f"links.secret_env: {secret_env} {secret_problem(secret)}")
-    links = Links(base_url=c.get(links_t, "base_url", "links.base_url", str, Links.base_url),
-                  secret_env=secret_env, secret=secret,
-                  ttl_hours=c.setting(links_t, "links.ttl_hours"))
-    rep = c.get(data, "report", "report", dict, {})
-    lang = c.setting(rep, "report.lang")
-    colors = c.strings(inst, "colors", "institution.colors", Report.colors)
-    for i, col in enumerate(colors):
-        if not re.fullmatch(r"#[0-9a-fA-F]{6}", col):
-            c.bad(f"institution.colors[{i}]", "a colour like #5b2a86", col)
-    report = Report(lang=lang, recipients=_contacts(c, rep.get("recipients", []), "report.recipients"),
-                    colors=tuple(colors[:2]) if len(colors) >= 2 else Report.colors)
+    return Links(base_url=c.get(links_t, "base_url", "links.base_url", str, Links.base_url), secret_env=secret_env,
+                 secret=secret, ttl_hours=c.setting(links_t, "links.ttl_hours"))
+
+
+def _store(c: _Checker, data: dict, env, base_dir: Path | None) -> dict:
+    store = c.get(data, "store", "store", dict, {})
     store_path = c.get(store, "path", "store.path", str, "escucha.db")
-    retention_days = c.setting(store, "store.retention_days")
     state_env = c.get(store, "state_url_env", "store.state_url_env", str, "")
     state_url = c.secret(state_env, "store.state_url_env") if state_env else ""
     if state_url and not re.match(r"^(postgresql(\+\w+)?|sqlite)://", state_url):
@@ -692,62 +705,79 @@ def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) ->
         store_path = str(Path(data_dir) / store_path)
     if store_backend_raw(store) == "sqlite" and (why := _unwritable(store_path)):
         c.problems.append(f"store.path: {store_path} cannot be written ({why})")
+    backend = c.setting(store, "store.backend")
+    index_t = c.get(data, "index", "index", dict, {})
+    index_env = c.get(index_t, "url_env", "index.url_env", str, "")
+    index_url = c.secret(index_env, "index.url_env") if index_env else ""
+    product, prefix = c.setting(index_t, "index.product"), c.setting(index_t, "index.prefix")
+    if backend != "sqlite":
+        if not index_url:
+            c.problems.append(f"store.backend: {backend} keeps the mentions in the [index] server; set "
+                              "index.url_env to a variable holding its URL")
+        if "product" in index_t and product != backend:
+            c.bad("index.product", f"{backend} (the store backend)", product)
+        product = backend
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,60}", prefix):
+        c.bad("index.prefix", "a lower-case index name prefix", prefix)
+    return {"store_path": store_path, "store_backend": backend, "state_url": state_url,
+            "retention_days": c.setting(store, "store.retention_days"), "index_url": index_url,
+            "index_product": product, "index_prefix": prefix}
+
+
+def _classifier(c: _Checker, data: dict, base_dir: Path | None) -> dict:
+    clf = c.get(data, "classifier", "classifier", dict, {})
     model_dir = c.get(clf, "model_dir", "classifier.model_dir", str, "")
     if model_dir and base_dir and not os.path.isabs(model_dir):
         # Beside the file first; else one of the models that ship with escucha, as the README
         # names them ("classifiers/models/frozen-e5") wherever the file lives (compose: config/).
         here, shipped = base_dir / model_dir, Path(__file__).resolve().parent.parent / model_dir
         model_dir = str(shipped if not here.exists() and (shipped / "manifest.json").exists() else here)
-    platforms = c.get(data, "platforms", "platforms", dict, {})
-    base_urls = {}
-    for plat, table in platforms.items():
+    return {"encoder": c.setting(clf, "classifier.encoder"), "shards": c.setting(clf, "classifier.shards"),
+            "model_dir": model_dir}
+
+
+def _base_urls(c: _Checker, data: dict) -> dict:
+    out = {}
+    for plat, table in c.get(data, "platforms", "platforms", dict, {}).items():
         if plat not in _platforms() or not isinstance(table, dict):
             c.bad(f"platforms.{plat}", f"a table for one of {', '.join(_platforms())}", table)
             continue
         url = c.get(table, "base_url", f"platforms.{plat}.base_url", str, "")
         if url and not re.match(r"^https?://", url):
             c.bad(f"platforms.{plat}.base_url", "an http(s) URL", url)
-        base_urls[plat] = url
-    x_base = base_urls.get("x", "")
-    thresholds = Thresholds(**_from_table(c, c.get(data, "thresholds", "thresholds", dict, {}), "thresholds"))
-    detection = Detection(**_from_table(c, c.get(data, "detection", "detection", dict, {}), "detection"))
-    similar = _accounts(c, c.items(data, "similar", "similar"), "similar")
-    claims = _claims(c, c.items(data, "claims", "claims"))
-    index_t = c.get(data, "index", "index", dict, {})
-    index_env = c.get(index_t, "url_env", "index.url_env", str, "")
-    index_url = c.secret(index_env, "index.url_env") if index_env else ""
-    index_product = c.setting(index_t, "index.product")
-    index_prefix = c.setting(index_t, "index.prefix")
-    store_backend = c.setting(store, "store.backend")
-    if store_backend != "sqlite":
-        if not index_url:
-            c.problems.append(f"store.backend: {store_backend} keeps the mentions in the [index] server; set "
-                              "index.url_env to a variable holding its URL")
-        if "product" in index_t and index_product != store_backend:
-            c.bad("index.product", f"{store_backend} (the store backend)", index_product)
-        index_product = store_backend
-    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,60}", index_prefix):
-        c.bad("index.prefix", "a lower-case index name prefix", index_prefix)
-    keywords = c.strings(watch, "keywords", "watch.keywords")
-    hashtags = c.strings(watch, "hashtags", "watch.hashtags")
-    names = c.strings(watch, "names", "watch.names")
-    feeds = c.strings(watch, "feeds", "watch.feeds")
-    for i, f in enumerate(feeds):
-        if not re.match(r"^(https?://|file://|/)", f):
-            c.bad(f"watch.feeds[{i}]", "an http(s) URL of an RSS or Atom feed", f)
-    short_name = c.get(inst, "short_name", "institution.short_name", str, name)
+        out[plat] = url
+    return out
+
+
+def parse(data: dict, path: str = "", env=None, base_dir: Path | None = None) -> Config:
+    """Validate a configuration given as a dict (parsed TOML), one section at a time. Raises
+    ConfigError with every problem."""
+    env = os.environ if env is None else env
+    c = _Checker(env)
+    c.problems += unknown_keys(data, {name: {s.name for s in settings.section(name)}
+                                      for name in ("thresholds", "detection")})
+    inst = _institution(c, data)
+    accounts = _accounts(c, c.items(data, "accounts", "accounts"), "accounts")
+    if not accounts and "accounts" in data:
+        c.problems.append("accounts: must list at least one institutional account; got none")
+    committee = _committee(c, data)
+    escalation = _escalation(c, data, committee["members"], accounts)
+    web = _web(c, c.get(data, "web", "web", dict, {}))
+    links = _links(c, data, signs=bool(committee["members"] or escalation["policies"] or web.users))
+    rep = c.get(data, "report", "report", dict, {})
+    report = Report(lang=c.setting(rep, "report.lang"), colors=inst.pop("colors"),
+                    recipients=_contacts(c, rep.get("recipients", []), "report.recipients"))
+    config = dict(
+        **inst, **_watch(c, data), **_store(c, data, env, base_dir), **_classifier(c, data, base_dir),
+        **committee, **escalation, accounts=accounts, links=links, web=web, report=report, path=path,
+        similar=_accounts(c, c.items(data, "similar", "similar"), "similar"),
+        claims=_claims(c, c.items(data, "claims", "claims")),
+        thresholds=Thresholds(**_from_table(c, c.get(data, "thresholds", "thresholds", dict, {}), "thresholds")),
+        detection=Detection(**_from_table(c, c.get(data, "detection", "detection", dict, {}), "detection")),
+        base_urls=_base_urls(c, data))
     if c.problems:
         raise ConfigError(c.problems, path)
-    return Config(
-        name=name, short_name=short_name, timezone=tz, languages=langs, accounts=accounts,
-        keywords=keywords, hashtags=hashtags, names=names, feeds=feeds, similar=similar, store_path=store_path,
-        store_backend=store_backend,
-        retention_days=retention_days, state_url=state_url, index_url=index_url, index_product=index_product,
-        index_prefix=index_prefix,
-        encoder=encoder, model_dir=model_dir, shards=shards, thresholds=thresholds, detection=detection, members=members,
-        holidays=holidays, oncall=tuple(oncall), policies=policies, claims=claims, links=links, fallback=fallback,
-        operations=operations,
-        report=report, path=path, x_base_url=x_base, base_urls=base_urls, web=web)
+    return Config(**config)
 
 
 def load(path: str | Path, env=None) -> Config:

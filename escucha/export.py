@@ -10,6 +10,8 @@ opens it) but the same columns.
 """
 from __future__ import annotations
 
+import csv
+import json
 from pathlib import Path
 
 from escucha import frames
@@ -210,9 +212,6 @@ def feedback_rows(store) -> list[dict]:
 
 def write_feedback(store, out) -> dict:
     """``escucha feedback export``: JSON lines (.jsonl) or CSV (.csv), by the file's suffix."""
-    import csv
-    import json
-
     out = Path(out)
     if out.suffix not in (".jsonl", ".csv"):
         raise InputError(f"--out must end in .jsonl or .csv; got {out.name!r}")

@@ -5,12 +5,20 @@ never payloads. The CLI, the DAGs and the demo call exactly these.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import sys
+from dataclasses import replace
 from datetime import datetime, timedelta
+from itertools import islice
 from pathlib import Path
 
+from escucha import config as cfgmod
 from escucha import health, periods, registry, shards
-from escucha.errors import CollectorError, EscuchaError, InputError, Unpaged
+from escucha.erasure import Blanker
+from escucha.errors import CollectorError, ConfigError, EscuchaError, InputError, StoreError, Unpaged
+from escucha.i18n import period_words
 from escucha.incidents import Acted, act
 from escucha.links import LinkRefused, RefusalLog, verify
 from escucha.records import iso, parse_time, utcnow
@@ -27,9 +35,7 @@ def open_store(config) -> Store:
 def context(get_variable=None):
     """(config, store) for a scheduled task: the path from $ESCUCHA_CONFIG, else from
     ``get_variable("escucha_config")`` (Airflow passes its Variable.get), else ./escucha.toml."""
-    import os
 
-    from escucha import config as cfgmod
 
     path = os.environ.get("ESCUCHA_CONFIG") or (get_variable("escucha_config") if get_variable else None)
     cfg = cfgmod.load(path or "escucha.toml")
@@ -42,9 +48,7 @@ def task_context(get_variable, fail_class):
     A broken configuration raises ``fail_class`` (Airflow's AirflowFailException) with
     the message of `escucha config check`: retrying cannot fix a file.
     """
-    import sys
 
-    from escucha.errors import ConfigError
 
     try:
         config, store = context(lambda k: get_variable(k, default=None))
@@ -177,7 +181,6 @@ def index_mentions(config, store) -> dict:
     if store.is_index:
         # The search engine is the store: mentions are in place; only incidents are copied.
         return {"indexed": 0, "incidents": index.push_incidents(store), "backend": f"{config.index_product} (store)"}
-    from escucha.errors import StoreError
 
     try:
         index.setup(config.retention_days)
@@ -206,11 +209,10 @@ def unanswered(config, store, now: datetime | None = None) -> list[dict]:
     """Citizens' questions to the institution and problems they report (Classification.needs_answer)
     past the answer deadline with no reply from an owned account: the work list of the team
     that answers."""
-    from datetime import timedelta as td
 
     now = now or utcnow()
-    deadline = td(hours=config.detection.answer_deadline_hours)
-    items = store.classified(since=now - td(days=30), until=now)
+    deadline = timedelta(hours=config.detection.answer_deadline_hours)
+    items = store.classified(since=now - timedelta(days=30), until=now)
     answered = {m.in_reply_to for m, _ in items if m.own and m.in_reply_to}
     out = []
     for m, c in items:
@@ -346,7 +348,6 @@ def deliver_report(config, store, since: datetime | None = None, until: datetime
     images = sorted(body.parent.glob(f"{body.stem}-*.png"))
     channel = registry.load("channels", "apprise")
     sent = 0
-    from escucha.i18n import period_words
 
     period = period_words(since, until, config.tz, config.report.lang)
     title = f"{config.short_name}: {period['title']}, {period['range']}"
@@ -364,7 +365,6 @@ def copy_store(source, target, batch: int = 1_000, now: datetime | None = None) 
     store into another (e.g. the embedded file into a search engine). Idempotent: run it
     again and nothing is duplicated. Incidents and the audit log live in the state
     database, which the target keeps using through ``store.state_url_env``."""
-    from itertools import islice
 
     now = now or utcnow()
     out = {"mentions": 0, "new": 0, "classifications": 0, "detected": 0, "checkpoints": 0, "quarantined": 0}
@@ -409,10 +409,7 @@ def forget_author(config, store, handle: str, now: datetime | None = None) -> di
     record keeps only a salted hash of the handle, so the erasure can be proven without
     keeping the name.
     """
-    import hashlib
-    from dataclasses import replace as _replace
 
-    from escucha.erasure import Blanker
 
     now = now or utcnow()
     handle = handle.strip().lstrip("@")
@@ -423,7 +420,7 @@ def forget_author(config, store, handle: str, now: datetime | None = None) -> di
     others = store.mentions_naming(handle, ids)
     reposts = {m.id for m in others if m.repost_of in ids}
     blank = Blanker(handle, [m.text for m in theirs.values()])
-    kept = [_replace(m, text=text) for m in others if m.id not in reposts and (text := blank(m.text)) != m.text]
+    kept = [replace(m, text=text) for m in others if m.id not in reposts and (text := blank(m.text)) != m.text]
     removed = store.delete_mentions(ids | reposts)
     if kept:
         store.upsert_mentions(kept)

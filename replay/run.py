@@ -209,7 +209,7 @@ def replay(scenario_path, config_path=None, out="escucha-replay", expected=None,
         users, tweets, xids = x_data(scenario, config)
         with XEmulator(users, tweets) as x, _token(config, token):
             x.state.token = token
-            config = replace(config, x_base_url=x.base_url)
+            config = config.with_base_url("x", x.base_url)
             store = pipeline.open_store(config)
             try:
                 events = _run(config, store, scenario, x, ack_after=None if drill else ack_after, echo=echo)

@@ -31,7 +31,7 @@ def x(env):
 
 @pytest.fixture
 def cfg(config, x):
-    return replace(config, x_base_url=x.base_url, keywords=(), hashtags=(), names=())
+    return replace(config, keywords=(), hashtags=(), names=()).with_base_url("x", x.base_url)
 
 
 def collector(cfg, store, sleeps=None):

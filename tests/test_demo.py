@@ -104,7 +104,7 @@ def test_running_twice_changes_nothing(demo, env):
         last = week.WEEK_END + timedelta(hours=6)  # the demo's last tick: the same input
         x.state.visible_until = last.strftime("%Y-%m-%dT%H:%M:%S.000Z")
         cfg = replace(cfgmod.load(week.__file__.replace("demo/week.py", "escucha.example.toml")),
-                      store_path=store.path, x_base_url=x.base_url)
+                      store_path=store.path).with_base_url("x", x.base_url)
         # Forget the checkpoints: the collector re-reads everything, as after a lost state.
         store.db.execute("DELETE FROM checkpoints WHERE collector='x'")
         res = pipeline.run_once(cfg, store, now=last + timedelta(minutes=1))

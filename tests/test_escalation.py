@@ -290,8 +290,6 @@ def test_a_page_says_in_the_institutions_words_and_time_what_happened_and_who_is
 def test_what_detection_writes_reaches_a_spanish_page_in_spanish_words(config, store, smtp):
     """The real scorer and detectors, end to end: the page of a threat and of a spike says
     what happened in the institution's words, with no English, pattern id or threshold."""
-    import re
-
     from escucha import pipeline
 
     at = WORKDAY

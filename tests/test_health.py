@@ -48,7 +48,7 @@ def _mails(smtp):
 
 def test_a_refused_account_fails_the_run_but_the_others_are_stored(config, x, monkeypatch):
     monkeypatch.setenv("ESCUCHA_X_REVOKED", "a-revoked-token")
-    cfg = _revoked(replace(config, x_base_url=x.base_url), "@IEN_Informa")
+    cfg = _revoked(config.with_base_url("x", x.base_url), "@IEN_Informa")
     store = pipeline.open_store(cfg)
     res = pipeline.collect_mentions(cfg, store, ("x",), now=T0)
     assert set(res["failed"]) == {"x:@IEN_Informa"} and "401" in res["failed"]["x:@IEN_Informa"]
@@ -64,7 +64,7 @@ def test_a_refused_account_fails_the_run_but_the_others_are_stored(config, x, mo
 
 def test_silence_pages_the_operations_contacts_once(config, x, smtp, monkeypatch):
     monkeypatch.setenv("ESCUCHA_X_REVOKED", "a-revoked-token")
-    cfg = _revoked(replace(config, x_base_url=x.base_url), "@IEN_Informa")
+    cfg = _revoked(config.with_base_url("x", x.base_url), "@IEN_Informa")
     store = pipeline.open_store(cfg)
     for minute in range(0, 30, 5):  # every run fails for @IEN_Informa, succeeds for @IEN_Oficial
         pipeline.collect_mentions(cfg, store, ("x",), now=T0 + timedelta(minutes=minute))
@@ -89,7 +89,7 @@ def test_silence_pages_the_operations_contacts_once(config, x, smtp, monkeypatch
 
 def test_a_resolved_silence_is_not_opened_again_and_a_new_one_is(config, x, monkeypatch):
     monkeypatch.setenv("ESCUCHA_X_REVOKED", "a-revoked-token")
-    deaf = _revoked(replace(config, x_base_url=x.base_url), "@IEN_Informa")
+    deaf = _revoked(config.with_base_url("x", x.base_url), "@IEN_Informa")
     store = pipeline.open_store(deaf)
     for minute in (0, 35):
         pipeline.collect_mentions(deaf, store, ("x",), now=T0 + timedelta(minutes=minute))
@@ -98,7 +98,7 @@ def test_a_resolved_silence_is_not_opened_again_and_a_new_one_is(config, x, monk
     pipeline.collect_mentions(deaf, store, ("x",), now=T0 + timedelta(minutes=45))  # still refused
     assert not pipeline.escalate(deaf, store, now=T0 + timedelta(minutes=50)).get("blind")
     # The token is fixed: hearing is back, and nothing is raised while it lasts.
-    healed = replace(config, x_base_url=x.base_url)
+    healed = config.with_base_url("x", x.base_url)
     pipeline.collect_mentions(healed, store, ("x",), now=T0 + timedelta(minutes=60))
     assert not pipeline.escalate(healed, store, now=T0 + timedelta(minutes=85)).get("blind")
     # Then the scheduler stops: no run at all for half an hour is a new silence, said as such.
@@ -108,7 +108,7 @@ def test_a_resolved_silence_is_not_opened_again_and_a_new_one_is(config, x, monk
 
 
 def test_an_unreachable_platform_is_named_in_words(config, monkeypatch):
-    cfg = replace(config, x_base_url=f"http://127.0.0.1:{free_port()}")  # nobody listens there
+    cfg = config.with_base_url("x", f"http://127.0.0.1:{free_port()}")  # nobody listens there
     store = pipeline.open_store(cfg)
     res = pipeline.collect_mentions(cfg, store, ("x",), now=T0, sleep=lambda s: None)  # no waits between retries
     assert set(res["failed"]) == {"x:@IEN_Oficial", "x:@IEN_Informa"}
@@ -118,7 +118,7 @@ def test_an_unreachable_platform_is_named_in_words(config, monkeypatch):
 
 def test_blindness_can_be_switched_off(config, x, monkeypatch):
     monkeypatch.setenv("ESCUCHA_X_REVOKED", "a-revoked-token")
-    cfg = _revoked(replace(config, x_base_url=x.base_url), "@IEN_Informa")
+    cfg = _revoked(config.with_base_url("x", x.base_url), "@IEN_Informa")
     cfg = replace(cfg, detection=replace(cfg.detection, blind_minutes=0))
     store = pipeline.open_store(cfg)
     pipeline.collect_mentions(cfg, store, ("x",), now=T0)

@@ -58,8 +58,8 @@ def test_faults_lose_no_post_and_leave_nobody_unpaged(tmp_path, monkeypatch, hoo
     monkeypatch.setenv("ESCUCHA_LINK_SECRET", "k" * 40)
     with XEmulator(users, tweets) as x:
         config = cfgmod.load(EXAMPLE, env=os.environ)
-        config = replace(config, store_path=str(tmp_path / "escucha.db"), x_base_url=x.base_url,
-                         fallback=(Contact("ESCUCHA_FALLBACK_URL", hook),))
+        config = replace(config, store_path=str(tmp_path / "escucha.db"),
+                         fallback=(Contact("ESCUCHA_FALLBACK_URL", hook),)).with_base_url("x", x.base_url)
         store = pipeline.open_store(config)
         before = T0 - timedelta(minutes=30)
         x.state.visible_until = before.strftime("%Y-%m-%dT%H:%M:%S.000Z")

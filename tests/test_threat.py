@@ -2,6 +2,8 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from classifiers.threat import match, normalise
 
@@ -58,44 +60,6 @@ def test_development_suite_recall_and_false_alarms():
     assert alarms == []
 
 
-@pytest.mark.parametrize("text", [
-    "Estos precios van a disparar la inflación", "Voy a quemar mis ahorros en vacaciones jaja",
-    "This new policy will blow up in their faces", "On va faire exploser les records de participation dimanche!",
-    "Hay que matar el fraude con votos, no con violencia", "La sede del instituto es un cementerio de ideas",
-    "Condeno la amenaza de balacera contra la catedral",
-])
-def test_figures_of_speech_and_condemnations_are_not_threats(text):
-    assert match(text) == []
-
-
-@pytest.mark.parametrize("text", [
-    "Al que me niegue la credencial le meto un plomazo",  # slang for a shot
-    "Dimanche à la messe, ça va tirer dans la cathédrale",
-    "Al vocal le quedan pocos días",  # death as a deadline
-    "Count again and the whole board goes home in bags",
-    "That priest better wear a vest on Sunday",
-    "He threatened to shoot up the cathedral and I will finish the job",  # reported, then endorsed
-    "I will make them victims of a bloodbath at the cathedral",  # news words inside a threat
-    "They will get me arrested but I will burn the polling station",
-])
-def test_slang_deadlines_and_endorsed_threats(text):
-    assert match(text), text
-
-
-@pytest.mark.parametrize("text", [
-    "Me voy a matar estudiando para la capacitación",  # working oneself to death
-    "Je vais me tuer à la tâche pendant le dépouillement",
-    "This ballot design is going to kill turnout",
-    "Les résultats ont fait l'effet d'une bombe au siège du parti",
-    "El consejero se disparó un tiro en el pie",
-    "Shooting video at the polling station is not allowed",
-    "Detuvieron al hombre que amenazó con quemar la iglesia",  # a reported threat beside an arrest is news
-    "Our thoughts are with the victims of the church shooting",
-])
-def test_work_turnout_news_and_condolences_are_not_threats(text):
-    assert match(text) == []
-
-
 def test_a_last_sermon_needs_the_model_to_lean_the_same_way():
     from classifiers.threat import corroborated
 
@@ -104,121 +68,63 @@ def test_a_last_sermon_needs_the_model_to_lean_the_same_way():
     assert corroborated(text, 0.05) == [] and corroborated(text, 0.3) == ["last_time"]
 
 
-# Forms found missing by the judged suites 13-19, each beside the harmless post that shares
-# its words: the pattern must fire on the first and stay silent on the second.
-@pytest.mark.parametrize("threat, harmless", [
-    ("Los funcionarios que hagan trampa se van a ir con los pies por delante",
-     "Los funcionarios que hagan trampa se van a ir a la cárcel"),
-    ("Poll workers in Maricopa better say goodbye to their kids before Tuesday",
-     "Poll workers in Maricopa, say hi to your kids for us, thanks for your work"),
-    ("Les assesseurs de l'école Jules Ferry vont finir entre quatre planches",
-     "Les assesseurs de l'école Jules Ferry vont finir tard ce soir"),
-    ("La misa de las 12 en Catedral va a ser la más recordada de la historia 💣",
-     "La misa de las 12 en Catedral va a ser la más recordada de la historia 🙏"),
-    ("After that we start visiting homes, and we'll be armed", "We'll be armed with facts at the hearing"),
-    ("the secretary of state should be dragged into the street and shot",
-     "the clerk should be shot out of a cannon into the sea lmao"),
-    ("Los observadores que se regresen a su país mientras puedan", "Los observadores se regresan a su país el lunes"),
-    ("that reporter, we've got his route home mapped out", "that reporter's route home goes past the polling place"),
-    ("we'll see who's laughing when we're outside your houses with torches", "Torchlight vigil at the cathedral tonight"),
-    ("Tomorrow I'm driving my truck full speed into the voting line",
-     "Driving my truck to take seniors to the polls tomorrow, DM if you need a ride"),
-    ("On va mettre un petit quelque chose dans le café des assesseurs",
-     "Les assesseurs nous ont offert du café toute la journée"),
-    ("Vamos a ver cuánto aguanta la sede un bidón de diésel y un cerillo", "Subió otra vez el diésel, qué barbaridad"),
-    ("we're grabbing a commissioner and trading him for a recount",
-     "We condemn the kidnapping of an election official and demand his release"),
-    ("El sacerdote que nos negó la misa va a aparecer en una bolsa", "El sacerdote va a aparecer en la misa del domingo"),
-    ("Après le dépouillement, les agents du 9e vont quitter ce monde", "Après le dépouillement je pars en vacances"),
-    ("Nice day to visit the poll trainers with a freshly sharpened machete", "Nice day to visit the poll trainers"),
-    ("Hoy quemamos a los consejeros", "Hoy quemamos las naves: nos vamos todos a observar el cómputo"),
-    ("Been sharpening my knife for three days thinking about the registrar", "Sharpening my knife skills in cooking class"),
-    ("Hope they're all in the meeting when what we left under the table goes off",
-     "The missing ballots scandal went off like a bomb in the council"),
-    ("Fermez les portes de l'église dimanche, on ramène des chaînes et de l'essence",
-     "Fermez bien l'église après la messe dimanche, on a volé dans le tronc"),
-    ("Feligreses: este domingo recen desde su casa, por su bien", "Feligreses: este domingo recen por la paz, pidió el obispo"),
-    ("Count the votes carefully on Sunday, because we'll be counting bodies", "Count the votes carefully, we'll be watching"),
-    ("la prochaine fois on lui ferme la bouche pour de bon", "Le curé a parlé politique et la moitié de l'église est sortie"),
-    ("El que publique los resultados antes de tiempo se va a quedar sin dedos",
-     "Publicaron los resultados antes de tiempo, alguien se va a quedar sin chamba"),
-    ("Tomorrow I go to the polling place to take justice into my own hands", "Tomorrow I go to the polling place at 7"),
-    ("S'ils valident, le tribunal deviendra le nouveau Bataclan", "Hommage aux victimes du Bataclan, on n'oublie pas"),
-])
-def test_set_phrases_and_other_ways_to_kill(threat, harmless):
-    assert match(threat), threat
-    assert match(harmless) == [], harmless
+# Behaviour, not sentences: the sentence-by-sentence tests that restated the patterns' own
+# phrases were removed (circular); what the layer must do on text nobody here wrote is
+# measured on the generated grammar (lab/data/threat_grammar), whose rows no pattern names.
+GRAMMAR = list(csv.DictReader((Path(__file__).resolve().parent.parent / "lab" / "data" / "threat_grammar"
+                               / "generated.csv").open(encoding="utf-8")))
+_HOMOGLYPHS = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "c": "\u0441", "p": "\u0440", "x": "\u0445", "i": "\u0456"}
 
 
-@pytest.mark.parametrize("threat,harmless", [
-    # Written for the patterns of suites 20-24's unpaged threats, not copied from the suites.
-    ("A ese magistrado le vamos a regalar unos zapatos de cemento", "Le regalamos al magistrado unos zapatos de charol"),
-    ("The treasurer is going swimming with cinder blocks if the audit comes out", "The treasurer went swimming after the audit"),
-    ("Le maire finira au canal, des parpaings aux pieds", "Le maire a inauguré le canal, les pieds dans l'eau"),
-    ("Al regidor le vamos a cortar la lengua por chismoso", "Al regidor se le trabó la lengua en la sesión"),
-    ("Keep talking and we'll cut out your tongue, commissioner", "The commissioner bit her tongue during the hearing"),
-    ("Le porte-parole, on va lui arracher la langue", "Le porte-parole a la langue bien pendue"),
-    ("Si me vuelven a negar la credencial regreso con la escuadra", "Si me vuelven a negar la credencial regreso con mi abogado"),
-    ("Next time I come back with my glock and we'll see who waits", "Next time I come back with my lawyer and we'll see who waits"),
-    ("Quien toque esas urnas se gana un balazo", "Quien toque esas urnas sin gafete se gana una multa"),
-    ("Whoever certifies that count gets a bullet", "Whoever certifies that count gets a medal from me"),
-    ("Celui qui signe ce procès-verbal prend une balle", "Celui qui signe ce procès-verbal prend ses responsabilités"),
-    ("Your office would look great in flames, councilwoman", "Your office would look great with new paint, councilwoman"),
-    ("La mairie serait plus jolie en flammes", "La mairie est plus jolie illuminée"),
-    ("Aquí desaparecen periodistas cada mes, una más no se nota", "Aquí desaparecen los baches cada año, y vuelven"),
-    ("Dile a la jueza que piense cuánto quiere su carita", "Dile a la jueza que piense cuánto quiere al país"),
-])
-def test_mob_idioms_mutilation_armed_returns_and_conditional_bullets(threat, harmless):
-    assert match(threat), threat
-    assert match(harmless) == [], harmless
+def _disguise(text: str, how: str, at: int) -> str:
+    """``text`` as an evader writes it: an invisible character, a soft hyphen or a Cyrillic
+    letter inside a word, capitals, or a stretched vowel, at position ``at``."""
+    at %= max(len(text), 1)
+    if how in ("\u200b", "\u00ad", "\u2060", "\u200d"):
+        return text[:at] + how + text[at:]
+    if how == "homoglyph":
+        spots = [i for i, ch in enumerate(text) if ch in _HOMOGLYPHS]
+        if not spots:
+            return text
+        i = spots[at % len(spots)]
+        return text[:i] + _HOMOGLYPHS[text[i]] + text[i + 1:]
+    if how == "upper":
+        return text.upper()
+    vowels = [i for i, ch in enumerate(text) if ch in "aeiou"]
+    if not vowels:
+        return text
+    i = vowels[at % len(vowels)]
+    return text[:i] + text[i] * 4 + text[i + 1:]
 
 
-@pytest.mark.parametrize("text", [
-    "Whoever writes the summary gets a bullet point", "El que falle se lleva un tiro penal",
-    "Celui qui sert prend une balle de match", "La forêt sera en flammes cet été si rien ne change",
-    "I will come back with my gun license tomorrow", "think about how much she likes her face cream",
-])
-def test_bullet_points_penalties_match_balls_wildfires_and_licences_are_not_threats(text):
-    assert match(text) == [], text
+@settings(max_examples=300, deadline=None)
+@given(row=st.sampled_from(GRAMMAR), how=st.sampled_from(["\u200b", "\u00ad", "\u2060", "\u200d", "homoglyph",
+                                                          "upper", "stretch"]), at=st.integers(0, 400))
+def test_a_disguised_post_gets_the_verdict_of_the_plain_one(row, how, at):
+    assert bool(match(_disguise(row["text"], how, at))) == bool(match(row["text"])), (row["text"], how)
 
 
-@pytest.mark.parametrize("threat,harmless", [
-    # Written for suite 27's unpaged poisoning (no verb before the poison), not copied from it.
-    ("Cianuro en la cisterna de la junta distrital y que beban todos", "Cloro en la cisterna de la junta distrital y que beban todos tranquilos"),
-    ("Some cyanide in the water tank at city hall and let them drink", "Some chlorine in the water tank at city hall and let them drink"),
-    ("Du poison dans la citerne de la préfecture et qu'ils boivent", "Du poison dans la citerne ? Non, du chlore, la préfecture a rassuré"),
-])
-def test_poison_in_a_water_tank_without_a_verb(threat, harmless):
-    assert "poison" in match(threat), threat
-    assert match(harmless) == [], harmless
+def _group_variants():
+    """Each threat template that names a group, rendered once per group of its language and
+    gender, everything else equal."""
+    import random
+
+    from lab.threat_grammar import load_slots, load_templates, render
+
+    slots = load_slots()
+    for t in load_templates():
+        if t["label"] != "threat" or "{G}" not in t["template"]:
+            continue
+        for gender in ("m", "f"):
+            groups = [v for v, g in slots[(t["lang"], "G")] if g == gender]
+            if groups:
+                text = render(t["template"], t["lang"], {**slots, (t["lang"], "G"): [("GRUPOX", gender)]},
+                              random.Random(0))
+                yield text, [text.replace("GRUPOX", g) for g in groups]
 
 
-@pytest.mark.parametrize("text", [
-    "Te voy a matar, vendido", "Los vamos a ir a quemar a su casa", "Voy a matarte si vuelves",
-    "I'm gonna kill you, commissioner", "We'll shoot them at the gate", "I'd like to shoot him",
-    "Je vais te buter", "On va les tuer", "je te tuerai",
-])
-def test_death_threats_addressed_to_someone(text):
-    assert "kill_you" in match(text), text
-
-
-@pytest.mark.parametrize("text", [
-    "The steam will kill the virus", "Mom is going to kill me", "I will take you out for dinner",
-    "Esa canción me va a matar", "On va tuer le temps au café", "We'll burn the midnight oil",
-])
-def test_other_kills_are_not_addressed_threats(text):
-    assert "kill_you" not in match(text), text
-
-
-@pytest.mark.parametrize("threat,harmless", [
-    # Written for suite 28's explosives with no verb (README), not copied from it.
-    ("Los sábados la fila del registro civil da la vuelta a la cuadra. Una bomba ahí y se acaba el trámite",
-     "Los sábados la fila del registro civil da la vuelta a la cuadra. Encontraron una bomba ahí y evacuaron"),
-    ("The rally fills the whole square. Just one grenade and the campaign is over",
-     "Just one question and the campaign is over: who paid for the rally?"),
-    ("Le marché de Noël devant la mairie est bondé. Une bombe là et on n'en parle plus",
-     "Le marché de Noël devant la mairie est bondé. Il y avait une bombe là et les démineurs l'ont désamorcée hier"),
-])
-def test_an_explosive_placed_in_thought_with_no_verb(threat, harmless):
-    assert "one_bomb_and" in match(threat), threat
-    assert "one_bomb_and" not in match(harmless), harmless
+@pytest.mark.xfail(strict=True, reason="#26: the patterns name the institution's targets (its officials, "
+                   "places); a threat against another group rests on the model alone")
+def test_whether_the_patterns_fire_does_not_depend_on_the_group_named():
+    split = [(text, sorted({bool(match(v)) for v in variants})) for text, variants in _group_variants()]
+    assert [text for text, verdicts in split if len(verdicts) > 1] == []

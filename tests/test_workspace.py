@@ -6,7 +6,6 @@ import json
 import re
 import subprocess
 import sys
-from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import urlencode
 

@@ -6,7 +6,6 @@ strangers is escaped by the template engine everywhere it appears.
 from __future__ import annotations
 
 import base64
-from datetime import timedelta
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
