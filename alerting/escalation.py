@@ -24,7 +24,7 @@ from escucha.config import DAYS, Policy, Step
 from escucha.errors import StoreError
 from escucha.i18n import TEXT
 from escucha.incidents import assignment, assignments
-from escucha.records import SEVERITY_ORDER, Delivery, Incident
+from escucha.records import DIGEST_MARK, SEVERITY_ORDER, Delivery, Incident
 
 log = logging.getLogger("escucha.escalation")
 
@@ -388,11 +388,12 @@ def tick(config, store, now: datetime, channel_factory=AppriseChannel) -> dict:
 
 
 DIGEST_MIN = 3  # incidents due to one member in one tick that make one digest instead of as many pages
+# (incidents that share a post go together at any number)
 
 
 def page_digests(config, store, due_now, now, channel_factory) -> dict:
     """Members due a first page (nothing tried yet at this step) for DIGEST_MIN incidents or
-    more: one digest per contact method until one accepts. Returns {(incident id, member):
+    more, or for incidents that share a post: one digest per contact method until one accepts. Returns {(incident id, member):
     reached} for each incident a digest handled (its deliveries recorded, sent or failed)."""
     fresh: dict[str, list] = {}
     for due in due_now:
@@ -402,7 +403,12 @@ def page_digests(config, store, due_now, now, channel_factory) -> dict:
     handled = {}
     for member_id, dues in fresh.items():
         if len(dues) < DIGEST_MIN:
-            continue
+            # Fewer: only incidents opened from the same post (a threat that also spreads a
+            # rumour) go together; two messages about one post read as two events.
+            dues = [d for d in dues if any(set(d.incident.evidence) & set(o.incident.evidence)
+                                           for o in dues if o is not d)]
+            if len(dues) < 2:
+                continue
         for url in [c.url for c in config.member(member_id).contacts]:
             channel = channel_factory(url)
             claimed = [d for d in dues if store.claim_delivery(Delivery(
@@ -416,9 +422,11 @@ def page_digests(config, store, due_now, now, channel_factory) -> dict:
             pages = [compose(config, d.incident, member_id, now, store, d.step_no) for d in dues_sorted]
             outcome = channel.send(*Digest(pages).render(kind_of(url)))
             status = "sent" if outcome.ok else "failed"
+            # The detail names the message the incidents shared: one message, not one page each.
+            together = f"{DIGEST_MARK}{','.join(str(d.incident.id) for d in claimed)}"
             for d in claimed:
                 store.finish_delivery(Delivery(d.incident.id, d.step_no, member_id, channel.masked, status,
-                                               outcome.detail, now, d.rnd, 1))
+                                               f"{outcome.detail}; {together}", now, d.rnd, 1))
                 d.tally[status] += 1
                 handled[(d.incident.id, member_id)] = handled[(d.incident.id, member_id)] or outcome.ok
             if outcome.ok:

@@ -12,8 +12,9 @@ from escucha.cli import CONFIG_HELP, load_config
 
 @click.command()
 @click.option("--config", "config_path", help=CONFIG_HELP)
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; beyond this machine only with a login ([web] users or trusted_header).")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 def serve(config_path, host, port):
     """Serve acknowledge links, the inbound webhook and the analyst view."""
     from dashboards.web.app import check_exposure, serve as run_server
@@ -33,7 +34,8 @@ def dashboards():
 
 
 @dashboards.command("export")
-@click.option("--out", default="dashboards/saved_objects/escucha.ndjson", show_default=True)
+@click.option("--out", default="dashboards/saved_objects/escucha.ndjson", show_default=True,
+              help="The saved-objects file to write (NDJSON, as Dashboards and Kibana import it).")
 @click.option("--prefix", default="escucha-mentions", show_default=True, help="Index alias the dashboards read.")
 def dashboards_export(out, prefix):
     """Write the saved objects (index patterns, visualizations, the two dashboards) as NDJSON."""
@@ -47,8 +49,9 @@ def dashboards_export(out, prefix):
 
 @dashboards.command("install")
 @click.option("--url", required=True, help="OpenSearch Dashboards or Kibana base URL.")
-@click.option("--product", type=click.Choice(["opensearch", "kibana"]), default="opensearch", show_default=True)
-@click.option("--prefix", default="escucha-mentions", show_default=True)
+@click.option("--product", type=click.Choice(["opensearch", "kibana"]), default="opensearch", show_default=True,
+              help="OpenSearch Dashboards or Kibana.")
+@click.option("--prefix", default="escucha-mentions", show_default=True, help="Index alias the dashboards read.")
 def dashboards_install(url, product, prefix):
     """Import the dashboards through the saved-objects API (idempotent: fixed ids, overwrite)."""
     from dashboards.saved_objects import build, install

@@ -262,6 +262,11 @@ class Incident:
     next_step_at: datetime | None = None
 
 
+# In the detail of the deliveries one digest made, before the ids of the incidents it held:
+# one message, not one page each (the replay's scoring reads it).
+DIGEST_MARK = "one message with incidents "
+
+
 @dataclass(frozen=True)
 class Delivery:
     """One attempt to reach one member through one channel for one escalation step."""

