@@ -216,3 +216,13 @@ def test_the_command_line_acts_the_same_way_and_names_a_mistake(tmp_path, store)
     s = type(store)(tmp_path / "escucha.db")
     assert [a["action"] for a in s.audit_log(inc.id)][-2:] == ["incident.note", "incident.acknowledged"]
     s.close()
+
+
+def test_a_posts_link_is_a_link_only_when_it_is_a_web_address(app, store):
+    store.upsert_mentions([Mention("file", "evil", "voy a balacear la casilla", Author("malo"), NOW - timedelta(hours=1),
+                                   accounts=("x:@IEN_Oficial",), url="javascript:alert(document.cookie)")])
+    store.save_classifications([Classification("file:evil", "v1", {}, {"threat": "threat"})])
+    inc, _ = store.open_incident(Incident("threat:file:evil", "threat", "critical", "Amenaza", "e",
+                                          evidence=["file:evil", "x:0"]), NOW)
+    for page in (call(app, f"/incidents/{inc.id}")[2], call(app, "/")[2]):
+        assert "javascript:" not in page and 'href="https://x.com/u0/status/0"' in page

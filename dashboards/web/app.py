@@ -32,6 +32,9 @@ WORKSPACE = ("/", "/export", "/incidents", "/unanswered", "/triage")
 
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=select_autoescape(["html"]))
+# A post's link becomes a link only when it is a web address: a file import could carry
+# "javascript:…" in its url column.
+_ENV.filters["web"] = lambda url: isinstance(url, str) and url.lower().startswith(("https://", "http://"))
 
 
 def _page(name: str, config, lang: str, **values) -> str:

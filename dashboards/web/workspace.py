@@ -95,8 +95,6 @@ def feed(config, store, since, until, lang: str, category="", account="", langua
                            "at": local(config, m.created_at)}
         else:
             g["alike"] += 1
-            if m.created_at > g["m"].created_at:
-                g["latest"] = local(config, m.created_at)
     rows = sorted(groups.values(), key=lambda g: g["m"].created_at, reverse=True)
     return rows[:limit]
 
