@@ -363,7 +363,11 @@ def tick(config, store, now: datetime, channel_factory=AppriseChannel) -> dict:
             if member not in reached and member not in due.members:
                 due.members.append(member)
         due_now.append(due)
-    handled = page_digests(config, store, due_now, now, channel_factory)
+    try:
+        handled = page_digests(config, store, due_now, now, channel_factory)
+    except Exception:  # a broken digest must not stop the pages: each incident goes on its own
+        log.exception("the digest failed; each incident is paged on its own")
+        handled = {}
     for due in due_now:
         incident = due.incident
         for member in due.members:
@@ -393,8 +397,9 @@ DIGEST_MIN = 3  # incidents due to one member in one tick that make one digest i
 
 def page_digests(config, store, due_now, now, channel_factory) -> dict:
     """Members due a first page (nothing tried yet at this step) for DIGEST_MIN incidents or
-    more, or for incidents that share a post: one digest per contact method until one accepts. Returns {(incident id, member):
-    reached} for each incident a digest handled (its deliveries recorded, sent or failed)."""
+    more, or for incidents that share a post: one digest per contact method until one
+    accepts. Returns {(incident id, member): reached} for each incident a digest handled
+    (its deliveries recorded, sent or failed)."""
     fresh: dict[str, list] = {}
     for due in due_now:
         for member in due.members:

@@ -191,3 +191,18 @@ def test_a_member_who_reads_english_gets_english_pages_and_a_wrong_language_is_n
         assert "committee.members[0].lang: must be one of es, en, fr; got 'pt'" in str(exc)
     else:
         raise AssertionError("a language escucha does not speak must be refused")
+
+
+def test_a_digest_that_breaks_leaves_every_incident_paged_on_its_own(config, store, smtp, monkeypatch):
+    import alerting.escalation as esc
+
+    def broken(*a, **k):
+        raise RuntimeError("a bug in the digest")
+
+    monkeypatch.setattr(esc, "Digest", broken)
+    incidents = _many(store, ["critical"] * 4)
+    tick(config, store, NOW)
+    assert len(smtp.messages) == 0 or all("a la vez" not in m["Subject"] for m in smtp.messages)
+    tick(config, store, NOW + esc.STALE_SEND)  # the claims the broken digest left are sent on their own
+    reached = {i.id for i in incidents if any(d.status == "sent" for d in store.deliveries(i.id))}
+    assert reached == {i.id for i in incidents}
