@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from alerting.channels.base import AppriseChannel
 from alerting.pages import Digest, Page, kind_of
 from escucha.links import make_link
+from escucha import periods
 from escucha.config import DAYS, Policy, Step
 from escucha.errors import StoreError
 from escucha.i18n import TEXT
@@ -123,7 +124,7 @@ def _one_line(text: str) -> str:
 
 
 def _local(config, at: datetime) -> str:
-    return f"{at.astimezone(config.tz):%Y-%m-%d %H:%M}"
+    return periods.local(config.tz, at)
 
 
 def _who(config, notify: str, t: dict) -> str:

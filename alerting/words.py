@@ -7,6 +7,8 @@ the zone named, the posts quoted «like this».
 """
 from __future__ import annotations
 
+from escucha import periods
+
 WORDS = {
     "es": {
         "threat_title": "Amenaza violenta de @{handle}",
@@ -151,4 +153,4 @@ def number(config, n: int) -> str:
 
 
 def when(config, t) -> str:
-    return f"{t.astimezone(config.tz):%Y-%m-%d %H:%M}"
+    return periods.local(config.tz, t)

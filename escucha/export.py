@@ -14,7 +14,7 @@ import csv
 import json
 from pathlib import Path
 
-from escucha import frames
+from escucha import frames, periods
 from escucha.errors import EscuchaError, InputError
 from escucha.i18n import EXPORT, TEXT
 
@@ -54,7 +54,7 @@ def _words(df, table: str, lang: str, config):
         out["kind"] = out["kind"].astype(object).map(lambda s: w.get("kind_" + s, s))
         out["status"] = out["status"].astype(object).map(lambda s: w.get("status_" + s, s))
         out["timeline"] = out["timeline"].map(lambda pages: "; ".join(
-            f"{at.astimezone(config.tz):%Y-%m-%d %H:%M} {w['page_' + st] if 'page_' + st in w else st} "
+            f"{periods.local(config.tz, at)} {w['page_' + st] if 'page_' + st in w else st} "
             f"{member} ({w['step']} {step + 1})" for at, member, st, step in pages if at))
     zone = config.timezone
     return out.rename(columns=lambda c: w["col_" + c] + (f" ({zone})" if c.endswith("_at") else ""))

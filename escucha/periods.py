@@ -58,3 +58,9 @@ def week_before(at: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
     start_day = monday - timedelta(days=7)
     start = datetime(start_day.year, start_day.month, start_day.day, tzinfo=tz)  # a DST change is not 7*24 h
     return parse_time(start), parse_time(end)
+
+
+def local(tz: ZoneInfo, at: datetime | None) -> str:
+    """A time as people read it in pages, the workspace and exports: the institution's zone,
+    to the minute ("2026-11-10 03:12"); "" for no time."""
+    return f"{at.astimezone(tz):%Y-%m-%d %H:%M}" if at else ""

@@ -11,6 +11,7 @@ import hmac
 import re
 import unicodedata
 
+from escucha import periods
 from escucha.export import reasons_in_words
 from escucha.frames import matches
 from escucha.incidents import Event
@@ -21,7 +22,7 @@ PERIODS = (1, 7, 14, 30, 90)
 
 
 def local(config, t) -> str:
-    return f"{t.astimezone(config.tz):%Y-%m-%d %H:%M}" if t else ""
+    return periods.local(config.tz, t)
 
 
 def name_of(config, member_id: str) -> str:
