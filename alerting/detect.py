@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -19,7 +20,7 @@ log = logging.getLogger("escucha.detect")
 WINDOW_DAYS = 14  # what narratives and spikes count over
 SENSITIVITY = {"low": 4.0, "normal": 3.0, "high": 2.0}  # times the expected count
 SPIKE_LEVEL = {"low": 1e-6, "normal": 1e-4, "high": 1e-2}  # the Poisson test's level
-BASELINE_MIN = timedelta(hours=24)  # history a spike is judged against, at least
+BASELINE_MIN = timedelta(hours=24)  # history the hourly baseline needs; before it, the mix is judged too
 
 
 def _snippet(text: str, n: int = 90) -> str:
@@ -203,9 +204,18 @@ def detect_narratives(config, items, now, meaning=None) -> list[Incident]:
                 label in ("assertion", "question", "debunk") and _same_story(terms, candidates[j][2]) or
                 alike is not None and alike[i, j] >= config.thresholds.claim_similarity) for j in group)
 
-        group = next((g for g in new if restates(g)), None)
-        if group is not None:
+        joined = [g for g in new if restates(g)]
+        if joined:
+            group = joined[0]
             group.append(i)
+            if label == "assertion":
+                # An assertion that restates two groups shows they are one story told in two
+                # wordings: they become one group, named by its oldest post. (A question or a
+                # debunk that touches both joins the first only: it spreads nothing.)
+                for other in joined[1:]:
+                    group.extend(other)
+                    new.remove(other)
+                group.sort()
         elif label == "assertion":
             new.append([i])  # a question or a debunk of nothing asserted yet starts nothing
     groups = [[(candidates[i][0], candidates[i][1]) for i in g] for g in new]
@@ -285,10 +295,26 @@ class HourlyBaseline:
 SPIKE_WINDOW = timedelta(hours=1)
 
 
-def _episodes(times: list, ids: list, expected_at, now, first, d) -> list[tuple[int, int, int, float]]:
+def _mix_p(n: int, w: int, k: int, total: int) -> float:
+    """P(at least ``n`` of an hour's ``w`` mentions in the category | ``k`` of the ``total``
+    mentions before it were): beta-binomial, a uniform prior on the category's share, so a
+    short history speaks with the little confidence it has."""
+    from scipy.stats import betabinom
+
+    return float(betabinom.sf(n - 1, w, 1 + k, 1 + total - k))
+
+
+def _episodes(times: list, ids: list, expected_at, now, first, d, volume=()) -> list[tuple[int, int, int, float]]:
     """Spikes in one series (sorted times): every window of an hour that ends at a post is
     tested, and spiking windows less than an hour apart make one episode: (first index,
-    last index, peak count, expected count at the peak)."""
+    last index, peak count, expected count at the peak).
+
+    In the first day of history (``BASELINE_MIN``) the hourly rate is unknown: the evening
+    is busier than the night it is compared with. There a window must also change the mix:
+    its share of the category among all the account's mentions (``volume``, sorted times)
+    against the share before it (:func:`_mix_p`), which a busier hour alone does not move."""
+    from bisect import bisect_right
+
     from scipy.stats import poisson
 
     factor, level = SENSITIVITY[d.sensitivity], SPIKE_LEVEL[d.sensitivity]
@@ -299,14 +325,19 @@ def _episodes(times: list, ids: list, expected_at, now, first, d) -> list[tuple[
             break
         while times[lo] <= t - SPIKE_WINDOW:
             lo += 1
-        if t - SPIKE_WINDOW - first < BASELINE_MIN:
-            continue  # no baseline of the account's own yet: any hour would look like a spike
+        start = t - SPIKE_WINDOW
+        if start - first < SPIKE_WINDOW:
+            continue  # not an hour of history yet: nothing to compare with
         n = hi - lo + 1
         if n < d.spike_min_count:
             continue
-        expected = expected_at(t - SPIKE_WINDOW)
+        expected = expected_at(start)
         if n < factor * expected or float(poisson.sf(n - 1, expected)) >= level:  # P(at least n | baseline)
             continue
+        if start - first < BASELINE_MIN:
+            before = bisect_right(volume, start)
+            if _mix_p(n, bisect_right(volume, t) - before, lo, before) >= level:
+                continue
         # A window that starts within an hour of the episode's last one continues it: a
         # burst that dips for a few minutes is one spike, not two.
         if out and times[out[-1][1]] >= t - 2 * SPIKE_WINDOW:
@@ -332,15 +363,20 @@ def detect_spikes(config, items, now, history=None) -> list[Incident]:
     d = config.detection
     history = items if history is None else history
     series: dict[tuple, list] = defaultdict(list)
+    volume: dict[str, list] = defaultdict(list)  # every mention of the account: the mix's denominator
     posts = {}
     for m, c in history:
         for acc in m.accounts or ("",):
+            if not m.own:
+                volume[acc].append(m.created_at)
             for cat, test in _CATEGORIES.items():
                 if test(c) and not m.own:
                     series[(acc, cat)].append((m.created_at, m.id))
                     posts[m.id] = m
     if not series:
         return []
+    for v in volume.values():
+        v.sort()
     first = min(m.created_at for m, _ in history).replace(minute=0, second=0, microsecond=0)
     found: dict[str, list] = defaultdict(list)  # account -> [start, end, {cat: (peak, expected)}, ids]
     for (acc, cat), s in sorted(series.items()):
@@ -351,7 +387,7 @@ def detect_spikes(config, items, now, history=None) -> list[Incident]:
         def expected_at(start, baseline=baseline):
             return baseline(start.replace(minute=0, second=0, microsecond=0))
 
-        for lo, hi, peak, expected in _episodes(times, ids, expected_at, now, first, d):
+        for lo, hi, peak, expected in _episodes(times, ids, expected_at, now, first, d, volume[acc]):
             found[acc].append([times[lo], times[hi], {cat: (peak, expected)}, ids[lo : hi + 1]])
     out = []
     for acc, episodes in found.items():
@@ -420,6 +456,8 @@ def detect(config, store, now: datetime, new_ids: set[str], last: datetime | Non
                 continue
             if inc.kind == "spike":
                 inc = _folded(inc, merged, store)
+            elif inc.key.startswith("narrative:new:"):
+                inc = _continued(inc, merged, store)
             first = merged.setdefault(inc.key, inc)  # the earliest mention names the incident
             if first is not inc:
                 first.evidence += [e for e in inc.evidence if e not in first.evidence]
@@ -446,3 +484,15 @@ def _folded(spike: Incident, merged: dict, store) -> Incident:
     owner = next(i for i in holder.values() if i.key == key)
     return Incident(key=owner.key, kind=owner.kind, severity=owner.severity, title=owner.title,
                     explanation=owner.explanation, account=owner.account, evidence=list(spike.evidence))
+
+
+def _continued(narrative: Incident, merged: dict, store) -> Incident:
+    """A new narrative that holds posts of one already open (two wordings found to be one
+    story after one of them had opened) goes on as that incident, not as a second."""
+    shared: dict[str, int] = defaultdict(int)
+    ours = set(narrative.evidence)
+    for inc in [*store.incidents(status="open"), *store.incidents(status="acknowledged"), *merged.values()]:
+        if inc.kind == "narrative" and inc.key != narrative.key:
+            shared[inc.key] += len(ours.intersection(inc.evidence))
+    key = max((k for k in shared if shared[k]), key=shared.get, default=None)
+    return narrative if key is None else replace(narrative, key=key)

@@ -159,6 +159,28 @@ def test_small_volume_spike_against_a_quiet_account_and_no_spike_on_a_busy_one(c
     assert detect_spikes(config, busy + more, T0 + timedelta(hours=49)) == []
 
 
+def test_on_the_first_day_a_spike_must_change_the_mix_not_only_the_volume(config):
+    def calm(i, at):  # a neutral mention: it counts in the account's volume, not as negative
+        m, c = mk(i, at)
+        return m, replace(c, labels={"sentiment": "neutral"})
+
+    # Ten quiet hours: a mention every 20 minutes, one in six negative.
+    start = [calm(i, T0 + timedelta(minutes=20 * i)) if i % 6 else mk(i, T0 + timedelta(minutes=20 * i))
+             for i in range(30)]
+    # Then an outage: 14 of the next hour's 16 mentions are negative. Day one: no hourly baseline yet.
+    burst = [mk(100 + i, T0 + timedelta(hours=10, minutes=4 * i)) if i % 8 else
+             calm(100 + i, T0 + timedelta(hours=10, minutes=4 * i)) for i in range(16)]
+    found = detect_spikes(config, start + burst, T0 + timedelta(hours=11))
+    assert len(found) == 1 and len(found[0].evidence) == 14
+    # The evening rush of a new account: eight times the volume, negative in the same share as
+    # before. The negative rate alone would call it a spike; the mix says it is a busier hour.
+    rush = [mk(200 + i, T0 + timedelta(hours=10, minutes=i)) if i % 6 == 0 else
+            calm(200 + i, T0 + timedelta(hours=10, minutes=i)) for i in range(48)]
+    assert detect_spikes(config, start + rush, T0 + timedelta(hours=11)) == []
+    # Within the first hour there is nothing to compare with.
+    assert detect_spikes(config, burst, T0 + timedelta(hours=11)) == []
+
+
 def test_a_new_rumour_not_in_the_register_opens_a_narrative(config):
     claim = {"claim": "assertion"}
     posts = [mk(1, T0, "La agencia destruyó las vacunas del lote 7 y lo ocultan", labels=claim),
@@ -180,6 +202,47 @@ def test_a_new_rumour_not_in_the_register_opens_a_narrative(config):
     complaint = mk(7, T0, "la página no carga desde ayer", labels={"claim": "none"})
     found = detect_narratives(config, [big, complaint], T0)
     assert [f.key for f in found] == ["narrative:new:x:6"] and "una cuenta de gran alcance, @u6" in found[0].explanation
+
+
+def test_two_wordings_of_one_rumour_that_a_post_ties_together_are_one_narrative(config):
+    claim = {"claim": "assertion"}
+    # Two wordings with too few words in common to meet, each asserted by two authors...
+    posts = [mk(1, T0, "Borraron del padrón a los votantes de la comuna norte", labels=claim),
+             mk(2, T0 + timedelta(minutes=5), "Borraron del padrón a votantes de la comuna norte, vergüenza", labels=claim),
+             mk(3, T0 + timedelta(minutes=10), "Mi vecina fue eliminada del registro sin aviso, fraude total",
+                labels=claim),
+             mk(4, T0 + timedelta(minutes=15), "Eliminada del registro sin aviso mi vecina: fraude total", labels=claim)]
+    assert detect_narratives(config, posts, T0 + timedelta(hours=1)) == []  # two stories, two authors each
+    # ...until a third author asserts both in one post: one story, three authors, one incident.
+    bridge = mk(5, T0 + timedelta(minutes=20), "Borraron del padrón a los votantes de la comuna norte: eliminada "
+                "del registro sin aviso hasta mi vecina", labels=claim)
+    found = detect_narratives(config, posts + [bridge], T0 + timedelta(hours=1))
+    assert len(found) == 1 and found[0].key == "narrative:new:x:1"
+    assert sorted(found[0].evidence) == ["x:1", "x:2", "x:3", "x:4", "x:5"]
+
+
+def test_a_narrative_open_before_its_two_wordings_met_goes_on_as_itself(config, store):
+    from alerting.detect import detect
+
+    claim = {"claim": "assertion"}
+    first = [mk(1, T0, "Borraron del padrón a los votantes de la comuna norte", labels=claim),
+             mk(2, T0 + timedelta(minutes=5), "Borraron del padrón a votantes de la comuna norte, vergüenza",
+                labels=claim),
+             # the other wording, asserted by an account with a large audience: it opens at once
+             mk(3, T0 + timedelta(minutes=10), "Mi vecina fue eliminada del registro sin aviso, fraude total",
+                labels=claim, followers=900_000)]
+    store.upsert_mentions([m for m, _ in first])
+    store.save_classifications([c for _, c in first])
+    opened = detect(config, store, T0 + timedelta(minutes=15), {m.id for m, _ in first})
+    assert [i.key for i in opened] == ["narrative:new:x:3"]
+    store.open_incident(opened[0], T0 + timedelta(minutes=15))
+    bridge = mk(5, T0 + timedelta(minutes=20), "Borraron del padrón a los votantes de la comuna norte: eliminada "
+                "del registro sin aviso hasta mi vecina", labels=claim)
+    store.upsert_mentions([bridge[0]])
+    store.save_classifications([bridge[1]])
+    later = detect(config, store, T0 + timedelta(minutes=25), {"x:5"})
+    assert [i.key for i in later] == ["narrative:new:x:3"], "the open incident grows; no second one opens"
+    assert sorted(later[0].evidence) == ["x:1", "x:2", "x:3", "x:5"]
 
 
 def _abuse(i, at, text, handle=None, **kw):
