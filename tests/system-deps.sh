@@ -6,6 +6,7 @@
 #   poppler-utils   pdftoppm renders the report's PDF pages           tests/test_report.py
 #   postgresql      a real server for the escalation state            tests/test_store.py, test_state_init.py
 #   chromium        the analyst view in a real headless browser       tests/test_browser.py
+#   qemu-user       a CPU without VNNI, emulated, for the int8 graphs  tests/test_int8_avx2.py
 # OpenSearch comes from Maven Central through the tests' own fixture (mvn, java).
 set -uo pipefail
 need=()
@@ -13,6 +14,7 @@ command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 |
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null || need+=(chromium)
+command -v qemu-x86_64 >/dev/null || need+=(qemu-user)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing ${need[*]} (Debian packages the tests use)"

@@ -9,7 +9,8 @@ import pytest
 import onnx
 import onnxruntime as ort
 
-from classifiers.int8_rows import exact_graph, quantize_rows, quantize_weight, saturates, session
+from classifiers.int8_rows import (exact_graph, fits_int16, quantize_rows, quantize_weight, requantize, saturates,
+                                   session)
 
 
 def _linear_graph(path, w, opset=17):
@@ -28,9 +29,9 @@ def _run(path, x):
     return session(path).run(None, {"x": x})[0]
 
 
-def _int8_reference(x, w):
+def _int8_reference(x, w, weight_max=63.0):
     """The integers the graph multiplies, in numpy: activations per row, weights per column."""
-    q, w_scale = quantize_weight(w)
+    q, w_scale = quantize_weight(w, weight_max)
     rows = x.reshape(-1, x.shape[-1])
     x_scale = np.maximum(np.abs(rows).max(axis=1), 1e-8) / 127.0
     xq = np.clip(np.round(rows / x_scale[:, None]), -127, 127)
@@ -38,25 +39,42 @@ def _int8_reference(x, w):
     return y.reshape(*x.shape[:-1], w.shape[1])
 
 
-def test_the_product_is_the_int8_one_on_this_cpu_even_where_int8_saturates(tmp_path):
+def _worst_case(tmp_path, weight_max):
     """Large activations against large weights: the case a CPU without VNNI clips (two
-    u8 x s8 products added in int16). On such a CPU the graph is computed in float32."""
+    u8 x s8 products added in int16)."""
     rng = np.random.default_rng(3)
     w = rng.normal(0, 0.05, (256, 32)).astype(np.float32)
-    w[:, 0] = 0.2  # a column at full scale: every weight 127
+    w[:, 0] = 0.2  # a column at full scale: every weight at the top of its range
     _linear_graph(tmp_path / "fp32.onnx", w)
-    quantize_rows(tmp_path / "fp32.onnx", tmp_path / "rows.onnx")
+    quantize_rows(tmp_path / "fp32.onnx", tmp_path / "rows.onnx", weight_max=weight_max)
     x = np.abs(rng.normal(0, 1, (2, 4, 256))).astype(np.float32) + 2.0  # every activation near the top
-    want = _int8_reference(x, w)
+    return w, x
+
+
+@pytest.mark.parametrize("weight_max", [63.0, 127.0])
+def test_the_product_is_the_int8_one_on_this_cpu_even_where_int8_saturates(tmp_path, weight_max):
+    """8-bit weights: where the CPU clips, the graph is computed in float32 (on the same
+    integers). 7-bit weights (the default): the int8 product cannot clip and runs as it is."""
+    w, x = _worst_case(tmp_path, weight_max)
+    want = _int8_reference(x, w, weight_max)
     got = _run(tmp_path / "rows.onnx", x)
     assert np.abs(got - want).max() <= 1e-4 * np.abs(want).max()
-    # Both forms agree where the CPU's int8 product is exact; where it saturates, the int8
-    # form is wrong by far and the float32 one is what runs.
     plain = ort.InferenceSession(str(tmp_path / "rows.onnx"), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
     exact = ort.InferenceSession(exact_graph(tmp_path / "rows.onnx"), providers=["CPUExecutionProvider"]).run(
         None, {"x": x})[0]
     assert np.abs(exact - want).max() <= 1e-4 * np.abs(want).max()
-    assert saturates() == (np.abs(plain - want).max() > 0.01 * np.abs(want).max())
+    clips = np.abs(plain - want).max() > 0.01 * np.abs(want).max()
+    assert clips == (saturates() and weight_max > 64)
+    assert fits_int16(tmp_path / "rows.onnx") == (weight_max <= 64)
+
+
+def test_a_graph_with_8_bit_weights_is_brought_to_7_bits(tmp_path):
+    w, x = _worst_case(tmp_path, 127.0)
+    assert requantize(tmp_path / "rows.onnx", tmp_path / "rows7.onnx") == 1
+    assert fits_int16(tmp_path / "rows7.onnx") and not fits_int16(tmp_path / "rows.onnx")
+    got, ref = _run(tmp_path / "rows7.onnx", x), x @ w
+    assert np.abs(got - ref).max() <= 0.02 * np.abs(ref).max()
+    assert requantize(tmp_path / "rows7.onnx", tmp_path / "again.onnx") == 0  # 7 bits already
 
 
 def test_the_float32_form_is_the_int8_result_to_the_bit(tmp_path):

@@ -99,8 +99,6 @@ def _expected(name):
 # Incidents escucha does not find in time today, each with why. A fix turns its case into
 # an unexpected pass, which fails (strict) until it is taken off this list.
 KNOWN_MISSES = {
-    ("electoral-cl", "caida-sitio"): "the spike is on the first day, where it must also change the mix: 12 of 15 "
-                                     "negative against 3 of 18 before reads p 0.00017 > the normal level 0.0001",
     ("humanitaire-sahel", "riz-revendu"): "its posts get no claim label (check-worthiness rules, English)",
 }
 
