@@ -464,11 +464,17 @@ def detect(config, store, now: datetime, new_ids: set[str], last: datetime | Non
     return list(merged.values())
 
 
+def _live(merged: dict, store) -> list[Incident]:
+    """The incidents a new detection can belong to: open or acknowledged in the store, and
+    those of this run."""
+    return [*store.incidents(status="open"), *store.incidents(status="acknowledged"), *merged.values()]
+
+
 def _folded(spike: Incident, merged: dict, store) -> Incident:
     """A spike made mostly of one other incident's posts (a rumour's, a campaign's) is that
     incident growing, not a second one to page about: its posts join that incident."""
     holder: dict[str, Incident] = {}
-    for inc in [*store.incidents(status="open"), *store.incidents(status="acknowledged"), *merged.values()]:
+    for inc in _live(merged, store):
         if inc.kind != "spike":
             for e in inc.evidence:
                 holder.setdefault(e, inc)
@@ -491,7 +497,7 @@ def _continued(narrative: Incident, merged: dict, store) -> Incident:
     story after one of them had opened) goes on as that incident, not as a second."""
     shared: dict[str, int] = defaultdict(int)
     ours = set(narrative.evidence)
-    for inc in [*store.incidents(status="open"), *store.incidents(status="acknowledged"), *merged.values()]:
+    for inc in _live(merged, store):
         if inc.kind == "narrative" and inc.key != narrative.key:
             shared[inc.key] += len(ours.intersection(inc.evidence))
     key = max((k for k in shared if shared[k]), key=shared.get, default=None)
