@@ -161,6 +161,22 @@ def generate(seed: int = 7, per_template: int = PER_TEMPLATE) -> list[dict]:
     return rows
 
 
+def group_variants(label: str = "threat"):
+    """(template text, [the same text naming each group]) for every ``label`` template that
+    names a group: rendered once per group of its language and gender, everything else drawn
+    the same. The decision must not depend on which group a post names (issue #26)."""
+    slots = load_slots()
+    for t in load_templates():
+        if t["label"] != label or "{G}" not in t["template"]:
+            continue
+        for gender in ("m", "f"):
+            groups = [v for v, g in slots[(t["lang"], "G")] if g == gender]
+            if groups:
+                text = render(t["template"], t["lang"], {**slots, (t["lang"], "G"): [("GRUPOX", gender)]},
+                              random.Random(0))
+                yield text, [text.replace("GRUPOX", g) for g in groups]
+
+
 def family_folds(families, k: int = 5) -> dict[str, int]:
     """Each family's fold, fixed by its name (stable as families are added)."""
     from lab.training import family_fold

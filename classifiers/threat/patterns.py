@@ -14,14 +14,18 @@ import unicodedata
 
 from classifiers.textnorm import clean
 
-# Places and people a threat against the institution names.
+# Places, bodies and events a threat against the institution names; never people. Which
+# person or group a post names must not decide whether a pattern fires (issue #26): a
+# list of officials beside the verbs made "lynch the poll workers" a pattern hit and
+# "lynch immigrants" the model's alone. A threat against people is read by the verbs'
+# pronoun forms below ("te voy a matar", "kill them all") and by the models, for any group.
 _TARGET_ES = (r"(catedral|iglesia|templo|parroquia|misa|casillas?|urnas?|instituto|ine|ien|sede|oficinas?|"
-              r"consejer[oa]s?|consejo|funcionari[oa]s?|presidenta|presidente|mitin|escuelas?|colegio|junta|"
-              r"votacion|eleccion(es)?|capacitador(es|as)?|personal|edificio|modulo|plaza|marcha)")
-_TARGET_EN = (r"(cathedral|church|mass|polling (station|place)|ballot|office|institute|headquarters|official|"
-              r"officials|staff|workers|school|rally|election|building|counting|them all|commissioners?|officers?)")
+              r"consejo|mitin|escuelas?|colegio|junta|"
+              r"votacion|eleccion(es)?|edificio|modulo|plaza|marcha)")
+_TARGET_EN = (r"(cathedral|church|mass|polling (station|place)|ballot|office|institute|headquarters|"
+              r"school|rally|election|building|counting|them all)")
 _TARGET_FR = (r"(cathedrale|eglise|messe|bureau de vote|bureaux de vote|urnes?|institut|siege|bureau|"
-              r"fonctionnaires?|agents?|ecole|meeting|election|batiment|mairie|prefecture)")
+              r"ecole|meeting|election|batiment|mairie|prefecture)")
 
 _KILL_ES = (r"(matar|mato|asesinar|balacear|balear|disparar|acribillar|quemar|incendiar|volar|explotar|degollar|"
             r"colgar|linchar|ejecutar|fusilar|ahorcar|rafaguear|apuñalar|apunalar|desaparecer|"
@@ -105,7 +109,7 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("es.armado", "es", rf"\b(voy|vamos|iremos|ire|llegare|llegaremos|vendremos|van|va)\s+(a\s+ir\s+)?armad[oa]s?\b"
                         rf"(?!\s+de\b)"),
     ("es.dentro", "es", r"\b(quem|arde|ard|incend|fuego|lumbre|volar|vuel)\w*\b.{0,60}\b(con todo y|con)\s+"
-                        r"(\w+\s+){0,2}(adentro|dentro|feligreses|empleados|funcionarios|gente)\b"),
+                        r"(\w+\s+){0,2}(adentro|dentro|gente)\b"),
     ("es.arde_lugar", "es", rf"\b{_TARGET_ES}\s+(arde|ardera|va a arder|van a arder|se quema|se va a quemar|"
                             rf"quemara|vuela|volara)\b|\b{_TARGET_ES}\b(\s+\w+){{0,2}}\s+(se hace|se hara|quedara|queda|"
                             rf"va a quedar|termina|terminara|acaba|acabara)\s+(en\s+)?cenizas\b"),
@@ -148,14 +152,13 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("en.where_live", "en", r"\b(know|found|find out)\s+where\s+(\w+\s+){1,3}(live|lives|sleeps?)\b"),
     ("en.dead_man", "en", r"\b(he'?s|she'?s|he is|she is|you'?re|you are|they'?re|they are)\s+(a\s+)?dead\s+"
                           r"(man|woman|men|women|meat)\b|\bdead (man|men) walking\b|\bregret (ever )?being born\b"),
-    ("en.coming_for", "en", rf"\b(we'?re|we are|i'?m|i am|they'?re)\s+coming\s+for\s+(you|them|the\s+(\w+\s+)?"
-                            rf"(officials?|staff|workers|commissioners?|officers?))\b"),
+    ("en.coming_for", "en", rf"\b(we'?re|we are|i'?m|i am|they'?re)\s+coming\s+for\s+(you|them|him|her|all of you)\b"),
     ("en.address", "en", r"\b(we|i)\s+(have|know|got|found)\s+(your|their|his|her)\s+(home\s+)?address(es)?\b|"
                          r"\bknow\s+where\s+your\s+(kids|children|family)\b"),
     ("en.flames", "en", rf"\b{_TARGET_EN}\b.{{0,30}}\b(go(es)?|going|will go|gonna go)\s+up\s+in\s+(flames|smoke)\b|"
                         rf"\b{_TARGET_EN}\s+(burns|will burn|is going to burn|gonna burn)\b|"
                         rf"\bburn\w*\b.{{0,40}}\b(with|and)\s+(\w+\s+){{0,3}}inside\b|"
-                        rf"\bburn\w*\b.{{0,40}}\b(staff|everyone|everybody|people|workers) (included|inside)\b|"
+                        rf"\bburn\w*\b.{{0,40}}\b(everyone|everybody|people) (included|inside)\b|"
                         rf"\bbring\s+(your\s+|our\s+|my\s+|the\s+)?(guns?|rifles?|weapons|ar|ar-?15s?|ammo)\b"),
     ("en.visit", "en", r"\b(pay|paying|pays)\s+(them|you|him|her|it|the \w+)\s+a\s+(little\s+)?visit\b.{0,40}"
                        r"\b(bats?|guns?|knives|knife|crowbars?|gasoline|rifles?|friends with guns)\b"),
