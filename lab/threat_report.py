@@ -43,18 +43,21 @@ def _sets(held_out) -> dict[str, tuple[list[str], list[str]]]:
     return sets
 
 
-def measure(model_dir: str, sets, thresholds=None) -> dict:
-    from alerting.detect import pages
-    from classifiers.scorer import Scorer
-    from escucha.config import Thresholds
+def _classify(scorer, texts: list[str]) -> list:
+    """Each text's classification by the product's scorer, 256 at a time."""
     from escucha.records import Author, Mention
 
-    scorer = Scorer(thresholds or Thresholds(), model_dir=model_dir)
+    ms = [Mention("eval", str(i), t, author=Author("eval"), created_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+          for i, t in enumerate(texts)]
+    return [c for start in range(0, len(ms), 256) for c in scorer.score(ms[start : start + 256])]
+
+
+def measure(scorer, sets) -> dict:
+    from alerting.detect import pages
+
     out = {}
     for name, (texts, labels) in sets.items():
-        ms = [Mention("eval", str(i), t, author=Author("eval"), created_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
-              for i, t in enumerate(texts)]
-        cs = [c for start in range(0, len(ms), 256) for c in scorer.score(ms[start : start + 256])]
+        cs = _classify(scorer, texts)
         pos = [c for c, y in zip(cs, labels) if y == "threat"]
         neg = [c for c, y in zip(cs, labels) if y != "threat"]
         share = lambda xs, f: round(sum(map(f, xs)) / len(xs), 4) if xs else None  # noqa: E731
@@ -65,28 +68,19 @@ def measure(model_dir: str, sets, thresholds=None) -> dict:
     return out
 
 
-def _decision(c) -> str:
-    from alerting.detect import pages
-
-    return "paged" if pages(c) else "reviewed" if c.labels["threat"] == "threat" else "nothing"
-
-
-def group_split(model_dir: str, thresholds=None) -> dict:
+def group_split(scorer) -> dict:
     """For each label, how many group-naming grammar templates get more than one decision
-    across the groups they are rendered with, and the share of renders paged / flagged."""
-    from classifiers.scorer import Scorer
-    from escucha.config import Thresholds
-    from escucha.records import Author, Mention
+    (paged, reviewed, nothing) across the groups they are rendered with, and the share of
+    renders paged / flagged."""
+    from alerting.detect import pages
     from lab.threat_grammar import group_variants
 
-    scorer = Scorer(thresholds or Thresholds(), model_dir=model_dir)
     out = {}
     for label in ("threat", "not_threat"):
         templates = list(group_variants(label))
         texts = [v for _, vs in templates for v in vs]
-        ms = [Mention("eval", str(i), t, author=Author("eval"), created_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
-              for i, t in enumerate(texts)]
-        decided = iter([_decision(c) for start in range(0, len(ms), 256) for c in scorer.score(ms[start : start + 256])])
+        decided = iter(["paged" if pages(c) else "reviewed" if c.labels["threat"] == "threat" else "nothing"
+                        for c in _classify(scorer, texts)])
         per = [[next(decided) for _ in vs] for _, vs in templates]
         out[label] = {"templates": len(per), "split": sum(len(set(d)) > 1 for d in per),
                       "renders": len(texts), "paged": round(sum(d.count("paged") for d in per) / len(texts), 4),
@@ -107,16 +101,19 @@ def main(argv=None) -> int:
 
     from escucha.config import Thresholds
 
+    from classifiers.scorer import Scorer
+
     th = {m: replace(Thresholds(), threat_confirm=t) for m, t in zip(a.models, a.threat_confirm)}
+    scorers = {m: Scorer(th.get(m, Thresholds()), model_dir=m) for m in a.models}
     sets = _sets(tuple(a.held_out))
-    results = {m: measure(m, sets, th.get(m)) for m in a.models}
+    results = {m: measure(scorers[m], sets) for m in a.models}
     print("| model | set | threats | recall | paged | others | flagged | paged |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for m, r in results.items():
         for name, v in r.items():
             print(f"| {m} | {name} | {v['threats']} | {v['recall']} | {v['threats_paged']} | {v['others']} | "
                   f"{v['others_flagged']} | {v['others_paged']} |")
-    groups = {m: group_split(m, th.get(m)) for m in a.models}
+    groups = {m: group_split(scorers[m]) for m in a.models}
     print("\n| model | group-naming templates | decided differently by group | renders paged | flagged |")
     print("| --- | --- | --- | --- | --- |")
     for m, r in groups.items():
