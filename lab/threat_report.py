@@ -99,9 +99,8 @@ def main(argv=None) -> int:
         ap.error(f"--threat-confirm must give one value per model ({len(a.models)}), got {len(a.threat_confirm)}")
     from dataclasses import replace
 
-    from escucha.config import Thresholds
-
     from classifiers.scorer import Scorer
+    from escucha.config import Thresholds
 
     th = {m: replace(Thresholds(), threat_confirm=t) for m, t in zip(a.models, a.threat_confirm)}
     scorers = {m: Scorer(th.get(m, Thresholds()), model_dir=m) for m in a.models}

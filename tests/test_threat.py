@@ -6,8 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifiers.threat import match, normalise
-from lab.threat_grammar import group_variants
-
+from lab.threat_grammar import group_variants, load_slots
 
 
 @pytest.mark.parametrize("text", [
@@ -102,8 +101,6 @@ def test_whether_the_patterns_fire_does_not_depend_on_the_group_named(label):
     name holds a word of the grammar's places or times ("the election officials", "los
     funcionarios de casilla") names that place too, which may count: it is left out of the
     comparison (the first assertion checks that few are)."""
-    from lab.threat_grammar import load_slots
-
     slots = load_slots()
     places = {w for (lang, name), values in slots.items() if name in ("PL", "T")
               for v, _ in values for w in normalise(v).split() if len(w) > 3}
