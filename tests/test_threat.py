@@ -94,6 +94,18 @@ def test_a_disguised_post_gets_the_verdict_of_the_plain_one(row, how, at):
     assert bool(match(_disguise(row["text"], how, at))) == bool(match(row["text"])), (row["text"], how)
 
 
+def test_a_stretched_double_letter_reads_as_the_plain_word():
+    """A run of a letter stands for one letter ("MÁTEEEENLOS") or for a double one ("seeeee",
+    "killlll"): every grammar row with a double letter, that letter stretched, gets the
+    verdict of the plain row (hypothesis found "won't live to seeeee next week" read as "se")."""
+    import re
+
+    rows = [r["text"] for r in GRAMMAR if re.search(r"([a-z])\1", r["text"])]
+    stretched = [(t, re.sub(r"([a-z])\1", r"\1\1\1\1", t, count=1)) for t in rows]
+    assert len(rows) > 500
+    assert [t for t, s in stretched if bool(match(s)) != bool(match(t))] == []
+
+
 @pytest.mark.parametrize("label", ["threat", "not_threat"])
 def test_whether_the_patterns_fire_does_not_depend_on_the_group_named(label):
     """Every grammar template that names a group, rendered once per group: the patterns name

@@ -446,9 +446,10 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 
 
 @functools.lru_cache(maxsize=4096)  # the lexicon, the threat layer and claims all read it
-def normalise(text: str) -> str:
-    """Lower-case, strip accents, undo simple leetspeak and stretched letters, after the
-    evasions every signal undoes (classifiers/textnorm.py)."""
+def normalise(text: str, runs: int = 1) -> str:
+    """Lower-case, strip accents, undo simple leetspeak and stretched letters (a run of three
+    or more becomes ``runs`` letters), after the evasions every signal undoes
+    (classifiers/textnorm.py)."""
     text = unicodedata.normalize("NFKD", clean(text or ""))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = text.replace("’", "'").replace("`", "'")
@@ -456,7 +457,7 @@ def normalise(text: str) -> str:
     # Only digits inside words are leetspeak ("m4t4r"); numbers stay numbers.
     text = re.sub(r"(?<=[a-z])[0134573$]+(?=[a-z])|(?<=[a-z])[0134573$]+\b",
                   lambda m: m.group(0).translate(_LEET), text)
-    text = re.sub(r"([a-z])\1{2,}", r"\1", text)
+    text = re.sub(r"([a-z])\1{2,}", lambda m: m.group(1) * runs, text)
     text = re.sub(r"https?://\S+", " ", text)
     text = re.sub(r"[^\w'\s-]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
@@ -479,18 +480,23 @@ def without_idioms(text: str) -> str | None:
 
 
 def match(text: str) -> list[str]:
-    """Names of the threat patterns that ``text`` matches (empty when none)."""
-    norm = normalise(text)
-    hits = [name for name, _, rx in _COMPILED if rx.search(norm)]
-    if hits and _CONDEMN.search(norm):
+    """Names of the threat patterns that ``text`` matches (empty when none). A stretched
+    letter may stand for one ("MÁTEEEENLOS") or for a double one ("seeeee", "killlll"): a
+    text with one is read both ways, a pattern counting in either and a condemnation or an
+    idiom in either explaining it."""
+    forms = list(dict.fromkeys((normalise(text), normalise(text, runs=2))))
+    hits = _hits(forms)
+    if hits and any(_CONDEMN.search(f) for f in forms):
         # Condemning or reporting a threat is not making one: only the direct forms count
         # then, and not inside the words that report it ("detuvieron al que amenazó con quemar
         # la iglesia"). Without an arrest or a condemnation beside it, a reported threat
         # still counts ("he threatened to shoot up the cathedral and I'll finish the job").
-        reported = _REPORTED.sub(" ", norm)
-        hits = [name for name, _, rx in _COMPILED if name not in _BROAD and rx.search(reported)]
-    if hits and _BENIGN_RE.search(norm):
+        hits = [h for h in _hits([_REPORTED.sub(" ", f) for f in forms]) if h not in _BROAD]
+    if hits and any(_BENIGN_RE.search(f) for f in forms):
         # An idiom explains the violent word only when nothing else fired beside it.
-        stripped = _BENIGN_RE.sub(" ", norm)
-        hits = [name for name, _, rx in _COMPILED if rx.search(stripped)]
+        hits = _hits([_BENIGN_RE.sub(" ", f) for f in forms])
     return hits
+
+
+def _hits(forms: list[str]) -> list[str]:
+    return [name for name, _, rx in _COMPILED if any(rx.search(f) for f in forms)]
