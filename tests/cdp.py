@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -33,7 +35,8 @@ class Chromium:
         self.proc = subprocess.Popen(
             [BROWSER, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
              "--remote-debugging-port=0", "--remote-allow-origins=*", f"--user-data-dir={self._dir.name}",
-             "--no-first-run", "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "--no-first-run", "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)  # its own process group: close() ends the helpers with it
         port_file = Path(self._dir.name) / "DevToolsActivePort"
         deadline = time.time() + 60
         while not port_file.exists() or not port_file.read_text().strip():
@@ -85,9 +88,25 @@ class Chromium:
         try:
             self.ws.close()
         finally:
-            self.proc.terminate()
+            self._signal(signal.SIGTERM)
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-            self._dir.cleanup()
+                self._signal(signal.SIGKILL)
+                self.proc.wait()
+            # A helper (crashpad, a utility process) can outlive the browser by a moment and
+            # still write to the profile: CI once failed removing it ("Directory not empty").
+            for _ in range(50):
+                try:
+                    self._dir.cleanup()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            else:
+                self._dir.cleanup()
+
+    def _signal(self, sig):
+        try:
+            os.killpg(self.proc.pid, sig)
+        except ProcessLookupError:
+            pass
